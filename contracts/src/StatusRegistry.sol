@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {IStatusRegistry} from "./interfaces/IStatusRegistry.sol";
+import {ITrustRegistry} from "./interfaces/ITrustRegistry.sol";
+
+/// @title StatusRegistry
+/// @notice See IStatusRegistry.
+contract StatusRegistry is IStatusRegistry {
+    /// @notice Entries in a list created with size 0 (the W3C Bitstring Status List minimum).
+    uint32 public constant DEFAULT_SIZE = 131_072;
+    uint32 public constant MAX_SIZE = 16_777_216;
+
+    ITrustRegistry private immutable _registry;
+    uint256 private _listCount;
+    mapping(uint256 listId => StatusList) private _lists;
+    mapping(uint256 listId => mapping(uint256 wordIndex => uint256)) private _words;
+    mapping(bytes32 owner => mapping(address delegate => bool)) private _delegates;
+
+    /// @param registry the TrustRegistry whose entities own lists
+    constructor(ITrustRegistry registry) {
+        _registry = registry;
+    }
+
+    /// @inheritdoc IStatusRegistry
+    function createList(bytes32 owner, Purpose purpose, uint32 size, string calldata uri)
+        external
+        returns (uint256 listId)
+    {
+        _requireAuthorised(owner);
+        if (size == 0) size = DEFAULT_SIZE;
+        if (size % 256 != 0 || size > MAX_SIZE) revert StatusRegistry__InvalidSize(size);
+        uint256 uriLength = bytes(uri).length;
+        if (uriLength == 0 || uriLength > 512) revert StatusRegistry__InvalidUri(uri);
+        listId = ++_listCount;
+        _lists[listId] = StatusList({owner: owner, purpose: purpose, size: size, uri: uri});
+        emit StatusListCreated(listId, owner, purpose, size, uri, msg.sender);
+    }
+
+    /// @inheritdoc IStatusRegistry
+    function setStatuses(uint256 listId, uint256[] calldata indices, bool value) external {
+        StatusList storage list = _lists[listId];
+        uint32 size = list.size;
+        if (size == 0) revert StatusRegistry__UnknownList(listId);
+        _requireAuthorised(list.owner);
+
+        mapping(uint256 => uint256) storage words = _words[listId];
+        uint256[] memory changedIndices = new uint256[](indices.length);
+        uint256[] memory changedWords = new uint256[](indices.length);
+        uint256 changed;
+        uint256 openIndex = type(uint256).max; // the word being edited, flushed when the next index leaves it
+        uint256 original;
+        uint256 edited;
+        for (uint256 i = 0; i < indices.length; ++i) {
+            uint256 index = indices[i];
+            if (index >= size) revert StatusRegistry__IndexOutOfRange(listId, index, size);
+            uint256 wordIndex = index >> 8;
+            if (wordIndex != openIndex) {
+                if (edited != original) {
+                    words[openIndex] = edited;
+                    changedIndices[changed] = openIndex;
+                    changedWords[changed++] = edited;
+                }
+                openIndex = wordIndex;
+                original = words[wordIndex];
+                edited = original;
+            }
+            uint256 mask = 1 << (255 - (index & 0xff));
+            edited = value ? edited | mask : edited & ~mask;
+        }
+        if (edited != original) {
+            words[openIndex] = edited;
+            changedIndices[changed] = openIndex;
+            changedWords[changed++] = edited;
+        }
+        if (changed == 0) return;
+        assembly ("memory-safe") {
+            mstore(changedIndices, changed)
+            mstore(changedWords, changed)
+        }
+        emit StatusWordsChanged(listId, changedIndices, changedWords, msg.sender);
+    }
+
+    /// @inheritdoc IStatusRegistry
+    function setDelegate(bytes32 owner, address delegate, bool authorised) external {
+        if (_registry.controllerOf(owner) != msg.sender) revert StatusRegistry__NotController(owner, msg.sender);
+        _requireOwnerActive(owner);
+        if (delegate == address(0)) revert StatusRegistry__ZeroDelegate();
+        if (_delegates[owner][delegate] == authorised) return;
+        _delegates[owner][delegate] = authorised;
+        emit StatusDelegateChanged(owner, delegate, authorised, msg.sender);
+    }
+
+    /// @inheritdoc IStatusRegistry
+    function statusList(uint256 listId) external view returns (StatusList memory) {
+        return _lists[listId];
+    }
+
+    /// @inheritdoc IStatusRegistry
+    function listCount() external view returns (uint256) {
+        return _listCount;
+    }
+
+    /// @inheritdoc IStatusRegistry
+    function isSet(uint256 listId, uint256 index) external view returns (bool) {
+        return (_words[listId][index >> 8] >> (255 - (index & 0xff))) & 1 == 1;
+    }
+
+    /// @inheritdoc IStatusRegistry
+    function word(uint256 listId, uint256 wordIndex) external view returns (uint256) {
+        return _words[listId][wordIndex];
+    }
+
+    /// @inheritdoc IStatusRegistry
+    function isDelegate(bytes32 owner, address delegate) external view returns (bool) {
+        return _delegates[owner][delegate];
+    }
+
+    /// @inheritdoc IStatusRegistry
+    function trustRegistry() external view returns (address) {
+        return address(_registry);
+    }
+
+    function _requireAuthorised(bytes32 owner) internal view {
+        if (_registry.controllerOf(owner) != msg.sender && !_delegates[owner][msg.sender]) {
+            revert StatusRegistry__NotAuthorised(owner, msg.sender);
+        }
+        _requireOwnerActive(owner);
+    }
+
+    function _requireOwnerActive(bytes32 owner) internal view {
+        (bool active, bytes32 inactiveNode) = _registry.effectiveStatus(owner);
+        if (!active) revert StatusRegistry__OwnerNotActive(owner, inactiveNode);
+    }
+}

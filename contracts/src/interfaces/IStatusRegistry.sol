@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+/// @title Status registry: credential status lists owned by registry entities
+/// @notice A list belongs to one TrustRegistry entity. Its controller, or a delegate the
+/// controller authorises, creates lists and sets or clears bits, only while the owner and
+/// all its ancestors are Active. Bits are packed 256 to a storage word; within a word,
+/// list index 256*w + k is bit (255 - k), so the big-endian bytes of the words, in
+/// order, are exactly the W3C Bitstring Status List bitstring (index 0 = left-most bit).
+interface IStatusRegistry {
+    /// @notice What a set bit means.
+    enum Purpose {
+        Revocation,
+        Suspension
+    }
+
+    /// @notice A status list.
+    /// @param owner TrustRegistry node that owns the list
+    /// @param purpose revocation or suspension
+    /// @param size number of entries, a multiple of 256
+    /// @param uri where the list credential is published
+    struct StatusList {
+        bytes32 owner;
+        Purpose purpose;
+        uint32 size;
+        string uri;
+    }
+
+    /// @notice A status list was created.
+    /// @param listId the new list's id (sequential from 1)
+    /// @param owner TrustRegistry node that owns it
+    /// @param purpose revocation or suspension
+    /// @param size number of entries
+    /// @param uri where the list credential is published
+    /// @param by the owner's controller or delegate that created it
+    event StatusListCreated(
+        uint256 indexed listId, bytes32 indexed owner, Purpose purpose, uint32 size, string uri, address by
+    );
+
+    /// @notice Bits of a list changed; carries the resulting value of every changed word.
+    /// @param listId the list
+    /// @param wordIndices indices of the changed 256-bit words, in the order they were written
+    /// @param words the value of each of those words after the change
+    /// @param by the owner's controller or delegate that changed them
+    event StatusWordsChanged(uint256 indexed listId, uint256[] wordIndices, uint256[] words, address by);
+
+    /// @notice The owner's controller authorised or de-authorised a delegate.
+    /// @param owner TrustRegistry node
+    /// @param delegate the delegate address
+    /// @param authorised true when authorised, false when withdrawn
+    /// @param by the owner's controller
+    event StatusDelegateChanged(bytes32 indexed owner, address indexed delegate, bool authorised, address by);
+
+    /// @notice `caller` is neither the controller of `owner` nor a delegate of it.
+    error StatusRegistry__NotAuthorised(bytes32 owner, address caller);
+    /// @notice `caller` is not the controller of `owner` (delegates cannot appoint delegates).
+    error StatusRegistry__NotController(bytes32 owner, address caller);
+    /// @notice `inactiveNode` (the owner or an ancestor of it) is not Active.
+    error StatusRegistry__OwnerNotActive(bytes32 owner, bytes32 inactiveNode);
+    /// @notice There is no list `listId`.
+    error StatusRegistry__UnknownList(uint256 listId);
+    /// @notice `size` must be a non-zero multiple of 256 up to 2^24 (0 means the default).
+    error StatusRegistry__InvalidSize(uint32 size);
+    /// @notice The list URI must be 1..512 bytes.
+    error StatusRegistry__InvalidUri(string uri);
+    /// @notice `index` is outside list `listId` of `size` entries.
+    error StatusRegistry__IndexOutOfRange(uint256 listId, uint256 index, uint32 size);
+    /// @notice The delegate address must not be zero.
+    error StatusRegistry__ZeroDelegate();
+
+    /// @notice Create a status list owned by `owner`.
+    /// @param owner TrustRegistry node that will own the list
+    /// @param purpose revocation or suspension
+    /// @param size number of entries, a multiple of 256; 0 for the default 131,072
+    /// @param uri where the list credential will be published
+    /// @return listId the new list's id
+    function createList(bytes32 owner, Purpose purpose, uint32 size, string calldata uri)
+        external
+        returns (uint256 listId);
+
+    /// @notice Set (`value` true) or clear (false) the bits at `indices` of list `listId`.
+    /// @dev Indices may come in any order; sorted indices touch each word once and cost least.
+    /// Emits one StatusWordsChanged with every word that changed, or nothing if none did.
+    /// @param listId the list
+    /// @param indices the entries to change
+    /// @param value the new bit value
+    function setStatuses(uint256 listId, uint256[] calldata indices, bool value) external;
+
+    /// @notice Authorise or withdraw a delegate for `owner`'s lists; only the owner's controller may.
+    /// @param owner TrustRegistry node
+    /// @param delegate the delegate address
+    /// @param authorised true to authorise, false to withdraw
+    function setDelegate(bytes32 owner, address delegate, bool authorised) external;
+
+    /// @notice The list `listId` (owner zero and size 0 if it does not exist).
+    /// @param listId the list
+    /// @return the list
+    function statusList(uint256 listId) external view returns (StatusList memory);
+
+    /// @notice The number of lists created so far; ids run from 1 to this.
+    /// @return the count
+    function listCount() external view returns (uint256);
+
+    /// @notice Whether the bit at `index` of list `listId` is set.
+    /// @param listId the list
+    /// @param index the entry
+    /// @return true when set
+    function isSet(uint256 listId, uint256 index) external view returns (bool);
+
+    /// @notice The 256-bit word `wordIndex` of list `listId`.
+    /// @param listId the list
+    /// @param wordIndex index of the word (entry / 256)
+    /// @return the word
+    function word(uint256 listId, uint256 wordIndex) external view returns (uint256);
+
+    /// @notice Whether `delegate` may act for `owner`'s lists.
+    /// @param owner TrustRegistry node
+    /// @param delegate an address
+    /// @return true when authorised
+    function isDelegate(bytes32 owner, address delegate) external view returns (bool);
+
+    /// @notice The TrustRegistry this registry takes owners, controllers and statuses from.
+    /// @return the registry address
+    function trustRegistry() external view returns (address);
+}

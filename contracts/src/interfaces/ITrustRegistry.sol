@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+/// @title Trust registry: a hierarchy of accredited entities under one trust anchor
+/// @notice The deployer's root node (bytes32(0)) is the trust anchor. Only the controller
+/// of a parent registers, accredits and changes the status of its children; an entity
+/// manages its own controller, keys and service endpoints. Node ids are derived as in
+/// ENS: node = keccak256(abi.encodePacked(parentNode, keccak256(bytes(label)))).
+/// Every real state change emits exactly one event; a no-op emits none.
+interface ITrustRegistry {
+    /// @notice Lifecycle of an entity. `None` marks a node that was never registered.
+    enum EntityStatus {
+        None,
+        Active,
+        Suspended,
+        Revoked
+    }
+
+    /// @notice Roles an entity may grant for one target, e.g. a service provider's DID.
+    /// @param target DID of the party whose roles these are
+    /// @param names role names, e.g. "P.Info.gold"
+    struct RoleGrant {
+        string target;
+        string[] names;
+    }
+
+    /// @notice Stored state of an entity.
+    /// @param parent node of the parent (bytes32(0) for the root and its children)
+    /// @param controller address allowed to act for the entity
+    /// @param status lifecycle status set by the parent
+    /// @param did the entity's DID, unique across the registry
+    struct Entity {
+        bytes32 parent;
+        address controller;
+        EntityStatus status;
+        string did;
+    }
+
+    /// @notice Stored metadata of an accreditation (the role list lives in the events).
+    /// @param exists whether the accreditation is currently held
+    /// @param version bumped on every change; scopes the stored role set
+    /// @param validFrom start of validity, unix seconds
+    /// @param validUntil end of validity, unix seconds, 0 for open-ended
+    struct Accreditation {
+        bool exists;
+        uint32 version;
+        uint64 validFrom;
+        uint64 validUntil;
+        bytes32 contentHash;
+    }
+
+    /// @notice Stored metadata of a verification method (its material lives in the events).
+    /// @param exists whether the key id was ever added
+    /// @param revoked whether the key has been revoked (final)
+    /// @param purposes bit set of verification relationships, see the PURPOSE_* constants
+    /// @param validFrom start of validity, unix seconds
+    /// @param validUntil end of validity, unix seconds, 0 for open-ended
+    /// @param materialHash keccak256 of keyType and public key bytes as emitted in KeyAdded
+    struct Key {
+        bool exists;
+        bool revoked;
+        uint8 purposes;
+        uint64 validFrom;
+        uint64 validUntil;
+        bytes32 materialHash;
+    }
+
+    // ------------------------------------------------------------------ events
+
+    /// @notice An entity was registered under its parent.
+    /// @param node the new entity's node id
+    /// @param parent the parent's node id (bytes32(0) for the root itself and its children)
+    /// @param label the DNS-like label, empty for the root
+    /// @param did the entity's DID
+    /// @param controller the entity's first controller
+    /// @param by the address that registered it (the parent's controller, or the deployer for the root)
+    event EntityRegistered(
+        bytes32 indexed node, bytes32 indexed parent, string label, string did, address controller, address by
+    );
+
+    /// @notice An entity handed control to a new address.
+    /// @param node the entity
+    /// @param previousController the controller before the change
+    /// @param newController the controller after the change
+    /// @param by the address that made the change
+    event EntityControllerChanged(bytes32 indexed node, address previousController, address newController, address by);
+
+    /// @notice A parent changed the status of its child.
+    /// @param node the child
+    /// @param previousStatus status before the change
+    /// @param newStatus status after the change
+    /// @param by the parent's controller that made the change
+    event EntityStatusChanged(
+        bytes32 indexed node, EntityStatus previousStatus, EntityStatus newStatus, address by
+    );
+
+    /// @notice A parent granted (or replaced) an accreditation of its child for one credential type.
+    /// @param node the accredited entity
+    /// @param credentialTypeHash keccak256 of the credential type
+    /// @param credentialType the credential type the entity may issue, e.g. "CustomerCredential"
+    /// @param roles roles the entity may grant in credentials of that type, per target
+    /// @param validFrom start of validity, unix seconds
+    /// @param validUntil end of validity, unix seconds, 0 for open-ended
+    /// @param by the parent's controller that granted it
+    event EntityAccredited(
+        bytes32 indexed node,
+        bytes32 indexed credentialTypeHash,
+        string credentialType,
+        RoleGrant[] roles,
+        uint64 validFrom,
+        uint64 validUntil,
+        address by
+    );
+
+    /// @notice A parent withdrew an accreditation from its child.
+    /// @param node the entity
+    /// @param credentialTypeHash keccak256 of the credential type
+    /// @param credentialType the credential type withdrawn
+    /// @param by the parent's controller that withdrew it
+    event AccreditationWithdrawn(
+        bytes32 indexed node, bytes32 indexed credentialTypeHash, string credentialType, address by
+    );
+
+    /// @notice An entity added a verification method.
+    /// @param node the entity
+    /// @param keyId the verification method's fragment, e.g. "key-1"
+    /// @param keyType verification method type: "JsonWebKey2020" (publicKey is UTF-8 JWK JSON)
+    /// or "Multikey" (publicKey is the multicodec-prefixed raw key)
+    /// @param publicKey the public key material, encoded as keyType says
+    /// @param purposes bit set of verification relationships
+    /// @param validFrom start of validity, unix seconds
+    /// @param validUntil end of validity, unix seconds, 0 for open-ended
+    /// @param by the entity's controller
+    event KeyAdded(
+        bytes32 indexed node,
+        string keyId,
+        string keyType,
+        bytes publicKey,
+        uint8 purposes,
+        uint64 validFrom,
+        uint64 validUntil,
+        address by
+    );
+
+    /// @notice An entity revoked a verification method; revocation is final.
+    /// @param node the entity
+    /// @param keyId the verification method's fragment
+    /// @param by the entity's controller
+    event KeyRevoked(bytes32 indexed node, string keyId, address by);
+
+    /// @notice An entity added a service endpoint.
+    /// @param node the entity
+    /// @param serviceId the service's fragment, e.g. "issuer"
+    /// @param serviceType the service type, e.g. "OID4VCI"
+    /// @param endpoint the service endpoint URI
+    /// @param by the entity's controller
+    event ServiceAdded(bytes32 indexed node, string serviceId, string serviceType, string endpoint, address by);
+
+    /// @notice An entity removed a service endpoint.
+    /// @param node the entity
+    /// @param serviceId the service's fragment
+    /// @param by the entity's controller
+    event ServiceRemoved(bytes32 indexed node, string serviceId, address by);
+
+    // ------------------------------------------------------------------ errors
+
+    /// @notice `caller` is not the controller of `node`, whose controller must act here.
+    error TrustRegistry__NotController(bytes32 node, address caller);
+    /// @notice `node` was never registered.
+    error TrustRegistry__UnknownEntity(bytes32 node);
+    /// @notice `node` is already registered (its label is taken under that parent).
+    error TrustRegistry__EntityExists(bytes32 node, string label);
+    /// @notice `label` is not 1..63 bytes of lowercase a-z, 0-9, '-' or '_'.
+    error TrustRegistry__InvalidLabel(string label);
+    /// @notice `did` does not start with "did:" or is longer than 256 bytes.
+    error TrustRegistry__InvalidDid(string did);
+    /// @notice `did` is already the DID of `node`.
+    error TrustRegistry__DidTaken(string did, bytes32 node);
+    /// @notice The controller address must not be zero.
+    error TrustRegistry__ZeroController();
+    /// @notice `node` (the acting entity or one of its ancestors) has status `status`, not Active.
+    error TrustRegistry__NotActive(bytes32 node, EntityStatus status);
+    /// @notice `node` is revoked; revocation is final.
+    error TrustRegistry__EntityRevoked(bytes32 node);
+    /// @notice The requested status is not Active, Suspended or Revoked.
+    error TrustRegistry__InvalidStatus(EntityStatus status);
+    /// @notice The root has no parent, so nobody can set its status or accreditations.
+    error TrustRegistry__RootHasNoParent();
+    /// @notice The credential type must be 1..128 bytes.
+    error TrustRegistry__InvalidCredentialType(string credentialType);
+    /// @notice The validity window is empty: `validUntil` is not 0 and not after `validFrom`.
+    error TrustRegistry__InvalidValidity(uint64 validFrom, uint64 validUntil);
+    /// @notice The parent `parent` does not hold `credentialType` itself, so cannot hand it down.
+    error TrustRegistry__TypeNotHeldByParent(bytes32 parent, string credentialType);
+    /// @notice The requested window exceeds the parent's window for `credentialType`.
+    error TrustRegistry__ValidityExceedsParent(
+        bytes32 parent, string credentialType, uint64 parentValidFrom, uint64 parentValidUntil
+    );
+    /// @notice The parent `parent` may not grant `role` for `target` in `credentialType` itself.
+    error TrustRegistry__RoleNotHeldByParent(bytes32 parent, string credentialType, string target, string role);
+    /// @notice `node` holds no accreditation for `credentialType`.
+    error TrustRegistry__NotAccredited(bytes32 node, string credentialType);
+    /// @notice `keyId` must be 1..64 bytes.
+    error TrustRegistry__InvalidKeyId(string keyId);
+    /// @notice `purposes` must be a non-empty subset of the five verification relationships.
+    error TrustRegistry__InvalidKeyPurposes(uint8 purposes);
+    /// @notice The key type and the public key must both be non-empty.
+    error TrustRegistry__InvalidKeyMaterial(string keyType);
+    /// @notice `node` already has (or had) a key `keyId`; key ids are never reused.
+    error TrustRegistry__KeyExists(bytes32 node, string keyId);
+    /// @notice `node` has no key `keyId`.
+    error TrustRegistry__UnknownKey(bytes32 node, string keyId);
+    /// @notice The key `keyId` of `node` is already revoked.
+    error TrustRegistry__KeyAlreadyRevoked(bytes32 node, string keyId);
+    /// @notice Service id, type and endpoint must be non-empty (id at most 64 bytes).
+    error TrustRegistry__InvalidService(string serviceId);
+    /// @notice `node` already has a service `serviceId`.
+    error TrustRegistry__ServiceExists(bytes32 node, string serviceId);
+    /// @notice `node` has no service `serviceId`.
+    error TrustRegistry__UnknownService(bytes32 node, string serviceId);
+
+    // ------------------------------------------------------------------ writes
+
+    /// @notice Register a child of `parent` under `label`; only the parent's controller may.
+    /// @dev The parent and all its ancestors must be Active.
+    /// @param parent node of the parent (bytes32(0) for the root)
+    /// @param label DNS-like label, unique under the parent
+    /// @param did the child's DID, unique across the registry
+    /// @param controller the child's controller address
+    /// @return node the child's node id
+    function register(bytes32 parent, string calldata label, string calldata did, address controller)
+        external
+        returns (bytes32 node);
+
+    /// @notice Hand control of `node` to `newController`; only the current controller may.
+    /// @param node the entity
+    /// @param newController the new controller, non-zero
+    function setController(bytes32 node, address newController) external;
+
+    /// @notice Set the status of a child; only the parent's controller may. Revoked is final.
+    /// @param node the child
+    /// @param status Active (reactivate), Suspended or Revoked
+    function setStatus(bytes32 node, EntityStatus status) external;
+
+    /// @notice Grant or replace the child's accreditation for `credentialType`; only the
+    /// parent's controller may, and never beyond what the parent holds itself.
+    /// @param node the child
+    /// @param credentialType credential type the child may issue
+    /// @param roles roles the child may grant in that type, per target DID
+    /// @param validFrom start of validity, unix seconds
+    /// @param validUntil end of validity, unix seconds, 0 for open-ended
+    function accredit(
+        bytes32 node,
+        string calldata credentialType,
+        RoleGrant[] calldata roles,
+        uint64 validFrom,
+        uint64 validUntil
+    ) external;
+
+    /// @notice Withdraw the child's accreditation for `credentialType`; only the parent's controller may.
+    /// @param node the child
+    /// @param credentialType the credential type to withdraw
+    function withdrawAccreditation(bytes32 node, string calldata credentialType) external;
+
+    /// @notice Add a verification method to `node`; only its controller may.
+    /// @param node the entity
+    /// @param keyId fragment of the verification method id, never reused
+    /// @param keyType "JsonWebKey2020" or "Multikey"
+    /// @param publicKey public key material encoded as keyType says
+    /// @param purposes bit set of verification relationships (PURPOSE_* constants)
+    /// @param validFrom start of validity, unix seconds
+    /// @param validUntil end of validity, unix seconds, 0 for open-ended
+    function addKey(
+        bytes32 node,
+        string calldata keyId,
+        string calldata keyType,
+        bytes calldata publicKey,
+        uint8 purposes,
+        uint64 validFrom,
+        uint64 validUntil
+    ) external;
+
+    /// @notice Revoke a verification method of `node`; only its controller may. Final.
+    /// @param node the entity
+    /// @param keyId fragment of the verification method id
+    function revokeKey(bytes32 node, string calldata keyId) external;
+
+    /// @notice Add a service endpoint to `node`; only its controller may.
+    /// @param node the entity
+    /// @param serviceId fragment of the service id
+    /// @param serviceType service type
+    /// @param endpoint service endpoint URI
+    function addService(bytes32 node, string calldata serviceId, string calldata serviceType, string calldata endpoint)
+        external;
+
+    /// @notice Remove a service endpoint of `node`; only its controller may.
+    /// @param node the entity
+    /// @param serviceId fragment of the service id
+    function removeService(bytes32 node, string calldata serviceId) external;
+
+    // ------------------------------------------------------------------ reads
+
+    /// @notice The node id of `label` under `parent`, registered or not.
+    /// @param parent parent node
+    /// @param label child label
+    /// @return the child node id
+    function childNode(bytes32 parent, string calldata label) external pure returns (bytes32);
+
+    /// @notice The stored state of `node` (status None if never registered).
+    /// @param node the entity
+    /// @return the entity
+    function entity(bytes32 node) external view returns (Entity memory);
+
+    /// @notice The node whose DID is `did`, or bytes32(0) with found=false.
+    /// @param did a DID
+    /// @return found whether an entity has that DID
+    /// @return node its node id
+    function nodeOfDid(string calldata did) external view returns (bool found, bytes32 node);
+
+    /// @notice The controller of `node`.
+    /// @param node the entity
+    /// @return the controller address (zero if never registered)
+    function controllerOf(bytes32 node) external view returns (address);
+
+    /// @notice Whether `node` and every ancestor up to the root are Active.
+    /// @param node the entity
+    /// @return active true when effectively active
+    /// @return inactiveNode the first node on the way up that is not Active (zero when active)
+    function effectiveStatus(bytes32 node) external view returns (bool active, bytes32 inactiveNode);
+
+    /// @notice The accreditation of `node` for `credentialType`.
+    /// @param node the entity
+    /// @param credentialType the credential type
+    /// @return the stored accreditation metadata
+    function accreditationOf(bytes32 node, string calldata credentialType) external view returns (Accreditation memory);
+
+    /// @notice Whether `node` may grant `role` for `target` in credentials of `credentialType`.
+    /// @dev The root may grant everything.
+    /// @param node the entity
+    /// @param credentialType the credential type
+    /// @param target DID of the party whose role it is
+    /// @param role role name
+    /// @return true when the current accreditation lists that role
+    function mayGrantRole(bytes32 node, string calldata credentialType, string calldata target, string calldata role)
+        external
+        view
+        returns (bool);
+
+    /// @notice The stored metadata of key `keyId` of `node`.
+    /// @param node the entity
+    /// @param keyId fragment of the verification method id
+    /// @return the key metadata
+    function keyOf(bytes32 node, string calldata keyId) external view returns (Key memory);
+
+    /// @notice Whether `node` currently has a service `serviceId`.
+    /// @param node the entity
+    /// @param serviceId fragment of the service id
+    /// @return true when present
+    function hasService(bytes32 node, string calldata serviceId) external view returns (bool);
+}
