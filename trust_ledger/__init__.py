@@ -1,0 +1,1 @@
+"""trust-ledger: an event-sourced, ledger-backed trust framework."""

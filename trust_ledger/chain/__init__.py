@@ -1,0 +1,1 @@
+"""Everything that talks to the EVM: compile, deploy, send, decode."""

@@ -1,0 +1,80 @@
+"""Deploy the contracts and read or write the deployment manifest."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from eth_account.signers.local import LocalAccount
+from web3 import Web3
+
+from trust_ledger.chain.compiler import CompiledContract, compile_contracts
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """Where our contracts live on one chain (var/deployment.json)."""
+
+    chain_id: int
+    trust_registry: str
+    status_registry: str
+    deployment_block: int
+    trust_anchor: str
+    root_did: str
+    rpc_url: str
+
+    def save(self, path: Path) -> None:
+        """Write the manifest atomically."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(asdict(self), indent=2) + "\n")
+        temporary.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> Deployment:
+        """Read a manifest written by `save`."""
+        try:
+            return cls(**json.loads(path.read_text()))
+        except FileNotFoundError:
+            raise FileNotFoundError(
+                f"no deployment manifest at {path}: run `trust-ledger chain up` (dev) "
+                "or `trust-ledger chain deploy` first"
+            ) from None
+
+    def is_live(self, w3: Web3) -> bool:
+        """Whether this manifest matches the chain behind `w3` (same chain id, code present)."""
+        if w3.eth.chain_id != self.chain_id:
+            return False
+        return all(
+            len(w3.eth.get_code(Web3.to_checksum_address(a))) > 0
+            for a in (self.trust_registry, self.status_registry)
+        )
+
+
+def _deploy(w3: Web3, signer: LocalAccount, contract: CompiledContract, *args) -> tuple[str, int]:
+    factory = w3.eth.contract(abi=contract.abi, bytecode=contract.bytecode)
+    tx = factory.constructor(*args).build_transaction(
+        {"from": signer.address, "nonce": w3.eth.get_transaction_count(signer.address, "pending")}
+    )
+    tx_hash = w3.eth.send_raw_transaction(signer.sign_transaction(tx).raw_transaction)
+    receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120)
+    if receipt["status"] != 1:
+        raise RuntimeError(f"deploying {contract.name} failed in tx {tx_hash.hex()}")
+    return receipt["contractAddress"], receipt["blockNumber"]
+
+
+def deploy(w3: Web3, trust_anchor: LocalAccount, root_did: str, rpc_url: str) -> Deployment:
+    """Deploy TrustRegistry (the signer becomes the trust anchor) and StatusRegistry."""
+    compiled = compile_contracts()
+    registry, first_block = _deploy(w3, trust_anchor, compiled["TrustRegistry"], root_did)
+    status, _ = _deploy(w3, trust_anchor, compiled["StatusRegistry"], registry)
+    return Deployment(
+        chain_id=w3.eth.chain_id,
+        trust_registry=registry,
+        status_registry=status,
+        deployment_block=first_block,
+        trust_anchor=trust_anchor.address,
+        root_did=root_did,
+        rpc_url=rpc_url,
+    )
