@@ -1,0 +1,225 @@
+"""Exactly once: events, cursor and tracking are recorded atomically; re-delivery is a no-op."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from trust_ledger.domain import ChainPosition, CursorView, IngestError, ReorgError
+from trust_ledger.domain.ids import CURSOR_ID
+from trust_ledger.ledger import TrustLedger
+
+if TYPE_CHECKING:
+    from conftest import Chain, Store
+
+HIERARCHY_EVENTS = 9 + 5 + 3
+"""Events of Chain.hierarchy(): 9 on entities, 5 DID indexes, cursor Started, ContractBound, Advanced."""
+
+
+def _event_count(ledger: TrustLedger) -> int:
+    """How many events the store holds (PostgreSQL notification ids may have gaps)."""
+    return len(ledger.process_recorder.select_notifications(start=None, limit=100_000))
+
+
+def _snapshot(ledger: TrustLedger) -> tuple[Any, ...]:
+    """Everything a batch could change: tracking, cursor, notification log, every aggregate."""
+    recorder = ledger.process_recorder
+    return (
+        ledger.position(),
+        ledger.cursor(),
+        recorder.max_notification_id(),
+        ledger.current_state(),
+        _event_count(ledger),
+    )
+
+
+def test_ingest_same_batch_twice_is_a_no_op(ledger: TrustLedger, chain: Chain) -> None:
+    batch = chain.hierarchy() + chain.issuer_setup()
+    last_id = ledger.ingest(batch)
+    before = _snapshot(ledger)
+
+    again = ledger.ingest(batch)
+
+    assert again == last_id
+    assert _snapshot(ledger) == before
+    assert ledger.position() == batch[-1].position == 107_000_001
+    # 9 entity events, 5 DID indexes, 2 status-list events, 3 key/service events, and the cursor's
+    # Started, two ContractBound and one Advanced.
+    assert _event_count(ledger) == 9 + 5 + 2 + 3 + 4
+    assert last_id == ledger.process_recorder.max_notification_id()
+
+
+def test_ingest_overlapping_batch_applies_only_the_new_logs(ledger: TrustLedger, chain: Chain) -> None:
+    first = chain.hierarchy()
+    second = chain.issuer_setup()
+    ledger.ingest(first)
+    count = _event_count(ledger)
+
+    ledger.ingest(first[3:] + second)
+
+    issuer = ledger.entity_by_did(chain.DIDS["issuera1"])
+    assert issuer is not None and sorted(issuer["keys"]) == ["key-1", "key-2"]
+    assert issuer["version"] == 5
+    # 5 events from the logs, the cursor binds the StatusRegistry and advances.
+    assert _event_count(ledger) == count + 5 + 2
+    assert ledger.position() == second[-1].position
+
+
+def test_crash_between_batches_new_instance_resumes_from_position(store: Store, chain: Chain) -> None:
+    first, second = chain.hierarchy(), chain.issuer_setup()
+    ledger = store.open()
+    ledger.ingest(first)
+    ledger.close()  # the process dies; nothing of it survives but the store
+
+    resumed = store.open()
+    assert resumed.position() == first[-1].position
+    assert resumed.cursor() == CursorView(
+        chain_id=31337,
+        block_number=105,
+        block_hash=first[-1].block_hash,
+        position=105_000_001,
+        trust_registry=chain.TRUST_REGISTRY,
+        status_registry=None,
+    )
+    resumed.ingest(first + second)  # the follower re-delivers from further back: harmless
+
+    issuer = resumed.entity_by_did(chain.DIDS["issuera1"])
+    assert issuer is not None and issuer["version"] == 5
+    assert [e["event"] for e in resumed.history(chain.DIDS["issuera1"])] == [
+        "Registered",
+        "Accredited",
+        "KeyAdded",
+        "KeyAdded",
+        "ServiceAdded",
+    ]
+    assert resumed.position() == second[-1].position
+
+
+def test_ingest_failing_log_mid_batch_stores_nothing_of_the_batch(ledger: TrustLedger, chain: Chain) -> None:
+    ledger.ingest(chain.hierarchy())
+    before = _snapshot(ledger)
+    setup = chain.issuer_setup()
+    chain.mine()
+    bad = chain.key_revoked("issuera1", "key-9", "issuera1")  # never added: the chain cannot emit this
+
+    with pytest.raises(IngestError, match=r"KeyRevoked rejected: .*no key 'key-9'") as raised:
+        ledger.ingest([*setup, bad])
+
+    assert raised.value.position == bad.position
+    assert _snapshot(ledger) == before
+    issuer = ledger.entity_by_did(chain.DIDS["issuera1"])
+    assert issuer is not None and issuer["keys"] == {} and ledger.status_list(1) is None
+
+    ledger.ingest(setup)  # the valid part still goes in, once
+    issuer = ledger.entity_by_did(chain.DIDS["issuera1"])
+    assert issuer is not None and sorted(issuer["keys"]) == ["key-1", "key-2"]
+
+
+def test_concurrent_duplicate_integrity_error_means_already_done(
+    store: Store, chain: Chain, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    batch = chain.hierarchy()
+    ours, theirs = store.open(), store.open()
+    real_record = ours._record
+
+    def record_after_the_other_writer(processing: Any) -> Any:
+        monkeypatch.setattr(ours, "_record", real_record)
+        theirs.ingest(batch)  # commits between our read of the position and our write
+        return real_record(processing)
+
+    monkeypatch.setattr(ours, "_record", record_after_the_other_writer)
+    ours.ingest(batch)
+
+    assert ours.position() == batch[-1].position
+    assert _event_count(ours) == HIERARCHY_EVENTS
+    assert ours.current_state() == theirs.current_state()
+
+
+def test_concurrent_partial_overlap_records_the_remainder_on_retry(
+    store: Store, chain: Chain, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = chain.hierarchy(), chain.issuer_setup()
+    ours, theirs = store.open(), store.open()
+    real_record = ours._record
+
+    def record_after_the_other_writer(processing: Any) -> Any:
+        monkeypatch.setattr(ours, "_record", real_record)
+        theirs.ingest(first)
+        return real_record(processing)
+
+    monkeypatch.setattr(ours, "_record", record_after_the_other_writer)
+    ours.ingest(first + second)
+
+    assert ours.position() == second[-1].position
+    issuer = ours.entity_by_did(chain.DIDS["issuera1"])
+    assert issuer is not None and issuer["version"] == 5
+    assert _event_count(ours) == HIERARCHY_EVENTS + 5 + 2
+
+
+def test_chain_position_advances_the_cursor_without_logs(ledger: TrustLedger, chain: Chain) -> None:
+    logs = chain.hierarchy()
+    ledger.ingest(logs)
+    for _ in range(3):
+        chain.mine()  # empty blocks
+
+    ledger.ingest([], chain_position=ChainPosition(31337, chain.block_number, chain.block_hash()))
+
+    assert ledger.position() == 108_999_999
+    cursor = ledger.cursor()
+    assert cursor is not None and (cursor.block_number, cursor.block_hash) == (108, chain.block_hash())
+    ledger.ingest(logs)  # everything at or below block 108 is done
+    assert ledger.position() == 108_999_999
+
+
+def test_chain_position_with_logs_tracks_the_end_of_its_block(ledger: TrustLedger, chain: Chain) -> None:
+    logs = chain.hierarchy()
+    position = ChainPosition(31337, logs[-1].block_number, logs[-1].block_hash)
+
+    ledger.ingest(logs, chain_position=position)
+
+    assert ledger.position() == 105_999_999
+    cursor = ledger.cursor()
+    assert cursor is not None and cursor.position == 105_999_999 and cursor.block_hash == logs[-1].block_hash
+
+
+def test_ingest_same_block_with_another_hash_is_a_reorg(ledger: TrustLedger, chain: Chain) -> None:
+    logs = chain.hierarchy()
+    ledger.ingest(logs[:-1])  # block 105 partly ingested
+    before = _snapshot(ledger)
+    chain.fork = "reorged"
+    chain.log_index = 1
+    forked = chain.accredited("issuera1", "CustomerCredential", chain.CUSTOMER_ROLES, "subregistera2_1")
+
+    with pytest.raises(
+        ReorgError, match=r"block 105 was ingested with hash 0x[0-9a-f]{64}, now has"
+    ) as raised:
+        ledger.ingest([forked])
+
+    assert raised.value.position == 105_000_001
+    assert _snapshot(ledger) == before
+
+
+def test_ingest_chain_position_with_another_hash_is_a_reorg(ledger: TrustLedger, chain: Chain) -> None:
+    logs = chain.hierarchy()
+    ledger.ingest(logs)
+
+    with pytest.raises(ReorgError, match="block 105"):
+        ledger.ingest([], chain_position=ChainPosition(31337, 105, "0x" + "66" * 32))
+
+
+def test_cursor_snapshots_keep_a_long_followed_chain_cheap_and_correct(store: Store, chain: Chain) -> None:
+    ledger = store.open()
+    ledger.ingest(chain.hierarchy())
+    for _ in range(205):  # one cursor event per batch: snapshots every 100 versions
+        chain.mine()
+        ledger.ingest([], chain_position=ChainPosition(31337, chain.block_number, chain.block_hash()))
+
+    assert ledger.snapshots is not None
+    snapshot = next(iter(ledger.snapshots.get(CURSOR_ID, desc=True, limit=1)))
+    assert snapshot.originator_version == 200
+    reopened = store.open()
+    assert reopened.cursor() == ledger.cursor()
+    cursor = reopened.cursor()
+    assert cursor is not None and (cursor.block_number, cursor.position) == (310, 310_999_999)
+    assert reopened.replay_state() == ledger.current_state()

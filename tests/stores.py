@@ -1,0 +1,117 @@
+"""Event stores for tests: the same ledger cases run on POPO, SQLite and PostgreSQL.
+
+PostgreSQL is a real server (scripts/postgres-up starts it); each test gets its own schema.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from eventsourcing.persistence import ProcessRecorder
+
+from trust_ledger.ledger import TrustLedger
+
+
+@dataclass
+class Store:
+    """One event store on one backend; `open()` gives a TrustLedger on it (a new one each call)."""
+
+    backend: str
+    env: dict[str, str]
+    opened: list[TrustLedger] = field(default_factory=list)
+    _popo_recorder: ProcessRecorder | None = None
+
+    def open(self) -> TrustLedger:
+        if self.backend == "popo" and self._popo_recorder is not None:
+            ledger: TrustLedger = _popo_ledger_on(self._popo_recorder, self.env)
+        else:
+            ledger = TrustLedger(env=self.env)
+        if self.backend == "popo":
+            self._popo_recorder = ledger.process_recorder
+        self.opened.append(ledger)
+        return ledger
+
+    def close(self) -> None:
+        for ledger in self.opened:
+            ledger.close()
+
+
+def _popo_ledger_on(recorder: ProcessRecorder, env: dict[str, str]) -> TrustLedger:
+    """A second TrustLedger on the same in-memory store (POPO memory lives in its recorder)."""
+
+    class ReopenedTrustLedger(TrustLedger):
+        name = "TrustLedger"
+
+        def construct_recorder(self) -> ProcessRecorder:
+            return recorder
+
+    return ReopenedTrustLedger(env=env)
+
+
+def _pg_settings() -> dict[str, str]:
+    return {
+        "host": os.environ.get("TRUST_LEDGER_PG_HOST", "localhost"),
+        "port": os.environ.get("TRUST_LEDGER_PG_PORT", "5432"),
+        "user": os.environ.get("TRUST_LEDGER_PG_USER", "trust_ledger"),
+        "password": os.environ.get("TRUST_LEDGER_PG_PASSWORD", "trust_ledger"),
+        "dbname": os.environ.get("TRUST_LEDGER_PG_DBNAME", "trust_ledger"),
+    }
+
+
+def _pg_connect() -> psycopg.Connection[Any]:
+    settings = _pg_settings()
+    try:
+        return psycopg.connect(**settings, connect_timeout=5, autocommit=True)
+    except psycopg.OperationalError as error:
+        where = f"{settings['user']}@{settings['host']}:{settings['port']}/{settings['dbname']}"
+        pytest.fail(
+            f"PostgreSQL is unreachable at {where}: {error}\n"
+            "Run `scripts/postgres-up` (as root) to start it and create the trust_ledger role and database, "
+            "or set TRUST_LEDGER_PG_HOST/PORT/USER/PASSWORD/DBNAME.",
+            pytrace=False,
+        )
+
+
+BACKENDS = ["popo", "sqlite", "postgres"]
+
+
+def open_store(backend: str, tmp_path: Path) -> Iterator[Store]:
+    """An empty event store on `backend`, removed afterwards."""
+    if backend == "popo":
+        yield from _with_store(Store("popo", {"PERSISTENCE_MODULE": "eventsourcing.popo"}))
+    elif backend == "sqlite":
+        env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(tmp_path / "ledger.sqlite")}
+        yield from _with_store(Store("sqlite", env))
+    else:
+        schema = f"test_{uuid.uuid4().hex[:16]}"
+        with _pg_connect() as conn:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+        settings = _pg_settings()
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_HOST": settings["host"],
+            "POSTGRES_PORT": settings["port"],
+            "POSTGRES_USER": settings["user"],
+            "POSTGRES_PASSWORD": settings["password"],
+            "POSTGRES_DBNAME": settings["dbname"],
+            "POSTGRES_SCHEMA": schema,
+        }
+        try:
+            yield from _with_store(Store("postgres", env))
+        finally:
+            with _pg_connect() as conn:
+                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def _with_store(store: Store) -> Iterator[Store]:
+    try:
+        yield store
+    finally:
+        store.close()

@@ -1,0 +1,38 @@
+"""Open the ledger on the persistence the environment chooses (SQLite under var/ by default)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from eventsourcing.persistence import IntegrityError
+
+from trust_ledger.ledger import TrustLedger
+from trust_ledger.paths import var_dir
+
+
+def ledger_env(var: Path | None = None) -> dict[str, str]:
+    """eventsourcing settings: the environment's if it names a PERSISTENCE_MODULE, else SQLite in var/."""
+    if os.environ.get("PERSISTENCE_MODULE") or os.environ.get("TRUSTLEDGER_PERSISTENCE_MODULE"):
+        return {}
+    directory = var or var_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": str(directory / "ledger.sqlite"),
+        "SQLITE_LOCK_TIMEOUT": "30",
+    }
+
+
+def open_ledger(var: Path | None = None) -> TrustLedger:
+    """The TrustLedger on the configured store.
+
+    Two processes opening a new store at once (a follower and a resolver, say) race to
+    create its tables; eventsourcing 9.5 then raises IntegrityError in the loser, whose
+    tables the winner has just made, so opening again succeeds.
+    """
+    env = ledger_env(var)
+    try:
+        return TrustLedger(env=env)
+    except IntegrityError:
+        return TrustLedger(env=env)
