@@ -1,0 +1,299 @@
+"""The follower: our contracts' logs, up to the finality horizon, into the ledger exactly once."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import requests
+from web3 import Web3
+from web3.exceptions import BlockNotFound, Web3RPCError
+
+from trust_ledger.chain.decoding import LogDecoder
+from trust_ledger.chain.errors import ChainError
+from trust_ledger.domain import ChainLog, ChainPosition
+from trust_ledger.ledger import TrustLedger
+
+log = logging.getLogger("trust_ledger.follower")
+
+PERSIST_EMPTY_PROGRESS_EVERY = 10_000
+"""Blocks without our logs are scanned in memory; progress is recorded at most this far apart."""
+
+
+class ReorgBelowHorizon(ChainError):
+    """A block the ledger already relies on has a different hash now: the follower must halt."""
+
+    def __init__(self, block_number: int, ingested_hash: str, chain_hash: str | None):
+        super().__init__(
+            f"reorg below the finality horizon at block {block_number}: ingested hash {ingested_hash}, "
+            f"the chain now has {chain_hash or 'no such block'}; the follower halts and merges nothing"
+        )
+        self.block_number = block_number
+        self.ingested_hash = ingested_hash
+        self.chain_hash = chain_hash
+
+
+class RangeTooLarge(Exception):
+    """The node refused an eth_getLogs range (provider limits); the caller shrinks the range."""
+
+
+@dataclass(frozen=True)
+class BlockHeader:
+    """What the follower needs of a block."""
+
+    number: int
+    hash: str
+    timestamp: int
+
+
+class LogSource(Protocol):
+    """The JSON-RPC calls the follower makes; a test can wrap it to add provider limits."""
+
+    def header(self, block: int | str) -> BlockHeader | None: ...
+
+    def get_logs(self, from_block: int, to_block: int) -> list[dict[str, Any]]: ...
+
+
+class Web3LogSource:
+    """LogSource over web3: one eth_getLogs per range for our addresses and event topics."""
+
+    def __init__(self, w3: Web3, decoder: LogDecoder):
+        self.w3 = w3
+        self.addresses = decoder.addresses
+        self.topics = decoder.topics
+
+    def header(self, block: int | str) -> BlockHeader | None:
+        try:
+            raw = self.w3.eth.get_block(block)
+        except BlockNotFound:
+            return None
+        return BlockHeader(raw["number"], raw["hash"].to_0x_hex(), raw["timestamp"])
+
+    def get_logs(self, from_block: int, to_block: int) -> list[dict[str, Any]]:
+        try:
+            return list(
+                self.w3.eth.get_logs(
+                    {
+                        "fromBlock": from_block,
+                        "toBlock": to_block,
+                        "address": self.addresses,
+                        "topics": [self.topics],
+                    }
+                )
+            )
+        except (Web3RPCError, requests.Timeout) as exc:  # most often a range or result-count limit
+            raise RangeTooLarge(str(exc)) from exc
+
+
+@dataclass
+class Horizon:
+    """How far the follower may read: the `finalized` tag, or head minus `confirmations`."""
+
+    use_finalized: bool = False
+    confirmations: int = 0
+
+    def block(self, source: LogSource) -> int:
+        header = source.header("finalized" if self.use_finalized else "latest")
+        if header is None:
+            return -1
+        return header.number if self.use_finalized else header.number - self.confirmations
+
+    def describe(self) -> str:
+        return "the finalized tag" if self.use_finalized else f"head minus {self.confirmations} confirmations"
+
+
+@dataclass
+class Progress:
+    """What one pass of the follower did."""
+
+    blocks: int = 0
+    logs: int = 0
+    notification_id: int | None = None
+
+
+class Follower:
+    """Reads our logs in adaptive ranges up to the horizon and ingests them exactly once.
+
+    Resumes from the ledger's cursor (the last block whose logs are all recorded); checks that
+    block's hash against the chain on every pass and halts with ReorgBelowHorizon on mismatch.
+    """
+
+    def __init__(
+        self,
+        ledger: TrustLedger,
+        decoder: LogDecoder,
+        source: LogSource,
+        start_block: int,
+        horizon: Horizon | None = None,
+        initial_range: int = 2_000,
+        max_range: int = 100_000,
+        max_logs_per_batch: int = 2_000,
+    ):
+        self.ledger = ledger
+        self.decoder = decoder
+        self.source = source
+        self.start_block = start_block
+        self.horizon = horizon or Horizon()
+        self.range = initial_range
+        self.max_range = max_range
+        self.max_logs_per_batch = max_logs_per_batch
+        self._scanned: BlockHeader | None = None  # last block scanned, persisted or not
+
+    # ------------------------------------------------------------ public
+
+    def next_block(self) -> int:
+        """The first block not yet known to be fully ingested."""
+        if self._scanned is not None:
+            return self._scanned.number + 1
+        cursor = self.ledger.cursor()
+        if cursor is None:
+            return self.start_block
+        # The cursor's block may be partly recorded (a batch split inside it): rescan it, the
+        # ledger skips what it already has.
+        return cursor.block_number
+
+    def check_reorg(self) -> None:
+        """Halt if a block the ledger (or this pass) relied on changed hash on the chain."""
+        checks: list[tuple[int, str]] = []
+        cursor = self.ledger.cursor()
+        if cursor is not None:
+            checks.append((cursor.block_number, cursor.block_hash))
+        if self._scanned is not None:
+            checks.append((self._scanned.number, self._scanned.hash))
+        for number, expected in checks:
+            header = self.source.header(number)
+            if header is None or header.hash != expected:
+                raise ReorgBelowHorizon(number, expected, header.hash if header else None)
+
+    def poll(
+        self, until_block: int | None = None, on_progress: Callable[[int, int, int], None] | None = None
+    ) -> Progress:
+        """Ingest everything up to the horizon (or `until_block`, if lower); one pass."""
+        self.check_reorg()
+        target = self.horizon.block(self.source)
+        if until_block is not None:
+            target = min(target, until_block)
+        progress = Progress()
+        start = self.next_block()
+        while start <= target:
+            end = min(target, start + self.range - 1)
+            try:
+                raw_logs = self.source.get_logs(start, end)
+            except RangeTooLarge as exc:
+                if end == start:
+                    raise ChainError(f"the node refuses eth_getLogs even for block {start}: {exc}") from exc
+                self.range = max(1, (end - start + 1) // 2)
+                log.info(
+                    "eth_getLogs refused %d blocks from %d; shrinking to %d",
+                    end - start + 1,
+                    start,
+                    self.range,
+                )
+                continue
+            ingested = self._ingest_range(start, end, raw_logs)
+            progress.blocks += end - start + 1
+            progress.logs += len(raw_logs)
+            if ingested is not None:
+                progress.notification_id = ingested
+            if len(raw_logs) < self.max_logs_per_batch // 4 and self.range < self.max_range:
+                self.range = min(self.max_range, self.range * 2)
+            if on_progress is not None:
+                on_progress(end, target, len(raw_logs))
+            start = end + 1
+        return progress
+
+    # ------------------------------------------------------------ internals
+
+    def _ingest_range(self, start: int, end: int, raw_logs: list[dict[str, Any]]) -> int | None:
+        end_header = self.source.header(end)
+        if end_header is None:
+            raise ChainError(
+                f"block {end} vanished while scanning: the chain is reorganising below the horizon"
+            )
+        ours = sorted(
+            (raw for raw in raw_logs if self.decoder.is_ours(raw)),
+            key=lambda raw: (int(raw["blockNumber"]), int(raw["logIndex"])),
+        )
+        position = ChainPosition(self.decoder.chain_id, end_header.number, end_header.hash)
+        if not ours:
+            self._scanned = end_header
+            persisted = self.ledger.cursor()
+            if persisted is not None and end - persisted.block_number < PERSIST_EMPTY_PROGRESS_EVERY:
+                return None
+            return self.ledger.ingest([], chain_position=position)
+        times = self._block_times(ours)
+        logs = [self.decoder.decode(raw, times[int(raw["blockNumber"])]) for raw in ours]
+        notification_id = None
+        for batch in _batches_by_block(logs, self.max_logs_per_batch):
+            is_last = batch[-1] is logs[-1]
+            notification_id = self.ledger.ingest(batch, chain_position=position if is_last else None)
+        self._scanned = end_header
+        return notification_id
+
+    def _block_times(self, raw_logs: list[dict[str, Any]]) -> dict[int, int]:
+        times: dict[int, int] = {}
+        for raw in raw_logs:
+            number = int(raw["blockNumber"])
+            if number in times:
+                continue
+            # Newer nodes put blockTimestamp on each log; otherwise one header per block.
+            if raw.get("blockTimestamp") is not None:
+                stamp = raw["blockTimestamp"]
+                times[number] = int(stamp, 16) if isinstance(stamp, str) else int(stamp)
+                continue
+            header = self.source.header(number)
+            if header is None:
+                raise ChainError(f"block {number} vanished while scanning")
+            times[number] = header.timestamp
+        return times
+
+
+def _batches_by_block(logs: list[ChainLog], limit: int) -> list[list[ChainLog]]:
+    """Split ordered logs into batches of about `limit`, never inside a block unless one block exceeds it."""
+    batches: list[list[ChainLog]] = [[]]
+    for entry in logs:
+        current = batches[-1]
+        starts_new_block = current and current[-1].block_number != entry.block_number
+        if len(current) >= limit and (starts_new_block or len(current) >= limit * 4):
+            batches.append([])
+        batches[-1].append(entry)
+    return [batch for batch in batches if batch]
+
+
+def run_forever(
+    follower: Follower,
+    poll_interval: float = 1.0,
+    should_stop: Callable[[], bool] = lambda: False,
+    on_progress: Callable[[int, int, int], None] | None = None,
+    max_backoff: float = 30.0,
+) -> None:
+    """Poll until told to stop; an unreachable RPC endpoint means backoff and a log line, never a crash."""
+    backoff = poll_interval
+    while not should_stop():
+        try:
+            follower.poll(on_progress=on_progress)
+        except OSError as exc:  # requests' connection errors and timeouts are OSErrors
+            log.warning("chain unreachable (%s); retrying in %.1fs", exc.__class__.__name__, backoff)
+            _sleep(backoff, should_stop)
+            backoff = min(max_backoff, backoff * 2)
+            continue
+        backoff = poll_interval
+        _sleep(poll_interval, should_stop)
+
+
+def _sleep(seconds: float, should_stop: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + seconds
+    while not should_stop() and time.monotonic() < deadline:
+        time.sleep(min(0.05, seconds))
+
+
+def default_horizon(chain_id: int, confirmations: int | None = None, use_finalized: bool = False) -> Horizon:
+    """0 confirmations on the dev chain, the `finalized` tag elsewhere, unless told otherwise."""
+    if use_finalized:
+        return Horizon(use_finalized=True)
+    if confirmations is not None:
+        return Horizon(confirmations=confirmations)
+    return Horizon(confirmations=0) if chain_id == 31337 else Horizon(use_finalized=True)
