@@ -1,0 +1,197 @@
+"""The typed gateway against a real Anvil: every write, its decoded events, its refusals."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from anvil.accounts import dev_account
+from trust_ledger.chain.errors import ContractRevert
+from trust_ledger.chain.gateway import ROOT_NODE, UnknownDid
+
+MARKET = "did:elsi:EU.EORI.NLMARKETPLACE"
+PACKET = "did:elsi:EU.EORI.NLPACKETDEL"
+HAPPYPETS = "did:elsi:EU.EORI.NLHAPPYPETS"
+JWK = json.dumps(
+    {
+        "kty": "EC",
+        "crv": "P-256",
+        "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+        "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0",
+    }
+).encode()
+
+
+@pytest.fixture
+def hierarchy(chain):
+    """root -> marketplace (dev1) -> packetdelivery (dev2)."""
+    anchor = chain.gateway("anchor")
+    anchor.register("root", "marketplace", MARKET, dev_account("dev1").address)
+    chain.gateway("dev1").register(MARKET, "packetdelivery", PACKET, dev_account("dev2").address)
+    return chain
+
+
+def test_register_emits_decoded_event_with_provenance(chain):
+    result = chain.gateway("anchor").register("root", "marketplace", MARKET, dev_account("dev1").address)
+
+    (event,) = result.events
+    assert event.event == "EntityRegistered"
+    assert event.contract == chain.deployment.trust_registry
+    assert event.chain_id == 31337
+    assert event.block_number == result.block_number
+    assert event.block_hash == result.block_hash
+    assert event.tx_hash == result.tx_hash
+    assert event.block_time == chain.w3.eth.get_block(result.block_number)["timestamp"]
+    expected_node = chain.w3.keccak(bytes(32) + chain.w3.keccak(text="marketplace")).to_0x_hex()
+    assert event.args == {
+        "node": expected_node,
+        "parent": ROOT_NODE,
+        "label": "marketplace",
+        "did": MARKET,
+        "controller": dev_account("dev1").address,
+        "by": dev_account("anchor").address,
+    }
+    entity = chain.gateway(None).entity(MARKET)
+    assert (entity.node, entity.status, entity.controller) == (
+        expected_node,
+        "active",
+        dev_account("dev1").address,
+    )
+
+
+def test_register_refuses_grandparent_stranger_and_suspended_parent_without_any_change(hierarchy):
+    gateway_of = hierarchy.gateway
+    head = hierarchy.w3.eth.block_number
+
+    with pytest.raises(ContractRevert) as grandparent:
+        gateway_of("anchor").register(PACKET, "happypets", HAPPYPETS, dev_account("dev3").address)
+    assert str(grandparent.value) == f"{dev_account('anchor').address} is not the controller of {PACKET}"
+
+    with pytest.raises(ContractRevert) as stranger:
+        gateway_of("dev5").register(PACKET, "happypets", HAPPYPETS, dev_account("dev3").address)
+    assert str(stranger.value) == f"{dev_account('dev5').address} is not the controller of {PACKET}"
+
+    assert hierarchy.w3.eth.block_number == head, "a refused call must not send a transaction"
+
+    gateway_of("anchor").set_status(MARKET, "suspended")
+    with pytest.raises(ContractRevert) as suspended:
+        gateway_of("dev2").register(PACKET, "happypets", HAPPYPETS, dev_account("dev3").address)
+    assert suspended.value.error == "TrustRegistry__NotActive"
+    assert str(suspended.value) == f"{MARKET} is suspended, so it and its descendants cannot act"
+
+    with pytest.raises(UnknownDid):
+        gateway_of(None).entity(HAPPYPETS)
+
+
+def test_status_changes_emit_once_and_revocation_is_final(hierarchy):
+    anchor = hierarchy.gateway("anchor")
+    suspended = anchor.set_status(MARKET, "suspended")
+    assert [e.args["newStatus"] for e in suspended.events] == [2]
+    assert anchor.set_status(MARKET, "suspended").events == [], "a no-op emits nothing"
+    assert anchor.set_status(MARKET, "active").events[0].args["previousStatus"] == 2
+    anchor.set_status(MARKET, "revoked")
+    with pytest.raises(ContractRevert, match=f"{MARKET} is revoked, and revocation is final"):
+        anchor.set_status(MARKET, "active")
+    active, inactive = anchor.effectively_active(PACKET)
+    assert (active, inactive) == (False, anchor.node_of(MARKET))
+
+
+def test_accreditation_is_handed_down_without_escalation(hierarchy):
+    anchor, market = hierarchy.gateway("anchor"), hierarchy.gateway("dev1")
+    anchor.accredit(MARKET, "CustomerCredential", [(PACKET, ["P.Info.standard", "P.Info.gold"])], 0, 0)
+
+    granted = market.accredit(
+        PACKET, "CustomerCredential", [(PACKET, ["P.Info.standard"])], 100, 2_000_000_000
+    )
+    assert granted.events[0].args["roles"] == [{"target": PACKET, "names": ["P.Info.standard"]}]
+    assert granted.events[0].args["credentialType"] == "CustomerCredential"
+
+    with pytest.raises(ContractRevert) as role:
+        market.accredit(PACKET, "CustomerCredential", [(PACKET, ["P.Create"])])
+    assert str(role.value) == (
+        f"{MARKET} may not grant role P.Create for {PACKET} in CustomerCredential itself, "
+        "so it cannot hand it down"
+    )
+    with pytest.raises(ContractRevert, match=f"{MARKET} is not accredited for EmployeeCredential itself"):
+        market.accredit(PACKET, "EmployeeCredential")
+
+    market.withdraw_accreditation(PACKET, "CustomerCredential")
+    with pytest.raises(ContractRevert, match="holds no accreditation for CustomerCredential"):
+        market.withdraw_accreditation(PACKET, "CustomerCredential")
+
+
+def test_keys_and_services_are_managed_by_the_entity_itself(hierarchy):
+    packet = hierarchy.gateway("dev2")
+    added = packet.add_key(PACKET, "key-1", "JsonWebKey2020", JWK, ["assertionMethod", "authentication"])
+    args = added.events[0].args
+    assert (args["keyId"], args["keyType"], args["purposes"]) == ("key-1", "JsonWebKey2020", 3)
+    assert bytes.fromhex(args["publicKey"][2:]) == JWK
+
+    with pytest.raises(ContractRevert, match="is not the controller of"):
+        hierarchy.gateway("dev1").add_key(PACKET, "key-2", "JsonWebKey2020", JWK, ["assertionMethod"])
+    packet.revoke_key(PACKET, "key-1")
+    with pytest.raises(ContractRevert, match="already has \\(or had\\) a key 'key-1'"):
+        packet.add_key(PACKET, "key-1", "JsonWebKey2020", JWK, ["assertionMethod"])
+    with pytest.raises(ValueError, match="unknown key purpose 'signing'"):
+        packet.add_key(PACKET, "key-3", "JsonWebKey2020", JWK, ["signing"])
+
+    service = packet.add_service(PACKET, "issuer", "OID4VCI", "https://packetdelivery.example/issuer")
+    assert service.events[0].args["endpoint"] == "https://packetdelivery.example/issuer"
+    packet.remove_service(PACKET, "issuer")
+    with pytest.raises(ContractRevert, match="has no service 'issuer'"):
+        packet.remove_service(PACKET, "issuer")
+
+
+def test_controller_rotation_moves_authority(hierarchy):
+    market_old = hierarchy.gateway("dev1")
+    market_old.set_controller(MARKET, dev_account("dev4").address)
+    with pytest.raises(ContractRevert, match="is not the controller of"):
+        market_old.register(MARKET, "happypets", HAPPYPETS, dev_account("dev3").address)
+    result = hierarchy.gateway("dev4").register(MARKET, "happypets", HAPPYPETS, dev_account("dev3").address)
+    assert result.events[0].args["by"] == dev_account("dev4").address
+
+
+def test_status_bits_in_one_batch_match_the_chain_words(hierarchy):
+    packet = hierarchy.gateway("dev2")
+    list_id, created = packet.create_status_list(
+        PACKET, "revocation", "https://packetdelivery.example/status/1"
+    )
+    assert created.events[0].args["size"] == 131_072
+
+    indices = [131_071, 0, 5, 300, 299]
+    changed = packet.set_statuses(list_id, indices)
+    (event,) = changed.events
+    assert event.args["wordIndices"] == [0, 1, 511]
+    for word_index, word in zip(event.args["wordIndices"], event.args["words"], strict=True):
+        assert packet.status_word(list_id, word_index) == word
+    assert event.args["words"][0] == (1 << 255) | (1 << 250)
+    assert event.args["words"][2] == 1
+    assert all(packet.is_status_set(list_id, i) for i in indices)
+    assert not packet.is_status_set(list_id, 1)
+    assert packet.set_statuses(list_id, [0, 5]).events == [], "setting set bits is a no-op"
+
+    cleared = packet.set_statuses(list_id, [5], value=False)
+    assert cleared.events[0].args["words"] == [1 << 255]
+    with pytest.raises(ContractRevert, match="index 131072 is outside status list"):
+        packet.set_statuses(list_id, [131_072])
+
+
+def test_status_list_delegate_acts_for_owner_until_withdrawn(hierarchy):
+    packet = hierarchy.gateway("dev2")
+    list_id, _ = packet.create_status_list(PACKET, "suspension", "https://packetdelivery.example/status/2")
+    delegate = hierarchy.gateway("dev6")
+    with pytest.raises(
+        ContractRevert, match=r"is neither the controller of .* nor one of its status-list delegates"
+    ):
+        delegate.set_statuses(list_id, [7])
+    packet.set_delegate(PACKET, dev_account("dev6").address)
+    assert delegate.set_statuses(list_id, [7]).events[0].args["by"] == dev_account("dev6").address
+    packet.set_delegate(PACKET, dev_account("dev6").address, authorised=False)
+    with pytest.raises(ContractRevert):
+        delegate.set_statuses(list_id, [8])
+
+    hierarchy.gateway("anchor").set_status(MARKET, "suspended")
+    with pytest.raises(ContractRevert) as inactive:
+        packet.set_statuses(list_id, [9])
+    assert str(inactive.value) == f"{MARKET} is not active, so the status lists of {PACKET} cannot change"

@@ -1,0 +1,124 @@
+"""What every command needs: the deployment, a gateway and a signer, chosen from options and env."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import typer
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+
+from anvil.accounts import DEV_CHAIN_ID, dev_account, is_dev_name
+from trust_ledger.chain.deployment import Deployment
+from trust_ledger.chain.follower import default_horizon
+from trust_ledger.chain.gateway import TrustGateway, TxResult
+from trust_ledger.ledger import TrustLedger
+from trust_ledger.paths import var_dir
+from trust_ledger.store import open_ledger
+from trust_ledger.sync import wait_until_ingested
+
+
+class UsageError(Exception):
+    """A user's mistake on the command line, reported as one line."""
+
+
+@dataclass
+class Settings:
+    """Options shared by all commands."""
+
+    deployment_path: Path
+    rpc_url: str | None
+    key_file: Path | None
+    as_json: bool
+    wait: bool = True
+    _gateway: TrustGateway | None = field(default=None, repr=False)
+
+    def deployment(self) -> Deployment:
+        """The manifest, with the RPC URL overridden by --rpc-url / TRUST_LEDGER_RPC_URL."""
+        deployment = Deployment.load(self.deployment_path)
+        if self.rpc_url:
+            deployment = Deployment(**{**asdict(deployment), "rpc_url": self.rpc_url})
+        return deployment
+
+    def signer(self, chain_id: int) -> LocalAccount | None:
+        """--key-file, else TRUST_LEDGER_PRIVATE_KEY, else the anchor's account on the dev chain."""
+        if self.key_file is not None:
+            try:
+                secret = self.key_file.read_text().strip()
+            except OSError as exc:
+                raise UsageError(f"cannot read the key file {self.key_file}: {exc.strerror}") from None
+            source = f"key file {self.key_file}"
+        elif os.environ.get("TRUST_LEDGER_PRIVATE_KEY"):
+            secret = os.environ["TRUST_LEDGER_PRIVATE_KEY"].strip()
+            source = "TRUST_LEDGER_PRIVATE_KEY"
+        else:
+            return dev_account("anchor") if chain_id == DEV_CHAIN_ID else None
+        return account_from(secret, chain_id, source)
+
+    def gateway(self, write: bool = False) -> TrustGateway:
+        """A gateway on the deployment; with `write`, one that can sign."""
+        deployment = self.deployment()
+        signer = self.signer(deployment.chain_id) if write else None
+        self._gateway = TrustGateway.connect(deployment.rpc_url, deployment, signer)
+        return self._gateway
+
+    def ledger(self) -> TrustLedger:
+        """The event-sourced ledger on the configured store."""
+        return open_ledger()
+
+
+def account_from(secret: str, chain_id: int, source: str) -> LocalAccount:
+    """A signer from a hex private key, or from a dev account name on the dev chain."""
+    if is_dev_name(secret):
+        if chain_id != DEV_CHAIN_ID:
+            raise UsageError(
+                f"{source} names a dev account, which exists only on the dev chain ({DEV_CHAIN_ID})"
+            )
+        return dev_account(secret)
+    try:
+        return Account.from_key(secret)
+    except Exception:  # eth_account raises several types for malformed keys
+        raise UsageError(f"{source} does not hold a hex private key or a dev account name") from None
+
+
+def address_from(value: str, chain_id: int) -> str:
+    """An address given literally, or a dev account's address on the dev chain."""
+    if is_dev_name(value):
+        if chain_id != DEV_CHAIN_ID:
+            raise UsageError(f"'{value}' is a dev account name, which exists only on the dev chain")
+        return dev_account(value).address
+    return value
+
+
+def settings(ctx: typer.Context) -> Settings:
+    """The Settings the root callback stored."""
+    return ctx.obj
+
+
+def report(ctx: typer.Context, what: str, result: TxResult) -> None:
+    """Print the outcome of a transaction, as a line or as JSON, once the ledger holds it."""
+    current = settings(ctx)
+    if current.wait and current._gateway is not None:
+        gateway = current._gateway
+        wait_until_ingested(
+            result,
+            gateway,
+            current.ledger(),
+            default_horizon(gateway.deployment.chain_id),
+            on_wait=lambda line: typer.echo(line, err=True),
+        )
+    if current.as_json:
+        payload = asdict(result)
+        payload["events"] = [asdict(event) for event in result.events]
+        typer.echo(json.dumps({"result": what, **payload}, indent=2))
+        return
+    note = "" if result.events else " (no change: already so)"
+    typer.echo(f"{what}{note}: block {result.block_number}, tx {result.tx_hash}, gas {result.gas_used}")
+
+
+def default_deployment_path() -> Path:
+    """var/deployment.json, or TRUST_LEDGER_DEPLOYMENT."""
+    return Path(os.environ.get("TRUST_LEDGER_DEPLOYMENT", var_dir() / "deployment.json"))
