@@ -287,7 +287,9 @@ contract TrustRegistry is ITrustRegistry {
             for (uint256 j = 0; j < roles[i].names.length; ++j) {
                 bytes32 key = _roleKey(parent, typeHash, held.version, targetHash, keccak256(bytes(roles[i].names[j])));
                 if (!_roleGranted[key]) {
-                    revert TrustRegistry__RoleNotHeldByParent(parent, credentialType, roles[i].target, roles[i].names[j]);
+                    revert TrustRegistry__RoleNotHeldByParent(
+                        parent, credentialType, roles[i].target, roles[i].names[j]
+                    );
                 }
             }
         }

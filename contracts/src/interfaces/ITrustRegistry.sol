@@ -90,9 +90,7 @@ interface ITrustRegistry {
     /// @param previousStatus status before the change
     /// @param newStatus status after the change
     /// @param by the parent's controller that made the change
-    event EntityStatusChanged(
-        bytes32 indexed node, EntityStatus previousStatus, EntityStatus newStatus, address by
-    );
+    event EntityStatusChanged(bytes32 indexed node, EntityStatus previousStatus, EntityStatus newStatus, address by);
 
     /// @notice A parent granted (or replaced) an accreditation of its child for one credential type.
     /// @param node the accredited entity

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {Fixtures} from "./utils/Fixtures.sol";
+import {ITrustRegistry} from "../src/interfaces/ITrustRegistry.sol";
+import {IStatusRegistry} from "../src/interfaces/IStatusRegistry.sol";
+
+/// @title Gas
+/// @notice Gas report for the common writes, measured with gasleft() around the call and logged
+/// (`forge test --match-contract Gas -vv`). Before each measured call both registries are cooled
+/// (vm.cool), so every call pays cold account and storage access as a fresh transaction would.
+/// "exec" is the gas the call itself uses; "tx" adds the intrinsic 21,000 and the calldata cost
+/// (4 per zero byte, 16 per non-zero byte), i.e. what the same call would cost as its own transaction.
+contract Gas is Fixtures {
+    string internal constant JWK =
+        '{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}';
+    uint256 internal constant BITS = 100;
+
+    uint256 internal list;
+
+    function setUp() public override {
+        super.setUp();
+        vm.prank(issuerCtl);
+        list = status.createList(issuer, IStatusRegistry.Purpose.Revocation, 0, "https://issuer.example/status/1");
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    function _cool() internal {
+        vm.cool(address(reg));
+        vm.cool(address(status));
+    }
+
+    function _calldataGas(bytes memory data) internal pure returns (uint256 cost) {
+        for (uint256 i = 0; i < data.length; ++i) {
+            cost += data[i] == 0 ? 4 : 16;
+        }
+    }
+
+    function _report(string memory name, uint256 exec, bytes memory data) internal returns (uint256 txGas) {
+        txGas = exec + 21_000 + _calldataGas(data);
+        emit log_named_uint(string.concat(name, " exec"), exec);
+        emit log_named_uint(string.concat(name, " tx (est.)"), txGas);
+    }
+
+    /// @dev BITS distinct pseudo-random indices of a 131,072-entry list, ascending.
+    function _randomSortedIndices() internal pure returns (uint256[] memory indices) {
+        indices = new uint256[](BITS);
+        uint256 n;
+        for (uint256 nonce = 0; n < BITS; ++nonce) {
+            uint256 candidate = uint256(keccak256(abi.encode("gas-report", nonce))) % 131_072;
+            bool seen;
+            for (uint256 j = 0; j < n; ++j) {
+                if (indices[j] == candidate) seen = true;
+            }
+            if (!seen) indices[n++] = candidate;
+        }
+        for (uint256 i = 1; i < BITS; ++i) {
+            uint256 v = indices[i];
+            uint256 j = i;
+            while (j > 0 && indices[j - 1] > v) {
+                indices[j] = indices[j - 1];
+                --j;
+            }
+            indices[j] = v;
+        }
+    }
+
+    // ------------------------------------------------------------------ measurements
+
+    function test_gas_register() public {
+        _cool();
+        vm.prank(rootCtl);
+        uint256 start = gasleft();
+        reg.register(ROOT, "newissuer", "did:web:newissuer.example", vm.addr(50));
+        uint256 used = start - gasleft();
+        _report(
+            "register",
+            used,
+            abi.encodeCall(reg.register, (ROOT, "newissuer", "did:web:newissuer.example", vm.addr(50)))
+        );
+    }
+
+    function test_gas_addKey() public {
+        bytes memory publicKey = bytes(JWK);
+        assertEq(publicKey.length, 126);
+        _cool();
+        vm.prank(issuerCtl);
+        uint256 start = gasleft();
+        reg.addKey(issuer, "key-1", "JsonWebKey2020", publicKey, 2, 1_700_000_000, 0);
+        uint256 used = start - gasleft();
+        _report(
+            "addKey (126-byte P-256 JWK)",
+            used,
+            abi.encodeCall(reg.addKey, (issuer, "key-1", "JsonWebKey2020", publicKey, 2, 1_700_000_000, 0))
+        );
+    }
+
+    function test_gas_accredit() public {
+        ITrustRegistry.RoleGrant[] memory roles = _roles("did:web:sp.example", "P.Info.gold", "P.Info.silver");
+        _cool();
+        vm.prank(rootCtl);
+        uint256 start = gasleft();
+        reg.accredit(issuer, "CustomerCredential", roles, 1_700_000_000, 1_900_000_000);
+        uint256 used = start - gasleft();
+        _report(
+            "accredit (1 type, 1 target, 2 roles)",
+            used,
+            abi.encodeCall(reg.accredit, (issuer, "CustomerCredential", roles, 1_700_000_000, 1_900_000_000))
+        );
+    }
+
+    function test_gas_accreditGrandchild() public {
+        ITrustRegistry.RoleGrant[] memory roles = _roles("did:web:sp.example", "P.Info.gold", "P.Info.silver");
+        vm.prank(rootCtl);
+        reg.accredit(issuer, "CustomerCredential", roles, 1_700_000_000, 1_900_000_000);
+        _cool();
+        vm.prank(issuerCtl);
+        uint256 start = gasleft();
+        reg.accredit(branch, "CustomerCredential", roles, 1_700_000_000, 1_900_000_000);
+        uint256 used = start - gasleft();
+        _report(
+            "accredit below a non-root parent (containment checked)",
+            used,
+            abi.encodeCall(reg.accredit, (branch, "CustomerCredential", roles, 1_700_000_000, 1_900_000_000))
+        );
+    }
+
+    function test_gas_setStatusesOneBitFreshWord() public {
+        uint256[] memory indices = new uint256[](1);
+        indices[0] = 4242;
+        assertEq(status.word(list, 16), 0); // word of index 4242
+        _cool();
+        vm.prank(issuerCtl);
+        uint256 start = gasleft();
+        status.setStatuses(list, indices, true);
+        uint256 used = start - gasleft();
+        _report("setStatuses 1 bit, fresh word", used, abi.encodeCall(status.setStatuses, (list, indices, true)));
+    }
+
+    function test_gas_setStatuses100BitsOneCall() public {
+        uint256[] memory indices = _randomSortedIndices();
+        _cool();
+        vm.prank(issuerCtl);
+        uint256 start = gasleft();
+        status.setStatuses(list, indices, true);
+        uint256 used = start - gasleft();
+        _report("setStatuses 100 bits, 1 call", used, abi.encodeCall(status.setStatuses, (list, indices, true)));
+        for (uint256 i = 0; i < BITS; ++i) {
+            assertTrue(status.isSet(list, indices[i]));
+        }
+    }
+
+    function test_gas_setStatuses100BitsSingleCalls() public {
+        uint256[] memory indices = _randomSortedIndices();
+        uint256[] memory one = new uint256[](1);
+        uint256 execSum;
+        uint256 txSum;
+        for (uint256 i = 0; i < BITS; ++i) {
+            one[0] = indices[i];
+            _cool();
+            vm.prank(issuerCtl);
+            uint256 start = gasleft();
+            status.setStatuses(list, one, true);
+            uint256 used = start - gasleft();
+            execSum += used;
+            txSum += used + 21_000 + _calldataGas(abi.encodeCall(status.setStatuses, (list, one, true)));
+        }
+        emit log_named_uint("setStatuses 100 bits, 100 calls exec (sum)", execSum);
+        emit log_named_uint("setStatuses 100 bits, 100 calls tx (est., sum)", txSum);
+        for (uint256 i = 0; i < BITS; ++i) {
+            assertTrue(status.isSet(list, indices[i]));
+        }
+    }
+}

@@ -1,0 +1,528 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {Fixtures} from "./utils/Fixtures.sol";
+import {Vm} from "./utils/Vm.sol";
+import {ITrustRegistry} from "../src/interfaces/ITrustRegistry.sol";
+import {IStatusRegistry} from "../src/interfaces/IStatusRegistry.sol";
+
+/// @title StatusRegistryTest
+/// @notice One test per rule and per custom error of StatusRegistry, plus fuzzing against a reference bitmap.
+contract StatusRegistryTest is Fixtures {
+    IStatusRegistry.Purpose internal constant REVOCATION = IStatusRegistry.Purpose.Revocation;
+    IStatusRegistry.Purpose internal constant SUSPENSION = IStatusRegistry.Purpose.Suspension;
+    string internal constant URI = "https://issuer.example/status/1";
+    uint32 internal constant DEFAULT_SIZE = 131_072;
+
+    address internal delegate;
+    uint256 internal list; // default-size revocation list owned by `issuer`
+
+    function setUp() public override {
+        super.setUp();
+        delegate = vm.addr(30);
+        vm.label(delegate, "delegate");
+        vm.prank(issuerCtl);
+        list = status.createList(issuer, REVOCATION, 0, URI);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    function _one(uint256 a) internal pure returns (uint256[] memory out) {
+        out = new uint256[](1);
+        out[0] = a;
+    }
+
+    function _two(uint256 a, uint256 b) internal pure returns (uint256[] memory out) {
+        out = new uint256[](2);
+        out[0] = a;
+        out[1] = b;
+    }
+
+    function _set(uint256 listId, uint256[] memory indices, bool value, address by) internal {
+        vm.prank(by);
+        status.setStatuses(listId, indices, value);
+    }
+
+    function _authorise(address d) internal {
+        vm.prank(issuerCtl);
+        status.setDelegate(issuer, d, true);
+    }
+
+    // ================================================================== createList
+
+    function test_createList_emitsStatusListCreatedIfControllerCreates() public {
+        vm.expectEmit(true, true, true, true, address(status));
+        emit IStatusRegistry.StatusListCreated(2, issuer, SUSPENSION, DEFAULT_SIZE, "https://x/2", issuerCtl);
+        vm.prank(issuerCtl);
+        uint256 id = status.createList(issuer, SUSPENSION, 0, "https://x/2");
+        assertEq(id, 2, "ids are sequential from 1");
+        assertEq(status.listCount(), 2);
+    }
+
+    function test_createList_storesDefaultSizeIfSizeZero() public view {
+        IStatusRegistry.StatusList memory l = status.statusList(list);
+        assertEq(list, 1);
+        assertEq(l.owner, issuer);
+        assertEq(uint256(l.purpose), uint256(REVOCATION));
+        assertEq(l.size, 131_072);
+        assertEq(l.uri, URI);
+    }
+
+    function test_createList_storesCustomSizeIfSizeGiven() public {
+        vm.startPrank(issuerCtl);
+        uint256 small = status.createList(issuer, REVOCATION, 256, URI);
+        uint256 big = status.createList(issuer, SUSPENSION, 16_777_216, URI);
+        vm.stopPrank();
+        assertEq(status.statusList(small).size, 256);
+        assertEq(status.statusList(big).size, 16_777_216);
+        assertEq(uint256(status.statusList(big).purpose), uint256(SUSPENSION));
+    }
+
+    function test_createList_revertsIfSizeNotMultipleOf256() public {
+        vm.prank(issuerCtl);
+        vm.expectRevert(abi.encodeWithSelector(IStatusRegistry.StatusRegistry__InvalidSize.selector, 100));
+        status.createList(issuer, REVOCATION, 100, URI);
+    }
+
+    function test_createList_revertsIfSizeAboveMax() public {
+        uint32 size = 16_777_216 + 256;
+        vm.prank(issuerCtl);
+        vm.expectRevert(abi.encodeWithSelector(IStatusRegistry.StatusRegistry__InvalidSize.selector, size));
+        status.createList(issuer, REVOCATION, size, URI);
+    }
+
+    function test_createList_revertsIfUriEmpty() public {
+        vm.prank(issuerCtl);
+        vm.expectRevert(abi.encodeWithSelector(IStatusRegistry.StatusRegistry__InvalidUri.selector, ""));
+        status.createList(issuer, REVOCATION, 0, "");
+    }
+
+    function test_createList_revertsIfUriLongerThan512Bytes() public {
+        string memory uri = _repeat("u", 513);
+        vm.prank(issuerCtl);
+        vm.expectRevert(abi.encodeWithSelector(IStatusRegistry.StatusRegistry__InvalidUri.selector, uri));
+        status.createList(issuer, REVOCATION, 0, uri);
+        vm.prank(issuerCtl);
+        status.createList(issuer, REVOCATION, 0, _repeat("u", 512));
+    }
+
+    function test_createList_revertsIfCallerIsStranger() public {
+        vm.prank(stranger);
+        vm.expectRevert(
+            abi.encodeWithSelector(IStatusRegistry.StatusRegistry__NotAuthorised.selector, issuer, stranger)
+        );
+        status.createList(issuer, REVOCATION, 0, URI);
+    }
+
+    function test_createList_revertsIfCallerIsParentController() public {
+        vm.prank(rootCtl);
+        vm.expectRevert(abi.encodeWithSelector(IStatusRegistry.StatusRegistry__NotAuthorised.selector, issuer, rootCtl));
+        status.createList(issuer, REVOCATION, 0, URI);
+    }
+
+    function test_createList_revertsIfOwnerUnknown() public {
+        bytes32 ghost = reg.childNode(ROOT, "ghost");
+        vm.prank(stranger);
+        vm.expectRevert(abi.encodeWithSelector(IStatusRegistry.StatusRegistry__NotAuthorised.selector, ghost, stranger));
+        status.createList(ghost, REVOCATION, 0, URI);
+    }
+
+    function test_createList_revertsIfOwnerSuspended() public {
+        _setStatus(issuer, ITrustRegistry.EntityStatus.Suspended, rootCtl);
+        vm.prank(issuerCtl);
+        vm.expectRevert(abi.encodeWithSelector(IStatusRegistry.StatusRegistry__OwnerNotActive.selector, issuer, issuer));
+        status.createList(issuer, REVOCATION, 0, URI);
+    }
+
+    function test_createList_revertsIfOwnerAncestorSuspended() public {
+        _setStatus(issuer, ITrustRegistry.EntityStatus.Suspended, rootCtl);
+        vm.prank(branchCtl);
+        vm.expectRevert(abi.encodeWithSelector(IStatusRegistry.StatusRegistry__OwnerNotActive.selector, branch, issuer));
+        status.createList(branch, REVOCATION, 0, URI);
+    }
+
+    function test_createList_revertsIfOwnerRevoked() public {
+        _setStatus(branch, ITrustRegistry.EntityStatus.Revoked, issuerCtl);
+        vm.prank(branchCtl);
+        vm.expectRevert(abi.encodeWithSelector(IStatusRegistry.StatusRegistry__OwnerNotActive.selector, branch, branch));
+        status.createList(branch, REVOCATION, 0, URI);
+    }
+
+    function test_createList_succeedsIfCallerIsDelegate() public {
+        _authorise(delegate);
+        vm.expectEmit(true, true, true, true, address(status));
+        emit IStatusRegistry.StatusListCreated(2, issuer, REVOCATION, 1024, URI, delegate);
+        vm.prank(delegate);
+        status.createList(issuer, REVOCATION, 1024, URI);
+        assertEq(status.statusList(2).owner, issuer);
+    }
+
+    function test_createList_succeedsIfCallerIsRootController() public {
+        vm.prank(rootCtl);
+        uint256 id = status.createList(ROOT, REVOCATION, 0, URI);
+        assertEq(status.statusList(id).owner, ROOT);
+    }
+
+    // ================================================================== setStatuses
+
+    function test_setStatuses_emitsStatusWordsChangedIfControllerSetsBit() public {
+        uint256[] memory wordIndices = _one(0);
+        uint256[] memory words = _one(1 << 255);
+        vm.expectEmit(true, true, true, true, address(status));
+        emit IStatusRegistry.StatusWordsChanged(list, wordIndices, words, issuerCtl);
+        _set(list, _one(0), true, issuerCtl);
+        assertTrue(status.isSet(list, 0));
+        assertFalse(status.isSet(list, 1));
+    }
+
+    function test_setStatuses_setsMostSignificantBitIfIndexZero() public {
+        _set(list, _one(0), true, issuerCtl);
+        assertEq(status.word(list, 0), 1 << 255, "index 0 is the left-most bit of word 0");
+    }
+
+    function test_setStatuses_setsLowestBitOfLastWordIfIndexIsLast() public {
+        _set(list, _one(131_071), true, issuerCtl);
+        assertEq(status.word(list, 511), 1, "index 131071 is the lowest bit of word 511");
+        assertTrue(status.isSet(list, 131_071));
+    }
+
+    function test_setStatuses_followsBitstringOrderIfWordBoundary() public {
+        _set(list, _two(255, 256), true, issuerCtl);
+        assertEq(status.word(list, 0), 1, "index 255 is the lowest bit of word 0");
+        assertEq(status.word(list, 1), 1 << 255, "index 256 is the highest bit of word 1");
+        _set(list, _one(257), true, issuerCtl);
+        assertEq(status.word(list, 1), (1 << 255) | (1 << 254));
+    }
+
+    function test_setStatuses_emitsStatusWordsChangedIfControllerClearsBit() public {
+        _set(list, _two(0, 7), true, issuerCtl);
+        vm.expectEmit(true, true, true, true, address(status));
+        emit IStatusRegistry.StatusWordsChanged(list, _one(0), _one(1 << 248), issuerCtl);
+        _set(list, _one(0), false, issuerCtl);
+        assertFalse(status.isSet(list, 0));
+        assertTrue(status.isSet(list, 7));
+    }
+
+    function test_setStatuses_emitsOneEntryPerWordIfIndicesSorted() public {
+        uint256[] memory indices = new uint256[](5);
+        indices[0] = 1;
+        indices[1] = 2;
+        indices[2] = 300;
+        indices[3] = 301;
+        indices[4] = 131_071;
+        uint256[] memory wordIndices = new uint256[](3);
+        uint256[] memory words = new uint256[](3);
+        (wordIndices[0], words[0]) = (0, (1 << 254) | (1 << 253));
+        (wordIndices[1], words[1]) = (1, (1 << (255 - 44)) | (1 << (255 - 45)));
+        (wordIndices[2], words[2]) = (511, 1);
+        vm.expectEmit(true, true, true, true, address(status));
+        emit IStatusRegistry.StatusWordsChanged(list, wordIndices, words, issuerCtl);
+        _set(list, indices, true, issuerCtl);
+        for (uint256 i = 0; i < 3; ++i) {
+            assertEq(status.word(list, wordIndices[i]), words[i], "emitted word equals stored word");
+        }
+    }
+
+    function test_setStatuses_setsAllIfIndicesUnsortedWithDuplicates() public {
+        uint256[] memory indices = new uint256[](7);
+        indices[0] = 300;
+        indices[1] = 5;
+        indices[2] = 131_071;
+        indices[3] = 5;
+        indices[4] = 260;
+        indices[5] = 0;
+        indices[6] = 300;
+        vm.recordLogs();
+        _set(list, indices, true, issuerCtl);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        assertEq(logs.length, 1, "exactly one event");
+        assertEq(logs[0].topics[0], IStatusRegistry.StatusWordsChanged.selector);
+        assertEq(uint256(logs[0].topics[1]), list);
+        (uint256[] memory wordIndices, uint256[] memory words, address by) =
+            abi.decode(logs[0].data, (uint256[], uint256[], address));
+        assertEq(by, issuerCtl);
+        assertEq(wordIndices.length, words.length);
+        // replaying the event in order yields the stored words
+        uint256[512] memory replay;
+        for (uint256 i = 0; i < wordIndices.length; ++i) {
+            replay[wordIndices[i]] = words[i];
+        }
+        assertEq(replay[0], (1 << 255) | (1 << 250), "word 0");
+        assertEq(replay[1], (1 << (255 - 44)) | (1 << (255 - 4)), "word 1");
+        assertEq(replay[511], 1, "word 511");
+        for (uint256 w = 0; w < 512; ++w) {
+            assertEq(status.word(list, w), replay[w], "stored == replayed");
+        }
+        for (uint256 i = 0; i < indices.length; ++i) {
+            assertTrue(status.isSet(list, indices[i]));
+        }
+    }
+
+    function test_setStatuses_emitsNothingIfNothingChanges() public {
+        _set(list, _two(3, 4), true, issuerCtl);
+        vm.recordLogs();
+        _set(list, _two(4, 3), true, issuerCtl); // already set
+        _set(list, _two(5, 600), false, issuerCtl); // already clear
+        _set(list, new uint256[](0), true, issuerCtl); // nothing at all
+        assertEq(_logCount(), 0, "no event when no word changes");
+    }
+
+    function test_setStatuses_emitsOnlyChangedWordsIfSomeUnchanged() public {
+        _set(list, _one(3), true, issuerCtl);
+        uint256[] memory indices = new uint256[](2);
+        indices[0] = 3; // word 0 already has it
+        indices[1] = 512; // word 2 changes
+        vm.expectEmit(true, true, true, true, address(status));
+        emit IStatusRegistry.StatusWordsChanged(list, _one(2), _one(1 << 255), issuerCtl);
+        _set(list, indices, true, issuerCtl);
+    }
+
+    function test_setStatuses_revertsIfIndexOutOfRange() public {
+        vm.prank(issuerCtl);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IStatusRegistry.StatusRegistry__IndexOutOfRange.selector, list, 131_072, DEFAULT_SIZE
+            )
+        );
+        status.setStatuses(list, _two(0, 131_072), true);
+        assertFalse(status.isSet(list, 0), "the whole batch reverts");
+    }
+
+    function test_setStatuses_revertsIfIndexOutOfRangeOfSmallList() public {
+        vm.prank(issuerCtl);
+        uint256 small = status.createList(issuer, SUSPENSION, 512, URI);
+        vm.prank(issuerCtl);
+        vm.expectRevert(
+            abi.encodeWithSelector(IStatusRegistry.StatusRegistry__IndexOutOfRange.selector, small, 512, 512)
+        );
+        status.setStatuses(small, _one(512), true);
+        _set(small, _one(511), true, issuerCtl);
+        assertEq(status.word(small, 1), 1);
+    }
+
+    function test_setStatuses_revertsIfUnknownList() public {
+        vm.prank(issuerCtl);
+        vm.expectRevert(abi.encodeWithSelector(IStatusRegistry.StatusRegistry__UnknownList.selector, 0));
+        status.setStatuses(0, _one(0), true);
+        vm.prank(issuerCtl);
+        vm.expectRevert(abi.encodeWithSelector(IStatusRegistry.StatusRegistry__UnknownList.selector, 2));
+        status.setStatuses(2, _one(0), true);
+    }
+
+    function test_setStatuses_revertsIfCallerIsStranger() public {
+        vm.prank(stranger);
+        vm.expectRevert(
+            abi.encodeWithSelector(IStatusRegistry.StatusRegistry__NotAuthorised.selector, issuer, stranger)
+        );
+        status.setStatuses(list, _one(0), true);
+    }
+
+    function test_setStatuses_revertsIfCallerIsParentController() public {
+        vm.prank(rootCtl);
+        vm.expectRevert(abi.encodeWithSelector(IStatusRegistry.StatusRegistry__NotAuthorised.selector, issuer, rootCtl));
+        status.setStatuses(list, _one(0), true);
+    }
+
+    function test_setStatuses_revertsIfOwnerSuspended() public {
+        _setStatus(issuer, ITrustRegistry.EntityStatus.Suspended, rootCtl);
+        vm.prank(issuerCtl);
+        vm.expectRevert(abi.encodeWithSelector(IStatusRegistry.StatusRegistry__OwnerNotActive.selector, issuer, issuer));
+        status.setStatuses(list, _one(0), true);
+    }
+
+    function test_setStatuses_revertsIfOwnerAncestorSuspended() public {
+        vm.prank(branchCtl);
+        uint256 branchList = status.createList(branch, REVOCATION, 0, URI);
+        _setStatus(issuer, ITrustRegistry.EntityStatus.Suspended, rootCtl);
+        vm.prank(branchCtl);
+        vm.expectRevert(abi.encodeWithSelector(IStatusRegistry.StatusRegistry__OwnerNotActive.selector, branch, issuer));
+        status.setStatuses(branchList, _one(0), true);
+    }
+
+    function test_setStatuses_succeedsIfCallerIsDelegate() public {
+        _authorise(delegate);
+        vm.expectEmit(true, true, true, true, address(status));
+        emit IStatusRegistry.StatusWordsChanged(list, _one(0), _one(1 << 255), delegate);
+        _set(list, _one(0), true, delegate);
+    }
+
+    function test_setStatuses_revertsIfDelegateWithdrawn() public {
+        _authorise(delegate);
+        vm.prank(issuerCtl);
+        status.setDelegate(issuer, delegate, false);
+        vm.prank(delegate);
+        vm.expectRevert(
+            abi.encodeWithSelector(IStatusRegistry.StatusRegistry__NotAuthorised.selector, issuer, delegate)
+        );
+        status.setStatuses(list, _one(0), true);
+    }
+
+    function test_setStatuses_followsControllerIfControllerRotated() public {
+        address next = vm.addr(40);
+        vm.prank(issuerCtl);
+        reg.setController(issuer, next);
+        vm.prank(issuerCtl);
+        vm.expectRevert(
+            abi.encodeWithSelector(IStatusRegistry.StatusRegistry__NotAuthorised.selector, issuer, issuerCtl)
+        );
+        status.setStatuses(list, _one(0), true);
+        _set(list, _one(0), true, next);
+        assertTrue(status.isSet(list, 0));
+    }
+
+    // ================================================================== setDelegate
+
+    function test_setDelegate_emitsStatusDelegateChangedIfControllerAuthorises() public {
+        vm.expectEmit(true, true, true, true, address(status));
+        emit IStatusRegistry.StatusDelegateChanged(issuer, delegate, true, issuerCtl);
+        _authorise(delegate);
+        assertTrue(status.isDelegate(issuer, delegate));
+        assertFalse(status.isDelegate(branch, delegate), "scoped to the owner");
+    }
+
+    function test_setDelegate_emitsStatusDelegateChangedIfControllerWithdraws() public {
+        _authorise(delegate);
+        vm.expectEmit(true, true, true, true, address(status));
+        emit IStatusRegistry.StatusDelegateChanged(issuer, delegate, false, issuerCtl);
+        vm.prank(issuerCtl);
+        status.setDelegate(issuer, delegate, false);
+        assertFalse(status.isDelegate(issuer, delegate));
+    }
+
+    function test_setDelegate_revertsIfCallerIsDelegate() public {
+        _authorise(delegate);
+        vm.prank(delegate);
+        vm.expectRevert(
+            abi.encodeWithSelector(IStatusRegistry.StatusRegistry__NotController.selector, issuer, delegate)
+        );
+        status.setDelegate(issuer, vm.addr(41), true);
+    }
+
+    function test_setDelegate_revertsIfCallerIsStranger() public {
+        vm.prank(stranger);
+        vm.expectRevert(
+            abi.encodeWithSelector(IStatusRegistry.StatusRegistry__NotController.selector, issuer, stranger)
+        );
+        status.setDelegate(issuer, stranger, true);
+    }
+
+    function test_setDelegate_revertsIfCallerIsParentController() public {
+        vm.prank(rootCtl);
+        vm.expectRevert(abi.encodeWithSelector(IStatusRegistry.StatusRegistry__NotController.selector, issuer, rootCtl));
+        status.setDelegate(issuer, rootCtl, true);
+    }
+
+    function test_setDelegate_revertsIfDelegateZero() public {
+        vm.prank(issuerCtl);
+        vm.expectRevert(abi.encodeWithSelector(IStatusRegistry.StatusRegistry__ZeroDelegate.selector));
+        status.setDelegate(issuer, address(0), true);
+    }
+
+    function test_setDelegate_emitsNothingIfUnchanged() public {
+        _authorise(delegate);
+        vm.recordLogs();
+        _authorise(delegate);
+        vm.prank(issuerCtl);
+        status.setDelegate(issuer, vm.addr(41), false);
+        assertEq(_logCount(), 0, "no event on a no-op");
+    }
+
+    function test_setDelegate_revertsIfOwnerSuspended() public {
+        _setStatus(issuer, ITrustRegistry.EntityStatus.Suspended, rootCtl);
+        vm.prank(issuerCtl);
+        vm.expectRevert(abi.encodeWithSelector(IStatusRegistry.StatusRegistry__OwnerNotActive.selector, issuer, issuer));
+        status.setDelegate(issuer, delegate, true);
+    }
+
+    function test_trustRegistry_returnsRegistryIfDeployed() public view {
+        assertEq(status.trustRegistry(), address(reg));
+    }
+
+    // ================================================================== fuzz
+
+    /// @dev Random index sets (any order, duplicates) over a small list, applied after a random
+    /// pre-image, equal a reference bitmap; replaying the event reproduces the stored words.
+    function testFuzz_setStatuses_matchesReferenceBitmap(uint256[] memory raw, bool value, uint256 preSeed) public {
+        uint32 size = 2048; // 8 words, so indices share words often
+        vm.prank(issuerCtl);
+        uint256 id = status.createList(issuer, REVOCATION, size, URI);
+
+        uint256[8] memory ref;
+        // random starting state: ~half the bits of a few words set
+        uint256[] memory pre = new uint256[](64);
+        for (uint256 i = 0; i < pre.length; ++i) {
+            pre[i] = uint256(keccak256(abi.encode(preSeed, i))) % size;
+            ref[pre[i] >> 8] |= 1 << (255 - (pre[i] & 0xff));
+        }
+        _set(id, pre, true, issuerCtl);
+
+        if (raw.length > 300) {
+            assembly ("memory-safe") { mstore(raw, 300) }
+        }
+        for (uint256 i = 0; i < raw.length; ++i) {
+            raw[i] = raw[i] % size;
+            uint256 mask = 1 << (255 - (raw[i] & 0xff));
+            ref[raw[i] >> 8] = value ? ref[raw[i] >> 8] | mask : ref[raw[i] >> 8] & ~mask;
+        }
+
+        uint256[8] memory before;
+        for (uint256 w = 0; w < 8; ++w) {
+            before[w] = status.word(id, w);
+        }
+
+        vm.recordLogs();
+        _set(id, raw, value, issuerCtl);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+
+        bool anyChange;
+        for (uint256 w = 0; w < 8; ++w) {
+            assertEq(status.word(id, w), ref[w], "stored word equals reference");
+            if (before[w] != ref[w]) anyChange = true;
+        }
+        for (uint256 i = 0; i < raw.length; ++i) {
+            assertEq(status.isSet(id, raw[i]), value);
+        }
+
+        assertEq(logs.length, anyChange ? 1 : 0, "one event iff something changed");
+        if (anyChange) {
+            (uint256[] memory wordIndices, uint256[] memory words,) =
+                abi.decode(logs[0].data, (uint256[], uint256[], address));
+            for (uint256 i = 0; i < wordIndices.length; ++i) {
+                before[wordIndices[i]] = words[i];
+            }
+            for (uint256 w = 0; w < 8; ++w) {
+                assertEq(before[w], ref[w], "replayed event equals reference");
+            }
+        }
+    }
+
+    /// @dev Sorted distinct indices over the default-size list: each changed word emitted once, equal to storage.
+    function testFuzz_setStatuses_emitsStoredWordsIfSorted(uint256 seed, uint8 count) public {
+        uint256 n = bound(count, 1, 64);
+        uint256[] memory indices = new uint256[](n);
+        uint256 cursor;
+        for (uint256 i = 0; i < n; ++i) {
+            cursor += 1 + uint256(keccak256(abi.encode(seed, i))) % 4000;
+            indices[i] = cursor % DEFAULT_SIZE;
+        }
+        // keep ascending (wrap-around could break it): cut at the first non-increasing index
+        uint256 kept = 1;
+        while (kept < n && indices[kept] > indices[kept - 1]) ++kept;
+        assembly ("memory-safe") { mstore(indices, kept) }
+
+        vm.recordLogs();
+        _set(list, indices, true, issuerCtl);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        assertEq(logs.length, 1);
+        (uint256[] memory wordIndices, uint256[] memory words,) =
+            abi.decode(logs[0].data, (uint256[], uint256[], address));
+        for (uint256 i = 0; i < wordIndices.length; ++i) {
+            if (i > 0) assertLt(wordIndices[i - 1], wordIndices[i], "each word once, ascending");
+            assertEq(status.word(list, wordIndices[i]), words[i], "emitted word equals stored word");
+        }
+        for (uint256 i = 0; i < kept; ++i) {
+            assertTrue(status.isSet(list, indices[i]));
+            assertTrue(status.word(list, indices[i] / 256) & (1 << (255 - indices[i] % 256)) != 0);
+        }
+    }
+}
