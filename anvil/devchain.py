@@ -160,13 +160,23 @@ def chain_down(root: Path | None = None) -> bool:
         files.pid.unlink()
         return False
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
+    while _alive(pid):
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            break
+        time.sleep(0.05)
+    files.pid.unlink(missing_ok=True)
+    return True
+
+
+def _alive(pid: int) -> bool:
+    """Whether `pid` still runs; reaps it when it is our own child (as in `trust-ledger dev`)."""
+    try:
+        reaped, _ = os.waitpid(pid, os.WNOHANG)
+        return reaped == 0
+    except ChildProcessError:  # not our child: ask the kernel
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
-            break
-        time.sleep(0.05)
-    else:
-        os.kill(pid, signal.SIGKILL)
-    files.pid.unlink(missing_ok=True)
-    return True
+            return False
+        return True
