@@ -7,6 +7,8 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -180,3 +182,23 @@ def _alive(pid: int) -> bool:
         except ProcessLookupError:
             return False
         return True
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def ephemeral_chain(root_did: str = DEFAULT_ROOT_DID) -> Iterator[tuple[Web3, Deployment]]:
+    """A throwaway Anvil on a free port with our contracts deployed, stopped on exit (tests, benchmarks)."""
+    port = free_port()
+    process = subprocess.Popen(anvil_command(port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        w3 = wait_for_rpc(rpc_url(port))
+        yield w3, deploy(w3, dev_account("anchor"), root_did, rpc_url(port))
+    finally:
+        process.terminate()
+        process.wait(10)

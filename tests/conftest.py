@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,27 +10,19 @@ import pytest
 from web3 import Web3
 
 from anvil.accounts import dev_account
-from anvil.devchain import anvil_command, rpc_url, wait_for_rpc
+from anvil.devchain import ephemeral_chain
 from tests.stores import BACKENDS, Store, open_store
-from trust_ledger.chain.deployment import Deployment, deploy
+from trust_ledger.chain.deployment import Deployment
 from trust_ledger.chain.gateway import TrustGateway
 from trust_ledger.ledger import TrustLedger
 
 ROOT_DID = "did:web:anchor.test"
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @dataclass
 class DevChain:
     """A running Anvil with our contracts deployed by the `anchor` dev account."""
 
-    process: subprocess.Popen
     w3: Web3
     deployment: Deployment
     manifest: Path
@@ -42,27 +32,12 @@ class DevChain:
         return TrustGateway(self.w3, self.deployment, dev_account(signer) if signer else None)
 
 
-def start_dev_chain(directory: Path) -> DevChain:
-    """Start a fresh Anvil on a free port and deploy; the caller stops it."""
-    port = free_port()
-    process = subprocess.Popen(anvil_command(port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        w3 = wait_for_rpc(rpc_url(port))
-        deployment = deploy(w3, dev_account("anchor"), ROOT_DID, rpc_url(port))
-    except Exception:
-        process.kill()
-        raise
-    manifest = directory / "deployment.json"
-    deployment.save(manifest)
-    return DevChain(process, w3, deployment, manifest)
-
-
 @pytest.fixture(scope="session")
 def session_chain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevChain]:
-    chain = start_dev_chain(tmp_path_factory.mktemp("chain"))
-    yield chain
-    chain.process.terminate()
-    chain.process.wait(10)
+    with ephemeral_chain(ROOT_DID) as (w3, deployment):
+        manifest = tmp_path_factory.mktemp("chain") / "deployment.json"
+        deployment.save(manifest)
+        yield DevChain(w3, deployment, manifest)
 
 
 @pytest.fixture

@@ -8,22 +8,15 @@ import subprocess
 import sys
 
 from anvil.accounts import dev_account
+from anvil.devchain import free_port
 from trust_ledger.chain.deployment import Deployment
 from trust_ledger.chain.gateway import TrustGateway
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_chain_up_is_idempotent_and_resumes_after_down(tmp_path):
     env = {**os.environ, "TRUST_LEDGER_VAR": str(tmp_path)}
     env.pop("TRUST_LEDGER_DEPLOYMENT", None)
-    port = str(_free_port())
+    port = str(free_port())
 
     def cli(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run(

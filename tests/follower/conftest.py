@@ -11,14 +11,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-import solcx
 
-from anvil.accounts import dev_account
+from anvil.pump import EventPump
 from trust_ledger.chain.follower import Follower, Horizon
-from trust_ledger.paths import solc_shim
 from trust_ledger.sync import follower_for
 
-PUMP_SOURCE = Path(__file__).with_name("EventPump.sol")
 PUMP_DID = "did:example:pump"
 
 
@@ -44,51 +41,10 @@ def follower_of(chain) -> Callable[..., Follower]:
     return make
 
 
-@pytest.fixture(scope="session")
-def pump_artifact() -> dict:
-    standard = {
-        "language": "Solidity",
-        "sources": {"EventPump.sol": {"content": PUMP_SOURCE.read_text()}},
-        "settings": {
-            "optimizer": {"enabled": True, "runs": 200},
-            "evmVersion": "cancun",
-            "outputSelection": {"*": {"*": ["abi", "evm.bytecode.object"]}},
-        },
-    }
-    output = solcx.compile_standard(standard, solc_binary=solc_shim())
-    contract = output["contracts"]["EventPump.sol"]["EventPump"]
-    return {"abi": contract["abi"], "bytecode": "0x" + contract["evm"]["bytecode"]["object"]}
-
-
 @pytest.fixture
-def pump(chain, pump_artifact) -> Callable[[int, int], int]:
-    """`pump(total, per_tx)` emits `total` ServiceAdded events for PUMP_DID; returns the last block."""
-    w3, anchor = chain.w3, dev_account("anchor")
-    factory = w3.eth.contract(abi=pump_artifact["abi"], bytecode=pump_artifact["bytecode"])
-    tx = factory.constructor(chain.deployment.trust_registry).build_transaction(
-        {"from": anchor.address, "nonce": w3.eth.get_transaction_count(anchor.address)}
-    )
-    receipt = w3.eth.wait_for_transaction_receipt(
-        w3.eth.send_raw_transaction(anchor.sign_transaction(tx).raw_transaction)
-    )
-    contract = w3.eth.contract(address=receipt["contractAddress"], abi=pump_artifact["abi"])
-    gateway = chain.gateway("anchor")
-    gateway.register("root", "pump", PUMP_DID, contract.address)
-    node = gateway.node_of(PUMP_DID)
-
-    def run(total: int, per_tx: int = 200) -> int:
-        nonce = w3.eth.get_transaction_count(anchor.address)
-        hashes = []
-        for first in range(0, total, per_tx):
-            call = contract.functions.pump(node, first, min(per_tx, total - first))
-            tx = call.build_transaction({"from": anchor.address, "nonce": nonce, "gas": 29_000_000})
-            hashes.append(w3.eth.send_raw_transaction(anchor.sign_transaction(tx).raw_transaction))
-            nonce += 1
-        receipts = [w3.eth.wait_for_transaction_receipt(h, timeout=300) for h in hashes]
-        assert all(r["status"] == 1 for r in receipts)
-        return receipts[-1]["blockNumber"]
-
-    return run
+def pump(chain) -> Callable[[int], int]:
+    """`pump(total)` emits `total` real ServiceAdded events for PUMP_DID; returns the last block."""
+    return EventPump(chain.w3, chain.gateway("anchor"), PUMP_DID).pump
 
 
 class SwitchableProxy:

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from eth_utils import keccak, to_checksum_address
 
 ENTITY_STATUS = ("none", "active", "suspended", "revoked")
 STATUS_PURPOSE = ("revocation", "suspension")
+
+
+@lru_cache(maxsize=65_536)
+def checksum(address: str) -> str:
+    """EIP-55 form of an address; cached, since the same few addresses recur in every log."""
+    return to_checksum_address(address)
 
 
 def canonical_type(param: dict) -> str:
@@ -42,7 +49,7 @@ def normalise(value: Any, param: dict) -> Any:
             return {c["name"]: normalise(value[c["name"]], c) for c in components}
         return {c["name"]: normalise(item, c) for c, item in zip(components, value, strict=True)}
     if kind == "address":
-        return to_checksum_address(value)
+        return checksum(value)
     if kind.startswith("bytes"):
         return "0x" + bytes(value).hex()
     return value

@@ -6,9 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from eth_abi import decode as abi_decode
-from eth_utils import to_checksum_address
 
-from trust_ledger.chain.abi import canonical_type, normalise, selector
+from trust_ledger.chain.abi import canonical_type, checksum, normalise, selector
 from trust_ledger.chain.errors import ChainError
 from trust_ledger.domain.chain_log import ChainLog
 
@@ -23,15 +22,31 @@ def _hex(value: Any) -> str:
     return "0x" + bytes(value).hex()
 
 
+def quantity(value: Any) -> int:
+    """A JSON-RPC quantity: an int from web3's formatters or a 0x-hex string from a raw response."""
+    return int(value, 16) if isinstance(value, str) else int(value)
+
+
+def _decode_topic(param: dict, topic: bytes) -> Any:
+    """An indexed value: our events index only static types, each one 32-byte word."""
+    kind = param["type"]
+    if kind == "bytes32":
+        return "0x" + topic.hex()
+    if kind == "address":
+        return checksum("0x" + topic[12:].hex())
+    if kind.startswith("uint"):
+        return int.from_bytes(topic, "big")
+    (value,) = abi_decode([canonical_type(param)], topic)
+    return normalise(value, param)
+
+
 class LogDecoder:
     """Decodes raw logs of the given contracts; any other emitter is refused."""
 
     def __init__(self, chain_id: int, abis_by_address: Mapping[str, list[dict]]):
         self.chain_id = chain_id
         self._events: dict[str, dict[bytes, dict]] = {
-            to_checksum_address(address): {
-                selector(entry): entry for entry in abi if entry["type"] == "event"
-            }
+            checksum(address): {selector(entry): entry for entry in abi if entry["type"] == "event"}
             for address, abi in abis_by_address.items()
         }
 
@@ -47,17 +62,17 @@ class LogDecoder:
 
     def is_ours(self, raw_log: Mapping[str, Any]) -> bool:
         """Whether the log was emitted by one of our contracts."""
-        return to_checksum_address(raw_log["address"]) in self._events
+        return checksum(raw_log["address"]) in self._events
 
     def decode(self, raw_log: Mapping[str, Any], block_time: int) -> ChainLog:
         """Decode one log of ours; raises UndecodableLog rather than dropping it."""
-        address = to_checksum_address(raw_log["address"])
+        address = checksum(raw_log["address"])
         events = self._events.get(address)
         if events is None:
             raise UndecodableLog(f"log from {address}, which is not one of our contracts")
         topics = [bytes.fromhex(_hex(t)[2:]) for t in raw_log["topics"]]
         entry = events.get(topics[0]) if topics else None
-        position = f"block {int(raw_log['blockNumber'])} log {int(raw_log['logIndex'])}"
+        position = f"block {quantity(raw_log['blockNumber'])} log {quantity(raw_log['logIndex'])}"
         if entry is None:
             raise UndecodableLog(f"log at {position} from {address} matches none of its events")
         indexed = [p for p in entry["inputs"] if p["indexed"]]
@@ -66,8 +81,7 @@ class LogDecoder:
             raise UndecodableLog(f"log at {position}: {entry['name']} with {len(topics) - 1} indexed topics")
         args: dict[str, Any] = {}
         for param, topic in zip(indexed, topics[1:], strict=True):
-            (value,) = abi_decode([canonical_type(param)], topic)
-            args[param["name"]] = normalise(value, param)
+            args[param["name"]] = _decode_topic(param, topic)
         data = bytes.fromhex(_hex(raw_log["data"])[2:])
         try:
             values = abi_decode([canonical_type(p) for p in plain], data)
@@ -79,11 +93,11 @@ class LogDecoder:
         return ChainLog(
             chain_id=self.chain_id,
             contract=address,
-            block_number=int(raw_log["blockNumber"]),
+            block_number=quantity(raw_log["blockNumber"]),
             block_hash=_hex(raw_log["blockHash"]),
             block_time=block_time,
             tx_hash=_hex(raw_log["transactionHash"]),
-            log_index=int(raw_log["logIndex"]),
+            log_index=quantity(raw_log["logIndex"]),
             event=entry["name"],
             args=ordered,
         )

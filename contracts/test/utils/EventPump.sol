@@ -6,7 +6,7 @@ interface IServiceRegistry {
         external;
 }
 
-/// @notice Test-only controller of one entity that emits many real ServiceAdded events per transaction.
+/// @notice Test and benchmark helper: the controller of one entity that emits many real ServiceAdded events per transaction.
 contract EventPump {
     IServiceRegistry private immutable registry;
 

@@ -1,0 +1,40 @@
+# The two everyday commands: `make dev` runs the system, `make test` runs every test.
+# Both install what is missing first (Python package, pinned Node toolchain), so they work
+# on a fresh clone. `make test` also installs and starts PostgreSQL (Debian, as root).
+
+PYTHON ?= python3
+FORGE := node_modules/.bin/forge
+INSTALLED := var/.installed
+
+.PHONY: install dev test postgres contracts-test python-test lint bench
+
+install: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml package.json package-lock.json
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p var && touch $(INSTALLED)
+
+dev: install
+	trust-ledger dev
+
+postgres:
+	@command -v pg_ctlcluster >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+	scripts/postgres-up >/dev/null
+
+lint: install
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m ruff format --check .
+	cd contracts && ../$(FORGE) fmt --check
+
+contracts-test: install
+	cd contracts && ../$(FORGE) test
+
+python-test: install postgres
+	$(PYTHON) -m pytest
+
+test: lint contracts-test python-test
+
+bench: install postgres
+	$(PYTHON) bench/ingest.py
