@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from trust_ledger.ledger import TrustLedger
 
 if TYPE_CHECKING:
-    from conftest import Chain
+    from tests.chainlogs import Chain
 
 
 def _issuer(ledger: TrustLedger, chain: Chain) -> dict:

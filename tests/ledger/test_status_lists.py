@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from trust_ledger.ledger import TrustLedger
 
 if TYPE_CHECKING:
-    from conftest import Chain, Store
+    from tests.chainlogs import Chain, Store
 
 
 def _bit(bitstring: bytes, index: int) -> int:

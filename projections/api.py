@@ -1,0 +1,149 @@
+"""What the read side offers: plain, frozen records and the TrustViews query protocol.
+
+The projections in this package write these views from the ledger's notification log;
+resolver/ and api/ only read them through TrustViews. Times are unix seconds (block
+times); "as of" queries pick the version whose validity interval holds that time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a change came from on chain."""
+
+    chain_id: int
+    contract: str
+    block_number: int
+    block_hash: str
+    block_time: int
+    tx_hash: str
+    log_index: int
+
+
+@dataclass(frozen=True)
+class EntityVersion:
+    """An entity's whole state right after one of its changes.
+
+    `state` is trust_ledger.domain.Entity.as_dict() at that version (node, parent node,
+    label, name, did, controller, status, accreditations, keys, services,
+    status_delegates, created_at, updated_at, ...). `version` is the entity aggregate's
+    version: 1 is the registration. The version is valid from `valid_from` (its block
+    time) until `valid_until` (the next version's block time, None while current).
+    """
+
+    did: str
+    version: int
+    event: str
+    state: dict[str, Any]
+    provenance: Provenance
+    by: str
+    valid_from: int
+    valid_until: int | None
+    next_version: int | None
+    parent_did: str | None
+
+
+@dataclass(frozen=True)
+class EffectiveStatus:
+    """An entity's status once its ancestors are taken into account."""
+
+    status: str  # "active", "suspended" or "revoked"
+    own_status: str
+    because_of: str | None  # DID of the nearest ancestor that is not active, if that decides it
+
+
+@dataclass(frozen=True)
+class TrustListEntry:
+    """One entity on the trust list, now or as of a time."""
+
+    did: str
+    name: str
+    node: str
+    parent_did: str | None
+    ancestry: list[str]  # DIDs from the root down to the parent
+    status: str
+    effective: EffectiveStatus
+    accreditations: dict[str, Any]
+    controller: str
+    version: int
+    updated_at: int
+
+
+@dataclass(frozen=True)
+class TrustListPage:
+    """A page of the trust list and how many entries match in all."""
+
+    items: list[TrustListEntry]
+    total: int
+    page: int
+    size: int
+
+
+@dataclass(frozen=True)
+class StatusListVersion:
+    """A status list's exact bitstring as of one block (index 0 is the MSB of byte 0)."""
+
+    list_id: int
+    owner_did: str
+    purpose: str  # "revocation" or "suspension"
+    size: int
+    uri: str
+    bitstring: bytes
+    block_number: int
+    block_time: int
+    tx_hash: str
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How far the views have got: the last ledger position and chain block they reflect."""
+
+    position: int | None  # ledger notification id the views have processed
+    block_number: int | None
+    block_time: int | None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class TrustViews(Protocol):
+    """Queries over the projections; every method is a few indexed reads."""
+
+    def freshness(self) -> Freshness: ...
+
+    def entity_version(
+        self, did: str, *, version: int | None = None, at_time: int | None = None
+    ) -> EntityVersion | None:
+        """The current version, or version `version`, or the one valid at `at_time`; None if unknown
+        (or, for `at_time`, if the entity did not exist yet)."""
+        ...
+
+    def first_version(self, did: str) -> EntityVersion | None: ...
+
+    def versions(self, did: str) -> list[EntityVersion]:
+        """Every version of the entity, oldest first: its audit history."""
+        ...
+
+    def did_of_node(self, node: str) -> str | None: ...
+
+    def effective_status(self, did: str, *, at_time: int | None = None) -> EffectiveStatus | None: ...
+
+    def trust_list(
+        self,
+        *,
+        page: int = 1,
+        size: int = 100,
+        credential_type: str | None = None,
+        status: str | None = None,
+        subtree: str | None = None,
+        at_time: int | None = None,
+    ) -> TrustListPage:
+        """Entities ordered by name; `status` filters on the effective status, `subtree` is a DID
+        whose entity and descendants are listed, `credential_type` keeps entities accredited for it."""
+        ...
+
+    def status_list(self, list_id: int, *, at_time: int | None = None) -> StatusListVersion | None: ...
+
+    def status_lists_of(self, owner_did: str) -> list[StatusListVersion]: ...
