@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 from trust_ledger.ledger import TrustLedger
 
 if TYPE_CHECKING:
-    from tests.chainlogs import Chain, Store
+    from tests.chainlogs import Chain
+    from tests.stores import Store
 
 
 def _bit(bitstring: bytes, index: int) -> int:
