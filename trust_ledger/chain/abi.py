@@ -7,8 +7,14 @@ from typing import Any
 
 from eth_utils import keccak, to_checksum_address
 
-ENTITY_STATUS = ("none", "active", "suspended", "revoked")
-STATUS_PURPOSE = ("revocation", "suspension")
+from trust_ledger.domain import KEY_PURPOSES as _PURPOSE_BITS
+from trust_ledger.domain import PURPOSES as _LIST_PURPOSES
+from trust_ledger.domain import STATUSES as _STATUSES
+
+# The contracts' enums as tuples indexed by their values, named as the domain names them.
+ENTITY_STATUS = ("none", *(_STATUSES[value] for value in sorted(_STATUSES)))
+STATUS_PURPOSE = tuple(_LIST_PURPOSES[value] for value in sorted(_LIST_PURPOSES))
+KEY_PURPOSES = {name: bit for bit, name in _PURPOSE_BITS.items()}
 
 
 @lru_cache(maxsize=65_536)

@@ -8,7 +8,7 @@ from typing import Any
 
 from eth_abi import decode as abi_decode
 
-from trust_ledger.chain.abi import ENTITY_STATUS, STATUS_PURPOSE, canonical_type, normalise, selector
+from trust_ledger.chain.abi import ENTITY_STATUS, canonical_type, normalise, selector
 
 NodeNamer = Callable[[str], str]
 
@@ -143,8 +143,3 @@ class ErrorDecoder:
             template = _TEMPLATES.get(entry["name"])
             message = template(shown) if template else f"{entry['name']}({shown})"
         return ContractRevert(entry["name"], args, message)
-
-
-def describe_purpose(value: int) -> str:
-    """Name of a StatusRegistry purpose value."""
-    return STATUS_PURPOSE[value]

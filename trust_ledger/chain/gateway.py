@@ -10,7 +10,7 @@ from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.exceptions import ContractLogicError
 
-from trust_ledger.chain.abi import ENTITY_STATUS, STATUS_PURPOSE
+from trust_ledger.chain.abi import ENTITY_STATUS, KEY_PURPOSES, STATUS_PURPOSE
 from trust_ledger.chain.compiler import compile_contracts
 from trust_ledger.chain.decoding import LogDecoder
 from trust_ledger.chain.deployment import Deployment
@@ -18,14 +18,6 @@ from trust_ledger.chain.errors import ChainError, ErrorDecoder
 from trust_ledger.domain.chain_log import ChainLog
 
 ROOT_NODE = "0x" + "00" * 32
-
-KEY_PURPOSES = {
-    "authentication": 1,
-    "assertionMethod": 2,
-    "keyAgreement": 4,
-    "capabilityInvocation": 8,
-    "capabilityDelegation": 16,
-}
 
 
 class ChainUnavailable(ChainError):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from trust_ledger.chain.gateway import KEY_PURPOSES
+from trust_ledger.chain.abi import KEY_PURPOSES
 from trust_ledger.cli.context import UsageError, report, settings
 from trust_ledger.cli.entity import parse_time
 
