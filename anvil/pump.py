@@ -51,19 +51,36 @@ class EventPump:
         self.node = gateway.node_of(did)
         self.emitted = 0
 
-    def pump(self, total: int, per_tx: int = 200) -> int:
-        """Emit `total` more ServiceAdded events; returns the block of the last one."""
+    def pump(self, total: int, per_tx: int = 200, node: str | None = None, first: int | None = None) -> int:
+        """Emit `total` more ServiceAdded events (on `node`, by default the pump's own entity, whose
+        service ids continue from the last call); returns the block of the last one."""
+        start = self.emitted if first is None else first
+        calls = [
+            self.contract.functions.pump(node or self.node, offset, min(per_tx, start + total - offset))
+            for offset in range(start, start + total, per_tx)
+        ]
+        block = self._send_all(calls)
+        if node is None:
+            self.emitted += total
+        return block
+
+    def register_children(self, did_prefix: str, total: int, per_tx: int = 100) -> int:
+        """Register `total` children e<i> (DID <did_prefix><i>) under the pump's entity, controlled by
+        the pump; returns the block of the last one."""
+        calls = [
+            self.contract.functions.registerChildren(self.node, did_prefix, first, min(per_tx, total - first))
+            for first in range(0, total, per_tx)
+        ]
+        return self._send_all(calls)
+
+    def _send_all(self, calls: list) -> int:
         nonce = self.w3.eth.get_transaction_count(self.signer.address)
         hashes = []
-        for first in range(self.emitted, self.emitted + total, per_tx):
-            count = min(per_tx, self.emitted + total - first)
-            tx = self.contract.functions.pump(self.node, first, count).build_transaction(
-                {"from": self.signer.address, "nonce": nonce, "gas": 29_000_000}
-            )
+        for call in calls:
+            tx = call.build_transaction({"from": self.signer.address, "nonce": nonce, "gas": 29_000_000})
             hashes.append(self.w3.eth.send_raw_transaction(self.signer.sign_transaction(tx).raw_transaction))
             nonce += 1
-        receipts = [self.w3.eth.wait_for_transaction_receipt(h, timeout=300) for h in hashes]
+        receipts = [self.w3.eth.wait_for_transaction_receipt(h, timeout=600) for h in hashes]
         if any(r["status"] != 1 for r in receipts):
             raise RuntimeError("a pump transaction reverted")
-        self.emitted += total
         return receipts[-1]["blockNumber"]

@@ -4,9 +4,12 @@ pragma solidity ^0.8.24;
 interface IServiceRegistry {
     function addService(bytes32 node, string calldata serviceId, string calldata serviceType, string calldata endpoint)
         external;
+    function register(bytes32 parent, string calldata label, string calldata did, address controller)
+        external
+        returns (bytes32 node);
 }
 
-/// @notice Test and benchmark helper: the controller of one entity that emits many real ServiceAdded events per transaction.
+/// @notice Test and benchmark helper: controls entities and emits many real events per transaction.
 contract EventPump {
     IServiceRegistry private immutable registry;
 
@@ -20,6 +23,14 @@ contract EventPump {
         }
     }
 
+    /// @notice Register children "e<i>" with DIDs "<didPrefix><i>" under `parent`, all controlled by this pump.
+    function registerChildren(bytes32 parent, string calldata didPrefix, uint256 first, uint256 count) external {
+        for (uint256 i = first; i < first + count; ++i) {
+            string memory suffix = _decimal(i);
+            registry.register(parent, string.concat("e", suffix), string.concat(didPrefix, suffix), address(this));
+        }
+    }
+
     function _decimal(uint256 value) private pure returns (string memory) {
         if (value == 0) return "0";
         uint256 digits;
@@ -28,6 +39,8 @@ contract EventPump {
         }
         bytes memory out = new bytes(digits);
         for (; value != 0; value /= 10) {
+            // casting to 'uint8' is safe because 48 + a decimal digit is at most 57
+            // forge-lint: disable-next-line(unsafe-typecast)
             out[--digits] = bytes1(uint8(48 + value % 10));
         }
         return string(out);
