@@ -1,0 +1,59 @@
+"""The view recorder: a TrackingRecorder whose view rows and tracking record commit together."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any
+
+from eventsourcing.persistence import Tracking, TrackingRecorder
+
+from projections.changes import ViewChange
+from projections.schema import ViewTables
+from projections.sql import Sql
+from projections.writer import ViewWriter
+
+
+class ViewRecorder(TrackingRecorder, ABC):
+    """Holds the three views and their tracking; every batch of row changes and its tracking
+    record are written in ONE transaction (so a view never runs ahead of or behind its tracking)."""
+
+    tables: ViewTables
+
+    @abstractmethod
+    def _transaction(self, *, commit: bool) -> AbstractContextManager[Any]:
+        """A database transaction's raw cursor (committed at the end only if `commit`)."""
+
+    @abstractmethod
+    def _track(self, cursor: Any, tracking: Tracking) -> None:
+        """Insert `tracking` with `cursor` (raises IntegrityError unless it is a new, higher position)."""
+
+    @property
+    @abstractmethod
+    def tracking_table(self) -> str:
+        """The qualified name of the tracking table."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Close the database connections."""
+
+    def record(self, changes: Sequence[ViewChange], tracking: Tracking) -> None:
+        """Apply `changes` to the views and record `tracking`, atomically."""
+        with self._transaction(commit=True) as cursor:
+            ViewWriter(Sql(cursor, self.tables.dialect), self.tables).apply(changes)
+            self._track(cursor, tracking)
+
+    def clear(self, upstream: str) -> None:
+        """Drop and re-create the view tables and forget `upstream`'s tracking, atomically."""
+        with self._transaction(commit=True) as cursor:
+            sql = Sql(cursor, self.tables.dialect)
+            for statement in self.tables.drop_statements() + self.tables.create_statements():
+                sql.execute(statement)
+            sql.execute(f"DELETE FROM {self.tracking_table} WHERE application_name = ?", (upstream,))
+
+    @contextmanager
+    def reading(self) -> Iterator[Sql]:
+        """A read-only transaction over the views (one consistent snapshot)."""
+        with self._transaction(commit=False) as cursor:
+            yield Sql(cursor, self.tables.dialect)

@@ -1,0 +1,28 @@
+"""Fixtures of the projection tests: a real TrustLedger on each store, fed with hand-built
+ChainLogs, and its views on the matching SQL store (POPO ledger: in-memory SQLite views)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.chainlogs import Chain
+from tests.projections.support import Projected, projected
+from tests.stores import Store
+
+
+@pytest.fixture
+def chain() -> Chain:
+    """A chain to build logs on, at block 100."""
+    return Chain()
+
+
+@pytest.fixture
+def p(store: Store, chain: Chain) -> Iterator[Projected]:
+    """A ledger on `store` (POPO, SQLite, PostgreSQL), its views and a projector."""
+    subject = projected(store, chain)
+    try:
+        yield subject
+    finally:
+        subject.close()
