@@ -1,0 +1,132 @@
+"""The resolver's FastAPI application: `create_app(views, *, chain_status=None)`.
+
+Failures are mapped to HTTP in one place here: a ResolverError renders its code in the style of
+the API the request went to (resolver.http.error_response); FastAPI's parameter validation errors
+are INVALID_OPTIONS (400); unknown paths are NOT_FOUND; anything unexpected is INTERNAL_ERROR
+(500) in the same shape, logged with its traceback, never an unhandled exception.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from http import HTTPStatus
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from projections.api import TrustViews
+from resolver import routes_diw, routes_identifiers, routes_til, routes_trust
+from resolver.context import Context, get_context
+from resolver.errors import ErrorCode, ResolverError
+from resolver.foreign import FOREIGN_METHODS
+from resolver.http import PROBLEM_JSON, error_response, json_response
+from resolver.models import Health
+from resolver.resolution import DEFAULT_REGISTRY_METHODS, DidResolver
+
+log = logging.getLogger(__name__)
+
+
+def _error(request: Request, code: ErrorCode, detail: str) -> Response:
+    ctx: Context = request.app.state.trust_ledger
+    return error_response(request, code, detail, ctx.state())
+
+
+def create_app(
+    views: TrustViews,
+    *,
+    chain_status: Callable[[], bool] | None = None,
+    registry_methods: frozenset[str] = DEFAULT_REGISTRY_METHODS,
+    clock: Callable[[], int] | None = None,
+) -> FastAPI:
+    """The resolver over `views`.
+
+    `chain_status` reports whether the chain answers (None: not checked); the resolver keeps
+    answering from the views either way and says so (header X-Chain-Reachable, result metadata,
+    /health). `registry_methods` are the DID methods this registry is authoritative for: an unknown
+    DID of such a method is notFound (404); unknown methods other than key/jwk/pkh are
+    methodNotSupported (501). `clock` gives the unix time used for key validity windows.
+    """
+    now = clock or (lambda: int(time.time()))
+    app = FastAPI(
+        title="trust-ledger resolver",
+        version="1.0",
+        description=(
+            "Universal-resolver-compatible DID resolution over the trust ledger's views, the trust "
+            "list with history, W3C Bitstring status lists, a FIWARE TIL / EBSI TIR v4 read API and "
+            "a TW DIW issuer status lookup. Every answer carries X-Ledger-Block, X-Ledger-Block-Time, "
+            "X-Ledger-Position and X-Chain-Reachable headers."
+        ),
+    )
+    app.state.trust_ledger = Context(
+        views=views,
+        resolver=DidResolver(views, clock=now, registry_methods=registry_methods),
+        clock=now,
+        chain_status=chain_status,
+    )
+
+    @app.middleware("http")
+    async def internal_errors(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        try:
+            return await call_next(request)
+        except Exception as error:
+            log.exception("unexpected error answering %s %s", request.method, request.url.path)
+            return _error(request, ErrorCode.INTERNAL_ERROR, f"unexpected {type(error).__name__}")
+
+    @app.exception_handler(ResolverError)
+    async def resolver_error(request: Request, error: ResolverError) -> Response:
+        return _error(request, error.code, error.detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, error: RequestValidationError) -> Response:
+        details = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', 'invalid')}" for e in error.errors()
+        )
+        return _error(request, ErrorCode.INVALID_OPTIONS, details or "invalid request")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if error.status_code == 404:
+            return _error(request, ErrorCode.NOT_FOUND, f"no resource at {request.url.path}")
+        ctx: Context = request.app.state.trust_ledger
+        body = {
+            "type": "about:blank",
+            "title": HTTPStatus(error.status_code).phrase,
+            "status": error.status_code,
+            "detail": str(error.detail),
+        }
+        return json_response(
+            request,
+            body,
+            state=ctx.state(),
+            status=error.status_code,
+            content_type=PROBLEM_JSON,
+            cache_control="no-cache",
+            headers=dict(error.headers or {}),
+        )
+
+    app.include_router(routes_identifiers.router)
+    app.include_router(routes_trust.router)
+    app.include_router(routes_til.router)
+    app.include_router(routes_diw.router)
+
+    @app.get("/1.0/methods", tags=["DID resolution"], summary="DID methods resolved here")
+    def methods(request: Request, ctx: Annotated[Context, Depends(get_context)]) -> Response:
+        return json_response(request, sorted(registry_methods | FOREIGN_METHODS), state=ctx.state())
+
+    @app.get("/health", response_model=Health, tags=["Operations"], summary="Liveness and freshness")
+    def health(request: Request, ctx: Annotated[Context, Depends(get_context)]) -> Response:
+        state = ctx.state()
+        body = {
+            "status": "degraded" if state.chain_reachable is False or state.freshness is None else "ok",
+            "freshness": state.as_json(),
+            "chainReachable": state.chain_reachable,
+        }
+        return json_response(request, body, state=state, cache_control="no-cache")
+
+    return app

@@ -1,0 +1,199 @@
+"""DID documents (W3C DID Core 1.0, JSON-LD) rendered from ledger entity versions. Pure functions.
+
+Decisions:
+- `controller` is the entity's own DID: the entity's keys are managed by the entity itself
+  (its on-chain controller address); the parent that registered it is a trust fact
+  (`trustLedger.parent`), not a DID controller.
+- `alsoKnownAs` is ``urn:trust-ledger:name:<full hierarchical name>`` (absent for the root,
+  which has no name); the registry it is unique in is `trustLedger.anchor`.
+- Trust facts live under one term, `trustLedger`, declared in an inline context as
+  ``@json`` so JSON-LD processors keep it verbatim.
+- A key is left out if it is revoked at this version, outside its validity window at the
+  query time, or if its material cannot be published (listed in `trustLedger.unusableKeys`).
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from projections.api import EffectiveStatus, EntityVersion
+from resolver.did_syntax import xml_datetime
+from resolver.keys import KeyMaterialError, jwk_from_hex, multibase_from_hex, public_jwk
+from trust_ledger.domain.entity import KEY_PURPOSES
+
+DID_CONTEXT = "https://www.w3.org/ns/did/v1"
+JWS_2020_CONTEXT = "https://w3id.org/security/suites/jws-2020/v1"
+MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
+TRUST_LEDGER_TERM = "trustLedger"
+TRUST_LEDGER_IRI = "urn:trust-ledger:vocab#trustLedger"
+TRUST_LEDGER_CONTEXT = {TRUST_LEDGER_TERM: {"@id": TRUST_LEDGER_IRI, "@type": "@json"}}
+NAME_URN_PREFIX = "urn:trust-ledger:name:"
+
+KEY_TYPE_CONTEXTS = {"JsonWebKey2020": JWS_2020_CONTEXT, "Multikey": MULTIKEY_CONTEXT}
+RELATIONSHIPS = tuple(KEY_PURPOSES.values())
+
+
+def did_url(did: str, local_id: str) -> str:
+    """An absolute DID URL for a key or service id (kept as is if it already is absolute)."""
+    if local_id.startswith("#"):
+        return did + local_id
+    if ":" in local_id:
+        return local_id
+    return f"{did}#{local_id}"
+
+
+def name_urn(name: str) -> str | None:
+    return NAME_URN_PREFIX + name if name else None
+
+
+def key_is_live(key: dict[str, Any], at: int) -> bool:
+    """Not revoked, and `at` inside [valid_from, valid_until) (valid_until 0 = open)."""
+    if key.get("revoked"):
+        return False
+    if int(key.get("valid_from") or 0) > at:
+        return False
+    until = int(key.get("valid_until") or 0)
+    return until == 0 or at < until
+
+
+def verification_method(did: str, key_id: str, key: dict[str, Any]) -> dict[str, Any]:
+    """One verification method map; raises KeyMaterialError for unusable material."""
+    key_type = key.get("key_type")
+    method: dict[str, Any] = {"id": did_url(did, key_id), "type": key_type, "controller": did}
+    if key_type == "JsonWebKey2020":
+        method["publicKeyJwk"] = jwk_from_hex(key["public_key"])
+    elif key_type == "Multikey":
+        method["publicKeyMultibase"] = multibase_from_hex(key["public_key"])
+    else:
+        raise KeyMaterialError(f"unsupported key type {key_type!r}")
+    return method
+
+
+def relationships_of(key: dict[str, Any]) -> list[str]:
+    purposes = int(key.get("purposes") or 0)
+    return [name for bit, name in KEY_PURPOSES.items() if purposes & bit]
+
+
+def accreditation_facts(accreditations: dict[str, Any]) -> list[dict[str, Any]]:
+    """Accreditations as JSON facts, sorted by credential type."""
+    return [
+        {
+            "credentialType": credential_type,
+            "roles": copy.deepcopy(grant.get("roles", [])),
+            "validFrom": xml_datetime(grant.get("valid_from")),
+            "validUntil": xml_datetime(grant.get("valid_until")) if grant.get("valid_until") else None,
+            "grantedAt": xml_datetime(grant.get("granted_at")),
+        }
+        for credential_type, grant in sorted(accreditations.items())
+    ]
+
+
+def trust_facts(
+    version: EntityVersion, effective: EffectiveStatus | None, unusable: list[dict[str, str]]
+) -> dict[str, Any]:
+    state = version.state
+    facts: dict[str, Any] = {
+        "name": state.get("name", ""),
+        "parent": version.parent_did,
+        "status": state.get("status"),
+        "effectiveStatus": effective.status if effective else state.get("status"),
+        "effectiveStatusBecauseOf": effective.because_of if effective else None,
+        "accreditations": accreditation_facts(state.get("accreditations", {})),
+        "controllerAddress": state.get("controller"),
+        "anchor": {
+            "chainId": state.get("chain_id", version.provenance.chain_id),
+            "contract": state.get("contract", version.provenance.contract),
+            "node": state.get("node"),
+        },
+    }
+    if unusable:
+        facts["unusableKeys"] = unusable
+    return facts
+
+
+def render_document(version: EntityVersion, effective: EffectiveStatus | None, at: int) -> dict[str, Any]:
+    """The DID document of `version` as seen at unix time `at`."""
+    state, did = version.state, version.did
+    methods: list[dict[str, Any]] = []
+    refs: dict[str, list[str]] = {name: [] for name in RELATIONSHIPS}
+    unusable: list[dict[str, str]] = []
+    for key_id, key in state.get("keys", {}).items():
+        if not key_is_live(key, at):
+            continue
+        try:
+            method = verification_method(did, key_id, key)
+        except KeyMaterialError as error:
+            unusable.append({"id": did_url(did, key_id), "reason": str(error)})
+            continue
+        methods.append(method)
+        for name in relationships_of(key):
+            refs[name].append(method["id"])
+
+    contexts: list[Any] = [DID_CONTEXT]
+    for method in methods:
+        suite = KEY_TYPE_CONTEXTS[method["type"]]
+        if suite not in contexts:
+            contexts.append(suite)
+    contexts.append(TRUST_LEDGER_CONTEXT)
+
+    document: dict[str, Any] = {"@context": contexts, "id": did, "controller": did}
+    also = name_urn(state.get("name", ""))
+    if also:
+        document["alsoKnownAs"] = [also]
+    if methods:
+        document["verificationMethod"] = methods
+    for name in RELATIONSHIPS:
+        if refs[name]:
+            document[name] = refs[name]
+    services = [
+        {"id": did_url(did, service_id), "type": service["type"], "serviceEndpoint": service["endpoint"]}
+        for service_id, service in state.get("services", {}).items()
+    ]
+    if services:
+        document["service"] = services
+    document[TRUST_LEDGER_TERM] = trust_facts(version, effective, unusable)
+    return document
+
+
+def as_representation(document: dict[str, Any], content_type: str) -> dict[str, Any]:
+    """The document for a media type: plain JSON (`application/did+json`) drops `@context`."""
+    if content_type == "application/did+json":
+        return {k: v for k, v in document.items() if k != "@context"}
+    return document
+
+
+def find_resource(document: dict[str, Any], fragment: str) -> dict[str, Any] | None:
+    """The verification method or service whose id is `#fragment` in `document`."""
+    did = document.get("id", "")
+    wanted = {f"{did}#{fragment}", f"#{fragment}"}
+    for method in document.get("verificationMethod", []):
+        if isinstance(method, dict) and method.get("id") in wanted:
+            return method
+    for name in RELATIONSHIPS:
+        for entry in document.get(name, []):
+            if isinstance(entry, dict) and entry.get("id") in wanted:
+                return entry
+    for service in document.get("service", []):
+        if isinstance(service, dict) and service.get("id") in wanted:
+            return service
+    return None
+
+
+def sanitize_foreign(document: dict[str, Any]) -> dict[str, Any]:
+    """A document from another resolver with every embedded `publicKeyJwk` reduced to public members."""
+    cleaned = copy.deepcopy(document)
+
+    def clean(method: Any) -> None:
+        if isinstance(method, dict) and "publicKeyJwk" in method:
+            try:
+                method["publicKeyJwk"] = public_jwk(method["publicKeyJwk"])
+            except KeyMaterialError:
+                method.pop("publicKeyJwk")
+
+    for method in cleaned.get("verificationMethod", []):
+        clean(method)
+    for name in RELATIONSHIPS:
+        for method in cleaned.get(name, []):
+            clean(method)
+    return cleaned

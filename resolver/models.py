@@ -1,0 +1,172 @@
+"""Pydantic models of the JSON answers, for the OpenAPI schema (routes build the JSON themselves,
+so ETags are computed over exactly the bytes sent)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class LedgerFreshness(_Model):
+    position: int | None = Field(description="Ledger notification id the views have processed")
+    blockNumber: int | None
+    blockTime: str | None = Field(description="XML datetime (UTC) of that block")
+    chainReachable: bool | None = Field(description="None when no chain check is configured")
+
+
+class Problem(_Model):
+    type: str = Field(examples=["https://www.w3.org/ns/did#NOT_FOUND"])
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+
+
+class EffectiveStatusOut(_Model):
+    status: str
+    ownStatus: str
+    becauseOf: str | None
+
+
+class Accreditation(_Model):
+    credentialType: str
+    roles: list[dict[str, Any]]
+    validFrom: str | None
+    validUntil: str | None
+    grantedAt: str | None
+
+
+class TrustListItem(_Model):
+    did: str
+    name: str
+    node: str
+    parent: str | None
+    ancestry: list[str]
+    status: str
+    effectiveStatus: EffectiveStatusOut
+    accreditations: list[Accreditation]
+    controller: str
+    version: int
+    updated: str | None
+    href: str
+    didDocument: str
+
+
+class Links(_Model):
+    self_: str = Field(alias="self")
+    first: str
+    prev: str | None
+    next: str | None
+    last: str
+
+
+class TrustList(_Model):
+    items: list[TrustListItem]
+    total: int
+    page: int
+    size: int
+    asOf: str | None
+    links: Links
+
+
+class HistoryItem(_Model):
+    version: int
+    event: str
+    by: str
+    validFrom: str | None
+    validUntil: str | None
+    blockNumber: int
+    blockHash: str
+    blockTime: str | None
+    txHash: str
+    logIndex: int
+
+
+class EntityDetail(_Model):
+    did: str
+    name: str
+    node: str | None
+    parent: str | None
+    ancestry: list[dict[str, Any]]
+    status: str
+    effectiveStatus: EffectiveStatusOut
+    accreditations: list[Accreditation]
+    controller: str | None
+    keys: list[dict[str, Any]]
+    services: list[dict[str, Any]]
+    anchor: dict[str, Any]
+    version: int
+    created: str | None
+    updated: str | None
+    statusLists: list[dict[str, Any]]
+    history: list[HistoryItem]
+    didDocument: str
+    asOf: str | None
+
+
+class StatusListOut(_Model):
+    listId: int
+    owner: str
+    purpose: str
+    size: int
+    uri: str
+    encodedList: str = Field(description="Multibase 'u' + base64url (no padding) of the GZIP bitstring")
+    blockNumber: int
+    blockTime: str | None
+    txHash: str
+    asOf: str | None
+
+
+class TilIssuerEntry(_Model):
+    did: str
+    href: str
+
+
+class TilLinks(_Model):
+    first: str
+    prev: str | None
+    next: str | None
+    last: str
+
+
+class TilIssuers(_Model):
+    self_: str = Field(alias="self")
+    items: list[TilIssuerEntry]
+    total: int
+    pageSize: int
+    links: TilLinks
+
+
+class TilAttribute(_Model):
+    hash: str
+    body: str
+    issuerType: str
+    tao: str | None = None
+    rootTao: str | None = None
+
+
+class TilIssuer(_Model):
+    did: str
+    attributes: list[TilAttribute]
+
+
+class DiwStatusData(_Model):
+    did: str
+    status: int = Field(description="0 not on chain, 1 effective, 2 revoked, 3 not qualified")
+
+
+class DiwStatus(_Model):
+    code: str
+    message: str
+    data: DiwStatusData
+
+
+class Health(_Model):
+    status: str = Field(description='"ok", or "degraded" when the chain is unreachable')
+    freshness: LedgerFreshness
+    chainReachable: bool | None
