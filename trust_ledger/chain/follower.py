@@ -269,17 +269,31 @@ def run_forever(
     should_stop: Callable[[], bool] = lambda: False,
     on_progress: Callable[[int, int, int], None] | None = None,
     max_backoff: float = 30.0,
+    after_pass: Callable[[], None] | None = None,
+    on_reachability: Callable[[bool], None] | None = None,
 ) -> None:
-    """Poll until told to stop; an unreachable RPC endpoint means backoff and a log line, never a crash."""
+    """Poll until told to stop; an unreachable RPC endpoint means backoff and a log line, never a crash.
+
+    `after_pass` runs after every pass, reachable or not (the projections, say);
+    `on_reachability` hears whether the chain answered the last pass.
+    """
     backoff = poll_interval
     while not should_stop():
         try:
             follower.poll(on_progress=on_progress)
         except OSError as exc:  # requests' connection errors and timeouts are OSErrors
             log.warning("chain unreachable (%s); retrying in %.1fs", exc.__class__.__name__, backoff)
+            if on_reachability:
+                on_reachability(False)
+            if after_pass:
+                after_pass()
             _sleep(backoff, should_stop)
             backoff = min(max_backoff, backoff * 2)
             continue
+        if on_reachability:
+            on_reachability(True)
+        if after_pass:
+            after_pass()
         backoff = poll_interval
         _sleep(poll_interval, should_stop)
 

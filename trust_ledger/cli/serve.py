@@ -1,0 +1,103 @@
+"""`trust-ledger serve resolver`, `trust-ledger rebuild` and `trust-ledger resolve`."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from projections import Projector, open_views
+from resolver.app import create_app
+from resolver.errors import ResolverError
+from resolver.resolution import DidResolver, Options
+from trust_ledger.chain.follower import default_horizon
+from trust_ledger.cli.context import UsageError, settings
+from trust_ledger.service import LedgerService
+from trust_ledger.store import ledger_env
+
+app = typer.Typer(help="Serve the HTTP APIs.", no_args_is_help=True)
+
+
+@app.command("resolver")
+def serve_resolver(
+    ctx: typer.Context,
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8080, help="Port to listen on."),
+    follow: bool = typer.Option(
+        True, help="Also follow the chain and keep the views fresh (--no-follow: a read-only replica)."
+    ),
+    confirmations: int | None = typer.Option(None, help="Follow up to head minus N blocks."),
+    finalized: bool = typer.Option(False, help="Follow up to the `finalized` block."),
+) -> None:
+    """The universal resolver, trust list and status lists over HTTP."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    service = open_service(ctx, follow, confirmations, finalized)
+    service.start()
+    try:
+        serve(create_app(service.views, chain_status=service.chain_status), host, port)
+    finally:
+        service.stop()
+
+
+def open_service(
+    ctx: typer.Context, follow: bool, confirmations: int | None, finalized: bool
+) -> LedgerService:
+    """The ledger service: following the manifest's chain, or a read-only replica."""
+    if not follow:
+        return LedgerService.open(None, default_horizon(0))
+    gateway = settings(ctx).gateway()
+    horizon = default_horizon(gateway.deployment.chain_id, confirmations, finalized)
+    return LedgerService.open(gateway, horizon)
+
+
+def serve(application, host: str, port: int) -> None:
+    """Run `application` with uvicorn until Ctrl-C."""
+    uvicorn.Server(uvicorn.Config(application, host=host, port=port, log_level="info")).run()
+
+
+def rebuild(ctx: typer.Context) -> None:
+    """Rebuild every view from zero out of the ledger, with progress."""
+    ledger = settings(ctx).ledger()
+    views = open_views(ledger_env())
+    projector = Projector(ledger, views.recorder)
+    with Progress(
+        TextColumn("rebuilding views"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("events"),
+        console=Console(stderr=True),
+    ) as progress:
+        task = progress.add_task("rebuild", total=None)
+        position = projector.rebuild(lambda done, total: progress.update(task, completed=done, total=total))
+    typer.echo(f"views rebuilt up to ledger notification {position}")
+
+
+def resolve(
+    ctx: typer.Context,
+    did: str = typer.Argument(..., help="The DID to resolve."),
+    version_id: int | None = typer.Option(None, help="A specific version."),
+) -> None:
+    """Resolve a DID from the local views (after bringing them up to the ledger) and print the result."""
+    ledger = settings(ctx).ledger()
+    views = open_views(ledger_env())
+    Projector(ledger, views.recorder).run_once()
+    try:
+        resolution = DidResolver(views, clock=lambda: int(time.time())).resolve(
+            did, Options(version_id=version_id)
+        )
+    except ResolverError as error:
+        raise UsageError(str(error)) from None
+    typer.echo(
+        json.dumps(
+            {
+                "didDocument": None if resolution.deactivated else resolution.document,
+                "didDocumentMetadata": resolution.document_metadata,
+            },
+            indent=2,
+        )
+    )

@@ -1,0 +1,97 @@
+"""The live pipeline behind a serving process: chain -> follower -> ledger -> projector -> views."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+
+from projections import Projector, SqlTrustViews, open_views
+from trust_ledger.chain.follower import Follower, Horizon, run_forever
+from trust_ledger.chain.gateway import TrustGateway
+from trust_ledger.ledger import TrustLedger
+from trust_ledger.store import ledger_env, open_ledger
+from trust_ledger.sync import follower_for
+
+log = logging.getLogger("trust_ledger.service")
+
+
+@dataclass
+class LedgerService:
+    """The ledger and its views, plus (unless read-only) a thread that follows and projects.
+
+    `chain_reachable` is what the last pass found (None before the first, or when not
+    following); `halted` holds the reason the follower stopped for good (a reorg below the
+    horizon), while the views keep serving.
+    """
+
+    ledger: TrustLedger | None
+    views: SqlTrustViews
+    projector: Projector | None
+    follower: Follower | None
+    poll_interval: float = 0.5
+    chain_reachable: bool | None = None
+    halted: str | None = None
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    @classmethod
+    def open(
+        cls, gateway: TrustGateway | None, horizon: Horizon, poll_interval: float = 0.5
+    ) -> LedgerService:
+        """Open the configured stores; with a gateway, follow its chain and keep the views fresh,
+        without one, serve the views as a read-only replica (views written by another process)."""
+        env = ledger_env()
+        views = open_views(env)
+        if gateway is None:
+            return cls(None, views, None, None, poll_interval)
+        ledger = open_ledger()
+        return cls(
+            ledger,
+            views,
+            Projector(ledger, views.recorder),
+            follower_for(gateway, ledger, horizon),
+            poll_interval,
+        )
+
+    def chain_status(self) -> bool | None:
+        """Whether the chain answered the last pass (no network call: safe per request)."""
+        return self.chain_reachable
+
+    def start(self) -> None:
+        """Catch the views up with what the ledger already holds, then follow in the background."""
+        if self.projector is not None:
+            self.projector.run_once()
+        if self.follower is None:
+            return
+        self._thread = threading.Thread(target=self._run, name="trust-ledger-follower", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop following and close the stores."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(30)
+        if self.ledger is not None:
+            self.ledger.close()
+
+    def _project(self) -> None:
+        assert self.projector is not None
+        self.projector.run_once()
+
+    def _reachability(self, reachable: bool) -> None:
+        self.chain_reachable = reachable
+
+    def _run(self) -> None:
+        assert self.follower is not None
+        try:
+            run_forever(
+                self.follower,
+                self.poll_interval,
+                should_stop=self._stop.is_set,
+                after_pass=self._project,
+                on_reachability=self._reachability,
+            )
+        except Exception as exc:  # the follower halts (a reorg below the horizon); the views keep serving
+            self.halted = str(exc)
+            log.critical("follower halted: %s", exc)
