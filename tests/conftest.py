@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from web3 import Web3
 
 from anvil.accounts import dev_account
 from anvil.devchain import ephemeral_chain
+from tests.netproxy import SwitchableProxy
 from tests.stores import BACKENDS, Store, open_store
 from trust_ledger.chain.deployment import Deployment
 from trust_ledger.chain.gateway import TrustGateway
@@ -58,3 +60,21 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
 def ledger(store: Store) -> TrustLedger:
     """A TrustLedger on an empty store."""
     return store.open()
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 60.0, what: str = "condition") -> None:
+    """Poll `condition` (a tracked position, a process state) until it holds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def proxy(chain) -> Iterator[SwitchableProxy]:
+    port = int(chain.deployment.rpc_url.rsplit(":", 1)[1])
+    forwarder = SwitchableProxy(port)
+    forwarder.up()
+    yield forwarder
+    forwarder.down()

@@ -54,9 +54,9 @@ class LedgerService:
             poll_interval,
         )
 
-    def chain_status(self) -> bool | None:
+    def chain_status(self) -> bool:
         """Whether the chain answered the last pass (no network call: safe per request)."""
-        return self.chain_reachable
+        return bool(self.chain_reachable)
 
     def start(self) -> None:
         """Catch the views up with what the ledger already holds, then follow in the background."""

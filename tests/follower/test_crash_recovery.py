@@ -9,7 +9,8 @@ import subprocess
 import sys
 import time
 
-from tests.follower.conftest import PUMP_DID, wait_until
+from tests.conftest import wait_until
+from tests.follower.conftest import PUMP_DID
 from trust_ledger.store import open_ledger
 
 EVENTS = 10_000

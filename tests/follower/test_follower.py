@@ -10,7 +10,7 @@ import pytest
 from web3 import Web3
 
 from anvil.accounts import dev_account
-from tests.follower.conftest import wait_until
+from tests.conftest import wait_until
 from trust_ledger.chain.follower import Horizon, RangeTooLarge, ReorgBelowHorizon, Web3LogSource, run_forever
 from trust_ledger.chain.gateway import TrustGateway
 from trust_ledger.sync import follower_for

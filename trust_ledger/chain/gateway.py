@@ -49,6 +49,7 @@ class TxResult:
     tx_hash: str
     block_number: int
     block_hash: str
+    block_time: int
     gas_used: int
     events: list[ChainLog]
 
@@ -301,6 +302,7 @@ class TrustGateway:
             tx_hash=tx_hash.to_0x_hex(),
             block_number=receipt["blockNumber"],
             block_hash=receipt["blockHash"].to_0x_hex(),
+            block_time=block_time,
             gas_used=receipt["gasUsed"],
             events=events,
         )

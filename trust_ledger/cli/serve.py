@@ -39,7 +39,8 @@ def serve_resolver(
     service = open_service(ctx, follow, confirmations, finalized)
     service.start()
     try:
-        serve(create_app(service.views, chain_status=service.chain_status), host, port)
+        chain_status = service.chain_status if service.follower is not None else None
+        serve(create_app(service.views, chain_status=chain_status), host, port)
     finally:
         service.stop()
 
