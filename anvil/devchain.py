@@ -45,8 +45,8 @@ class DevChainFiles:
         return self.root / "anvil-state.json"
 
     def forget_ledger(self) -> None:
-        """Drop the SQLite mirror of a previous dev chain: its chain is gone, so it is stale."""
-        for leftover in self.root.glob("ledger.sqlite*"):
+        """Drop the SQLite ledger and views of a previous dev chain: its chain is gone, so they are stale."""
+        for leftover in self.root.glob("ledger*.sqlite*"):  # the ledger and its views
             leftover.unlink()
 
 
@@ -124,18 +124,18 @@ def start_anvil(port: int, files: DevChainFiles, persist: bool = True) -> subpro
 
 def chain_up(
     port: int = DEFAULT_PORT, root_did: str = DEFAULT_ROOT_DID, root: Path | None = None
-) -> tuple[Deployment, bool]:
+) -> tuple[Deployment, str]:
     """Start (or reuse) the dev chain and make sure our contracts are deployed.
 
-    Returns the deployment and whether anything new was started or deployed. A running
-    chain with a manifest whose contracts are live is reused as is.
+    Returns the deployment and what happened: "already up" (a running chain with a manifest
+    whose contracts are live), "resumed" (Anvil restarted from its saved state) or "deployed".
     """
     files = DevChainFiles(root or var_dir())
     url = rpc_url(port)
-    changed = False
+    started = False
     if not port_open(port):
         start_anvil(port, files)
-        changed = True
+        started = True
     w3 = wait_for_rpc(url)
     if files.manifest.exists():
         existing = Deployment.load(files.manifest)
@@ -143,11 +143,11 @@ def chain_up(
             if existing.rpc_url != url:
                 existing = Deployment(**{**existing.__dict__, "rpc_url": url})
                 existing.save(files.manifest)
-            return existing, changed
+            return existing, "resumed" if started else "already up"
     deployment = deploy(w3, dev_account("anchor"), root_did, url)
     deployment.save(files.manifest)
     files.forget_ledger()
-    return deployment, True
+    return deployment, "deployed"
 
 
 def chain_down(root: Path | None = None) -> bool:

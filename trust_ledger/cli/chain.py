@@ -22,8 +22,10 @@ def up(
 ) -> None:
     """Start the local Anvil chain and deploy, or reuse a running chain with a valid manifest."""
     manifest = settings(ctx).deployment_path
-    deployment, changed = devchain.chain_up(port=port, root_did=root_did, root=manifest.parent)
-    state = "started and deployed" if changed else "already up"
+    deployment, outcome = devchain.chain_up(port=port, root_did=root_did, root=manifest.parent)
+    state = {"deployed": "started and deployed", "resumed": "started, state resumed from var/"}.get(
+        outcome, "already up"
+    )
     typer.echo(f"dev chain {state} at {deployment.rpc_url} (chain id {deployment.chain_id})")
     typer.echo(f"  TrustRegistry  {deployment.trust_registry}")
     typer.echo(f"  StatusRegistry {deployment.status_registry}")

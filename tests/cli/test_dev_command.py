@@ -1,0 +1,81 @@
+"""`trust-ledger dev`: one command brings up chain, follower, views and resolver; Ctrl-C stops
+everything; the next run resumes from var/."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+import httpx
+
+from anvil.devchain import free_port, port_open
+from tests.conftest import wait_until
+
+CLI = [sys.executable, "-c", "from trust_ledger.cli import main; main()"]
+
+
+def test_dev_serves_resolves_stops_and_resumes(tmp_path):
+    env = {**os.environ, "TRUST_LEDGER_VAR": str(tmp_path)}
+    for name in (
+        "TRUST_LEDGER_DEPLOYMENT",
+        "TRUST_LEDGER_RPC_URL",
+        "PERSISTENCE_MODULE",
+        "TRUST_LEDGER_PRIVATE_KEY",
+    ):
+        env.pop(name, None)
+    http_port, chain_port = free_port(), free_port()
+    url = f"http://127.0.0.1:{http_port}/1.0/identifiers/did:example:demo"
+
+    def start() -> subprocess.Popen:
+        process = subprocess.Popen(
+            [*CLI, "dev", "--port", str(http_port), "--chain-port", str(chain_port)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        wait_until(lambda: port_open(http_port) or process.poll() is not None, 60, what="dev to serve")
+        assert process.poll() is None, process.stdout.read()
+        return process
+
+    def stop(process: subprocess.Popen) -> str:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=60)
+        return output
+
+    first = start()
+    try:
+        registered = subprocess.run(
+            [
+                *CLI,
+                "entity",
+                "register",
+                "--parent",
+                "root",
+                "--label",
+                "demo",
+                "--did",
+                "did:example:demo",
+                "--controller",
+                "dev1",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert registered.returncode == 0, registered.stderr
+        wait_until(lambda: httpx.get(url).status_code == 200, 60, what="the resolver to see the new entity")
+    finally:
+        output = stop(first)
+    assert "new deployment" in output and output.rstrip().endswith("stopped")
+    assert not port_open(chain_port), "Ctrl-C stops the chain too"
+
+    second = start()
+    try:
+        assert httpx.get(url).json()["id"] == "did:example:demo"
+    finally:
+        output = stop(second)
+    assert "resumed from var/" in output
