@@ -38,3 +38,4 @@ test: lint contracts-test python-test
 
 bench: install postgres
 	$(PYTHON) bench/ingest.py
+	$(PYTHON) -m bench.resolve --large 100000
