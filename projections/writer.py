@@ -15,16 +15,9 @@ from projections.changes import CursorAdvanced, EntityChanged, StatusListChanged
 from projections.schema import ViewTables
 from projections.sql import Sql
 from projections.status import effective_by_name, subtree_condition
+from trust_ledger.domain.provenance import PROVENANCE_FIELDS
 
-PROVENANCE_COLUMNS = (
-    "chain_id",
-    "contract",
-    "block_number",
-    "block_hash",
-    "block_time",
-    "tx_hash",
-    "log_index",
-)
+PROVENANCE_COLUMNS = PROVENANCE_FIELDS  # the view's columns are named as the ledger's fields
 
 
 def to_json(value: Any) -> str:

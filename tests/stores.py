@@ -5,6 +5,7 @@ PostgreSQL is a real server (scripts/postgres-up starts it); each test gets its 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -82,19 +83,15 @@ def _pg_connect() -> psycopg.Connection[Any]:
 BACKENDS = ["popo", "sqlite", "postgres"]
 
 
-def open_store(backend: str, tmp_path: Path) -> Iterator[Store]:
-    """An empty event store on `backend`, removed afterwards."""
-    if backend == "popo":
-        yield from _with_store(Store("popo", {"PERSISTENCE_MODULE": "eventsourcing.popo"}))
-    elif backend == "sqlite":
-        env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(tmp_path / "ledger.sqlite")}
-        yield from _with_store(Store("sqlite", env))
-    else:
-        schema = f"test_{uuid.uuid4().hex[:16]}"
-        with _pg_connect() as conn:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-        settings = _pg_settings()
-        env = {
+@contextlib.contextmanager
+def postgres_schema(prefix: str) -> Iterator[dict[str, str]]:
+    """A fresh schema on the test PostgreSQL, as eventsourcing settings; dropped afterwards."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:16]}"
+    with _pg_connect() as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    settings = _pg_settings()
+    try:
+        yield {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_HOST": settings["host"],
             "POSTGRES_PORT": settings["port"],
@@ -103,11 +100,21 @@ def open_store(backend: str, tmp_path: Path) -> Iterator[Store]:
             "POSTGRES_DBNAME": settings["dbname"],
             "POSTGRES_SCHEMA": schema,
         }
-        try:
+    finally:
+        with _pg_connect() as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def open_store(backend: str, tmp_path: Path) -> Iterator[Store]:
+    """An empty event store on `backend`, removed afterwards."""
+    if backend == "popo":
+        yield from _with_store(Store("popo", {"PERSISTENCE_MODULE": "eventsourcing.popo"}))
+    elif backend == "sqlite":
+        env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(tmp_path / "ledger.sqlite")}
+        yield from _with_store(Store("sqlite", env))
+    else:
+        with postgres_schema("test") as env:
             yield from _with_store(Store("postgres", env))
-        finally:
-            with _pg_connect() as conn:
-                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 def _with_store(store: Store) -> Iterator[Store]:

@@ -7,15 +7,12 @@ import gzip
 import json
 import subprocess
 import sys
-import uuid
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-import psycopg
-
 from anvil.accounts import dev_account
 from tests.conftest import wait_until
-from tests.stores import _pg_settings
+from tests.stores import postgres_schema
 
 ROOT = "did:web:anchor.test"
 MARKET = "did:elsi:EU.EORI.NLMARKETPLACE"
@@ -237,20 +234,7 @@ def test_rebuild_from_zero_equals_the_live_views(chain, start_resolver):
 
 
 def test_read_only_replica_over_a_shared_postgresql_store(chain, start_resolver):
-    settings = _pg_settings()
-    schema = f"e2e_{uuid.uuid4().hex[:12]}"
-    env = {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
-        "POSTGRES_HOST": settings["host"],
-        "POSTGRES_PORT": settings["port"],
-        "POSTGRES_USER": settings["user"],
-        "POSTGRES_PASSWORD": settings["password"],
-        "POSTGRES_DBNAME": settings["dbname"],
-        "POSTGRES_SCHEMA": schema,
-    }
-    with psycopg.connect(**settings, autocommit=True) as connection:
-        connection.execute(f'CREATE SCHEMA "{schema}"')
-    try:
+    with postgres_schema("e2e") as env:
         built = build(chain)
         writer = start_resolver(env=env)
         writer.wait_for_block(built["block"])
@@ -268,10 +252,6 @@ def test_read_only_replica_over_a_shared_postgresql_store(chain, start_resolver)
         replica.wait_for_block(later_change.block_number)
         services = replica.get(identifiers(PACKET)).json()["service"]
         assert [service["id"] for service in services] == [f"{PACKET}#issuer", f"{PACKET}#verifier"]
-    finally:
-        for resolver in (locals().get("replica"), locals().get("writer")):
-            if resolver is not None:
-                resolver.process.terminate()
-                resolver.process.wait(30)
-        with psycopg.connect(**settings, autocommit=True) as connection:
-            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        for resolver in (replica, writer):  # before the schema goes
+            resolver.process.terminate()
+            resolver.process.wait(30)
