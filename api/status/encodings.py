@@ -1,0 +1,163 @@
+"""The three wire encodings of one status bitstring, and their tolerant decoders.
+
+The canonical form everywhere in trust-ledger is the chain's: a byte string where entry 0 is
+the most significant bit of byte 0 (MSB-first). From it:
+
+| encoding | compression | text | bit order |
+|---|---|---|---|
+| W3C BitstringStatusList `encodedList` | GZIP | multibase 'u' + base64url, no padding | MSB-first |
+| IETF Token Status List `lst` | ZLIB, level 9 | base64url, no padding | LSB-first |
+| TW DIW StatusList2021 `encodedList` | GZIP | standard Base64, padded, no prefix | MSB-first |
+
+The W3C (and TW DIW) GZIP side is resolver.status_codec's; only the IETF side and the
+bit-order conversion live here. Every decoder returns the canonical MSB-first bitstring.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import zlib
+from collections.abc import Iterable
+
+from resolver.status_codec import MIN_ENTRIES, StatusCodecError, get_bit, set_bits
+from resolver.status_codec import decode as _decode_gzip_list
+from resolver.status_codec import encode as _encode_w3c
+
+__all__ = [
+    "MAX_DECODED_BYTES",
+    "MIN_ENTRIES",
+    "StatusCodecError",
+    "bit",
+    "bitstring_with",
+    "decode_ietf",
+    "decode_twdiw",
+    "decode_w3c",
+    "encode_ietf",
+    "encode_twdiw",
+    "encode_w3c",
+    "ietf_bit",
+    "padded",
+    "reverse_bit_order",
+    "set_indices",
+]
+
+MAX_DECODED_BYTES = 2_097_152
+"""Largest IETF list we inflate: 2 MiB = 16,777,216 entries, the StatusRegistry's MAX_SIZE."""
+
+# byte -> the same byte with its 8 bits in the opposite order (0b10000000 <-> 0b00000001)
+_REVERSED = bytes(int(f"{b:08b}"[::-1], 2) for b in range(256))
+
+
+def bit(bitstring: bytes, index: int) -> int:
+    """Entry `index` of a canonical (MSB-first) bitstring: `(b[i // 8] >> (7 - i % 8)) & 1`."""
+    return get_bit(bitstring, index)
+
+
+def ietf_bit(byte_array: bytes, index: int) -> int:
+    """Entry `index` of an IETF (LSB-first, 1-bit) byte array: `(b[i // 8] >> (i % 8)) & 1`."""
+    if not 0 <= index < len(byte_array) * 8:
+        raise StatusCodecError(f"index {index} outside a list of {len(byte_array) * 8} entries")
+    return (byte_array[index // 8] >> (index % 8)) & 1
+
+
+def bitstring_with(size: int, indices: Iterable[int]) -> bytes:
+    """A canonical bitstring of `size` entries (a multiple of 8) with `indices` set."""
+    if size <= 0 or size % 8:
+        raise StatusCodecError(f"a list size must be a positive multiple of 8, not {size}")
+    return set_bits(bytes(size // 8), tuple(indices))
+
+
+def set_indices(bitstring: bytes) -> list[int]:
+    """The indices whose bit is set in a canonical bitstring, ascending."""
+    found = []
+    for byte_index, byte in enumerate(bitstring):
+        if byte:
+            found.extend(byte_index * 8 + offset for offset in range(8) if byte & (0x80 >> offset))
+    return found
+
+
+def reverse_bit_order(data: bytes) -> bytes:
+    """Each byte's bits reversed: MSB-first <-> LSB-first (its own inverse)."""
+    return bytes(data).translate(_REVERSED)
+
+
+def padded(bitstring: bytes, min_entries: int = MIN_ENTRIES) -> bytes:
+    """The bitstring extended with zero entries to at least `min_entries` (W3C needs 131,072).
+
+    Entries past a list's on-chain size are never allocated, so they always read as unset.
+    """
+    missing = -(-min_entries // 8) - len(bitstring)
+    return bytes(bitstring) + bytes(missing) if missing > 0 else bytes(bitstring)
+
+
+# ------------------------------------------------------------------ W3C Bitstring Status List
+
+
+def encode_w3c(bitstring: bytes) -> str:
+    """W3C `encodedList`: 'u' + base64url (no padding) of GZIP, MSB-first."""
+    return _encode_w3c(bitstring)
+
+
+def decode_w3c(encoded_list: str) -> bytes:
+    """The bitstring of a W3C `encodedList` (with or without 'u', either Base64 alphabet)."""
+    return _decode_gzip_list(encoded_list)
+
+
+# ------------------------------------------------------------------ TW DIW StatusList2021
+
+
+def encode_twdiw(bitstring: bytes) -> str:
+    """TW DIW `encodedList`: standard Base64 (padded, no prefix) of GZIP, MSB-first.
+
+    The same GZIP bytes as the W3C encoding (mtime 0, so deterministic), only re-lettered.
+    """
+    return base64.b64encode(_b64decode(_encode_w3c(bitstring)[1:])).decode("ascii")
+
+
+def decode_twdiw(encoded_list: str) -> bytes:
+    """The bitstring of a TW DIW `encodedList`; as tolerant as the W3C decoder."""
+    return _decode_gzip_list(encoded_list)
+
+
+# ------------------------------------------------------------------ IETF Token Status List
+
+
+def encode_ietf(bitstring: bytes) -> str:
+    """IETF `lst` for `bits: 1`: base64url (no padding) of ZLIB level 9 of the LSB-first bytes."""
+    compressed = zlib.compress(reverse_bit_order(bitstring), level=9)
+    return base64.urlsafe_b64encode(compressed).rstrip(b"=").decode("ascii")
+
+
+def decode_ietf(lst: str, *, max_bytes: int = MAX_DECODED_BYTES) -> bytes:
+    """The canonical (MSB-first) bitstring of an IETF `lst` with `bits: 1`.
+
+    Tolerates standard Base64, padding, embedded whitespace and a stray multibase 'u' (a
+    ZLIB stream always starts with 0x78, i.e. 'e', so a leading 'u' is never data). Refuses
+    anything that inflates beyond `max_bytes`.
+    """
+    text = "".join(lst.split())
+    if text.startswith("u"):
+        text = text[1:]
+    if not text:
+        raise StatusCodecError("empty status list")
+    compressed = _b64decode(text)
+    inflater = zlib.decompressobj()
+    try:
+        data = inflater.decompress(compressed, max_bytes + 1)
+    except zlib.error as error:
+        raise StatusCodecError(f"not a ZLIB stream: {error}") from None
+    if len(data) > max_bytes:
+        raise StatusCodecError(f"the status list inflates beyond {max_bytes} bytes")
+    if not inflater.eof:
+        raise StatusCodecError("truncated ZLIB stream")
+    return reverse_bit_order(data)
+
+
+def _b64decode(text: str) -> bytes:
+    """Either Base64 alphabet, padded or not."""
+    text = text.replace("+", "-").replace("/", "_").rstrip("=")
+    try:
+        return base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
+    except (binascii.Error, ValueError) as error:
+        raise StatusCodecError(f"not base64: {error}") from None

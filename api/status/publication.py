@@ -1,0 +1,220 @@
+"""Signed status list credentials built from one StatusListVersion, in three profiles.
+
+- "w3c":   BitstringStatusListCredential, VCDM 2.0 secured as a VC-JWT (`typ: vc+jwt`);
+- "ietf":  Token Status List JWT (`typ: statuslist+jwt`, draft -20);
+- "twdiw": StatusList2021Credential as a VCDM 1.1 JWT VC, as TW DIW deploys it.
+
+The signed statement is valid from `now` for `validity` seconds (default: twice the ttl, so a
+copy cached for one ttl is still valid); `ttl` is the refresh hint (milliseconds in the W3C
+credential, seconds in the IETF token). W3C and TW DIW lists are padded with unset entries
+to the 131,072-entry minimum, so short on-chain lists still validate; the IETF list is
+published at its on-chain size (the draft sets no minimum).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from api.status.encodings import MIN_ENTRIES, encode_ietf, encode_twdiw, encode_w3c, padded
+from api.status.signing import JwsSigner
+from projections.api import StatusListVersion
+from resolver.did_syntax import xml_datetime
+
+MEDIA_TYPE_VC_JWT = "application/vc+jwt"
+"""W3C VC-JOSE-COSE media type of a VCDM 2.0 credential secured as a JWT."""
+MEDIA_TYPE_STATUSLIST_JWT = "application/statuslist+jwt"
+"""IETF Token Status List media type (request with Accept, answer with Content-Type)."""
+MEDIA_TYPE_JWT = "application/jwt"
+"""RFC 7519 media type, for the VCDM 1.1 JWT VC of the TW DIW profile."""
+
+CREDENTIALS_V2 = "https://www.w3.org/ns/credentials/v2"
+CREDENTIALS_V1 = "https://www.w3.org/2018/credentials/v1"
+STATUS_LIST_2021_CONTEXT = "https://w3id.org/vc/status-list/2021/v1"
+
+DEFAULT_TTL = 300
+"""Seconds a verifier may cache a list before fetching it again."""
+
+PURPOSES = ("revocation", "suspension")
+
+
+@dataclass(frozen=True)
+class PublishedStatusList:
+    """A signed status list ready to serve: the compact JWS and how to serve it."""
+
+    profile: str  # "w3c", "ietf" or "twdiw"
+    media_type: str
+    token: str
+    list_id: int
+    uri: str
+    purpose: str
+    issued_at: int
+    expires_at: int
+    ttl: int  # seconds
+    block_number: int  # the chain block the list reflects
+
+    def cache_control(self) -> str:
+        """A Cache-Control value aligned with the ttl, as both specs ask."""
+        return f"public, max-age={self.ttl}"
+
+
+def w3c_credential(
+    version: StatusListVersion,
+    signer: JwsSigner,
+    *,
+    now: int | None = None,
+    ttl: int = DEFAULT_TTL,
+    validity: int | None = None,
+    url: str | None = None,
+    min_entries: int = MIN_ENTRIES,
+) -> PublishedStatusList:
+    """A W3C BitstringStatusListCredential (VCDM 2.0) signed as a VC-JWT.
+
+    `url` (default: the list's on-chain URI) is the credential `id`, i.e. the value of
+    `statusListCredential` in the credentials that point at this list.
+    """
+    issued, expires, url = _window(version, now, ttl, validity, url)
+    credential = {
+        "@context": [CREDENTIALS_V2],
+        "id": url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": signer.did,
+        "validFrom": xml_datetime(issued),
+        "validUntil": xml_datetime(expires),
+        "credentialSubject": {
+            "id": f"{url}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": version.purpose,
+            "encodedList": encode_w3c(padded(version.bitstring, min_entries)),
+            "ttl": ttl * 1000,
+        },
+        # JWT claims about the signature itself; `iss` must equal `issuer`.
+        "iss": signer.did,
+        "iat": issued,
+        "exp": expires,
+    }
+    token = signer.sign({"typ": "vc+jwt"}, credential)
+    return _published("w3c", MEDIA_TYPE_VC_JWT, token, version, url, issued, expires, ttl)
+
+
+def ietf_token(
+    version: StatusListVersion,
+    signer: JwsSigner,
+    *,
+    now: int | None = None,
+    ttl: int = DEFAULT_TTL,
+    validity: int | None = None,
+    url: str | None = None,
+) -> PublishedStatusList:
+    """An IETF Status List Token: `sub` = the list URI, `status_list` = {bits: 1, lst}."""
+    issued, expires, url = _window(version, now, ttl, validity, url)
+    claims = {
+        "sub": url,
+        "iss": signer.did,
+        "iat": issued,
+        "exp": expires,
+        "ttl": ttl,
+        "status_list": {"bits": 1, "lst": encode_ietf(version.bitstring)},
+    }
+    token = signer.sign({"typ": "statuslist+jwt"}, claims)
+    return _published("ietf", MEDIA_TYPE_STATUSLIST_JWT, token, version, url, issued, expires, ttl)
+
+
+def twdiw_credential(
+    version: StatusListVersion,
+    signer: JwsSigner,
+    *,
+    now: int | None = None,
+    ttl: int = DEFAULT_TTL,
+    validity: int | None = None,
+    url: str | None = None,
+    min_entries: int = MIN_ENTRIES,
+) -> PublishedStatusList:
+    """A StatusList2021Credential as a VCDM 1.1 JWT VC (`vc` claim), the TW DIW profile.
+
+    `encodedList` is GZIP + standard Base64 without a multibase prefix, as TW DIW writes it.
+    """
+    issued, expires, url = _window(version, now, ttl, validity, url)
+    subject_id = f"{url}#list"
+    credential = {
+        "@context": [CREDENTIALS_V1, STATUS_LIST_2021_CONTEXT],
+        "id": url,
+        "type": ["VerifiableCredential", "StatusList2021Credential"],
+        "issuer": signer.did,
+        "issuanceDate": xml_datetime(issued),
+        "expirationDate": xml_datetime(expires),
+        "credentialSubject": {
+            "id": subject_id,
+            "type": "StatusList2021",
+            "statusPurpose": version.purpose,
+            "encodedList": encode_twdiw(padded(version.bitstring, min_entries)),
+        },
+    }
+    claims = {
+        "iss": signer.did,
+        "sub": subject_id,
+        "jti": url,
+        "nbf": issued,
+        "iat": issued,
+        "exp": expires,
+        "vc": credential,
+    }
+    token = signer.sign({"typ": "JWT"}, claims)
+    return _published("twdiw", MEDIA_TYPE_JWT, token, version, url, issued, expires, ttl)
+
+
+PUBLISHERS: dict[str, Callable[..., PublishedStatusList]] = {
+    "w3c": w3c_credential,
+    "ietf": ietf_token,
+    "twdiw": twdiw_credential,
+}
+"""Profile name -> publisher."""
+
+
+def publish(
+    version: StatusListVersion, signer: JwsSigner, profile: str, **options: Any
+) -> PublishedStatusList:
+    """The list signed in `profile` ("w3c", "ietf" or "twdiw"); options as the publisher takes."""
+    if profile not in PUBLISHERS:
+        raise ValueError(f"unknown status list profile '{profile}': use {', '.join(PUBLISHERS)}")
+    return PUBLISHERS[profile](version, signer, **options)
+
+
+def _window(
+    version: StatusListVersion, now: int | None, ttl: int, validity: int | None, url: str | None
+) -> tuple[int, int, str]:
+    if version.purpose not in PURPOSES:
+        raise ValueError(f"unknown status purpose '{version.purpose}'")
+    if ttl <= 0:
+        raise ValueError("ttl must be positive")
+    validity = 2 * ttl if validity is None else validity
+    if validity < ttl:
+        raise ValueError("validity must be at least the ttl, or caches would serve an expired list")
+    issued = int(time.time()) if now is None else now
+    return issued, issued + validity, url or version.uri
+
+
+def _published(
+    profile: str,
+    media_type: str,
+    token: str,
+    version: StatusListVersion,
+    url: str,
+    issued: int,
+    expires: int,
+    ttl: int,
+) -> PublishedStatusList:
+    return PublishedStatusList(
+        profile=profile,
+        media_type=media_type,
+        token=token,
+        list_id=version.list_id,
+        uri=url,
+        purpose=version.purpose,
+        issued_at=issued,
+        expires_at=expires,
+        ttl=ttl,
+        block_number=version.block_number,
+    )
