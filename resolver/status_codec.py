@@ -15,6 +15,8 @@ import zlib
 MULTIBASE_BASE64URL = "u"
 MIN_ENTRIES = 131_072
 """The W3C minimum number of entries (16 KB uncompressed)."""
+MAX_DECODED_BYTES = 2 * 1024 * 1024
+"""The most a decoded list may inflate to: 16,777,216 entries, the StatusRegistry's largest list."""
 
 
 class StatusCodecError(ValueError):
@@ -30,11 +32,12 @@ def encode(bitstring: bytes) -> str:
     return MULTIBASE_BASE64URL + base64.urlsafe_b64encode(compressed).rstrip(b"=").decode("ascii")
 
 
-def decode(encoded_list: str) -> bytes:
+def decode(encoded_list: str, *, max_bytes: int = MAX_DECODED_BYTES) -> bytes:
     """The bitstring of an `encodedList`.
 
     Tolerant, as verifiers should be: with or without the multibase 'u' prefix, base64url or
-    standard Base64 (the TW DIW / StatusList2021 form), padded or not.
+    standard Base64 (the TW DIW / StatusList2021 form), padded or not. Refuses a stream that
+    inflates beyond `max_bytes` (a list fetched from elsewhere may be a compression bomb).
     """
     text = encoded_list.strip()
     if not text:
@@ -48,10 +51,16 @@ def decode(encoded_list: str) -> bytes:
         raise StatusCodecError(f"not base64: {error}") from None
     if not compressed:
         raise StatusCodecError("empty encoded list")
+    inflater = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)  # the GZIP container
     try:
-        return gzip.decompress(compressed)
-    except (OSError, EOFError, zlib.error) as error:
+        bitstring = inflater.decompress(compressed, max_bytes + 1)
+    except zlib.error as error:
         raise StatusCodecError(f"not a GZIP stream: {error}") from None
+    if len(bitstring) > max_bytes:
+        raise StatusCodecError(f"the status list inflates beyond {max_bytes} bytes")
+    if not inflater.eof:
+        raise StatusCodecError("truncated GZIP stream")
+    return bitstring
 
 
 def get_bit(bitstring: bytes, index: int) -> int:

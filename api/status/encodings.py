@@ -20,7 +20,7 @@ import binascii
 import zlib
 from collections.abc import Iterable
 
-from resolver.status_codec import MIN_ENTRIES, StatusCodecError, get_bit, set_bits
+from resolver.status_codec import MAX_DECODED_BYTES, MIN_ENTRIES, StatusCodecError, get_bit, set_bits
 from resolver.status_codec import decode as _decode_gzip_list
 from resolver.status_codec import encode as _encode_w3c
 
@@ -42,8 +42,6 @@ __all__ = [
     "set_indices",
 ]
 
-MAX_DECODED_BYTES = 2_097_152
-"""Largest IETF list we inflate: 2 MiB = 16,777,216 entries, the StatusRegistry's MAX_SIZE."""
 
 # byte -> the same byte with its 8 bits in the opposite order (0b10000000 <-> 0b00000001)
 _REVERSED = bytes(int(f"{b:08b}"[::-1], 2) for b in range(256))

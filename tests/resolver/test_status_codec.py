@@ -57,3 +57,13 @@ def test_indexes_out_of_range_are_refused() -> None:
         get_bit(bytes(2), 16)
     with pytest.raises(StatusCodecError):
         set_bits(bytes(2), [-1])
+
+
+def test_decode_refuses_a_compression_bomb_and_a_truncated_stream() -> None:
+    bomb = "u" + base64.urlsafe_b64encode(gzip.compress(bytes(3 * 1024 * 1024))).rstrip(b"=").decode()
+    with pytest.raises(StatusCodecError, match="inflates beyond"):
+        decode(bomb)
+    whole = gzip.compress(bytes(16_384))
+    truncated = "u" + base64.urlsafe_b64encode(whole[: len(whole) // 2]).rstrip(b"=").decode()
+    with pytest.raises(StatusCodecError, match="truncated GZIP stream"):
+        decode(truncated)
