@@ -1,0 +1,82 @@
+"""Registered-claim checks shared by every token type: validity period, iat freshness, aud, nonce.
+
+All times are NumericDate seconds; ``now`` is injectable so tests never sleep.
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from api.credentials.errors import (
+    AudienceMismatch,
+    ClaimMissing,
+    Expired,
+    IatInvalid,
+    NonceMismatch,
+    NotYetValid,
+)
+
+
+def current_time(now: float | None = None) -> int:
+    """``now`` as whole seconds, defaulting to the wall clock."""
+    return int(time.time() if now is None else now)
+
+
+def numeric_date(claims: Mapping[str, Any], name: str, *, required: bool) -> int | None:
+    """A NumericDate claim (int or float, not bool) or ``ClaimMissing``."""
+    value = claims.get(name)
+    if value is None:
+        if required:
+            raise ClaimMissing(f"claim {name!r} is required")
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ClaimMissing(f"claim {name!r} is not a NumericDate")
+    return int(value)
+
+
+def check_validity(
+    claims: Mapping[str, Any], *, now: float | None = None, leeway: int = 0, require_exp: bool = False
+) -> None:
+    """``exp`` (must be after now) and ``nbf`` (must not be after now), each with ``leeway`` seconds."""
+    at = current_time(now)
+    exp = numeric_date(claims, "exp", required=require_exp)
+    if exp is not None and at >= exp + leeway:
+        raise Expired(f"expired at {exp} (now {at})")
+    nbf = numeric_date(claims, "nbf", required=False)
+    if nbf is not None and at + leeway < nbf:
+        raise NotYetValid(f"not valid before {nbf} (now {at})")
+
+
+def check_iat(claims: Mapping[str, Any], *, now: float | None = None, max_age: int, max_future: int) -> int:
+    """``iat`` is required and must lie in ``[now - max_age, now + max_future]``."""
+    at = current_time(now)
+    try:
+        iat = numeric_date(claims, "iat", required=True)
+    except ClaimMissing as exc:
+        raise IatInvalid(str(exc)) from None
+    assert iat is not None
+    if iat < at - max_age:
+        raise IatInvalid(f"iat {iat} is older than {max_age}s (now {at})")
+    if iat > at + max_future:
+        raise IatInvalid(f"iat {iat} is more than {max_future}s in the future (now {at})")
+    return iat
+
+
+def check_audience(claims: Mapping[str, Any], expected: str, *, allow_list: bool = True) -> None:
+    """``aud`` equals ``expected`` (or, with ``allow_list``, is an array containing it)."""
+    aud = claims.get("aud")
+    if isinstance(aud, str) and aud == expected:
+        return
+    if allow_list and isinstance(aud, list) and expected in aud:
+        return
+    raise AudienceMismatch(f"aud {aud!r} is not {expected!r}")
+
+
+def check_nonce(claims: Mapping[str, Any], expected: str) -> None:
+    """``nonce`` equals ``expected`` (constant-time compare)."""
+    nonce = claims.get("nonce")
+    if not isinstance(nonce, str) or not hmac.compare_digest(nonce.encode(), expected.encode()):
+        raise NonceMismatch("nonce does not match")

@@ -1,0 +1,282 @@
+"""Signing keys (issuer and holder) and algorithm-pinned JWS verification.
+
+Keys are P-256 (ES256, the default), secp256k1 (ES256K) or Ed25519 (EdDSA). Key pairs are generated
+with ``cryptography`` and handled as ``joserfc`` JWKs; all JWS work is joserfc's. Verification never
+trusts the token's ``alg`` on its own: it must belong to the verification key's type.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from joserfc import jws
+from joserfc.errors import BadSignatureError, JoseError, UnsupportedAlgorithmError
+from joserfc.jwk import ECKey, OKPKey, import_key
+from joserfc.jws import JWSRegistry
+
+from api.credentials.errors import (
+    AlgKeyMismatch,
+    AlgNone,
+    AlgSymmetric,
+    KeyUnsupported,
+    MalformedToken,
+    SignatureInvalid,
+)
+
+Curve = Literal["P-256", "secp256k1", "Ed25519"]
+
+SIGNING_ALG: dict[str, str] = {"P-256": "ES256", "secp256k1": "ES256K", "Ed25519": "EdDSA"}
+"""The JOSE ``alg`` we sign with, per curve."""
+
+ACCEPTED_ALGS: dict[str, tuple[str, ...]] = {
+    "P-256": ("ES256",),
+    "secp256k1": ("ES256K",),
+    "Ed25519": ("EdDSA", "Ed25519"),
+}
+"""The ``alg`` values a key of each curve may verify (``Ed25519`` is the RFC 9864 name)."""
+
+_KTY_FOR_CURVE = {"P-256": "EC", "secp256k1": "EC", "Ed25519": "OKP"}
+_PUBLIC_MEMBERS = ("kty", "crv", "x", "y")
+PRIVATE_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "k", "oth"})
+
+
+class _PinnedRegistry(JWSRegistry):
+    """A joserfc registry that allows exactly the given algorithms (no 'recommended' fallback)."""
+
+    max_header_length = 8192
+
+    def get_alg(self, name: str) -> Any:
+        if not self.allowed or name not in self.allowed or name not in self.algorithms:
+            raise UnsupportedAlgorithmError(f"Algorithm of '{name}' is not allowed")
+        return self.algorithms[name]
+
+
+def _registry(alg: str) -> JWSRegistry:
+    return _PinnedRegistry(algorithms=[alg], strict_check_header=False)
+
+
+def curve_of(jwk: Mapping[str, Any]) -> Curve:
+    """The curve of a supported JWK, or ``KeyUnsupported``."""
+    if not isinstance(jwk, Mapping):
+        raise KeyUnsupported("JWK is not a JSON object")
+    crv = jwk.get("crv")
+    if crv not in _KTY_FOR_CURVE or jwk.get("kty") != _KTY_FOR_CURVE[crv]:
+        raise KeyUnsupported(f"unsupported key kty={jwk.get('kty')!r} crv={crv!r}")
+    return crv  # type: ignore[return-value]
+
+
+def public_jwk(jwk: Mapping[str, Any]) -> dict[str, Any]:
+    """Only the public members (kty, crv, x, y) of a supported JWK, private or not."""
+    curve_of(jwk)
+    return {name: jwk[name] for name in _PUBLIC_MEMBERS if name in jwk}
+
+
+def import_public_jwk(jwk: Mapping[str, Any]) -> ECKey | OKPKey:
+    """A joserfc key for a *public* JWK; refuses private members and unsupported curves."""
+    curve_of(jwk)
+    private = PRIVATE_MEMBERS & set(jwk)
+    if private:
+        raise KeyUnsupported(f"public JWK carries private members: {', '.join(sorted(private))}")
+    try:
+        key = import_key(dict(jwk))
+    except (JoseError, ValueError, TypeError) as exc:
+        raise KeyUnsupported(f"invalid JWK: {exc}") from None
+    return key  # type: ignore[return-value]
+
+
+def jwk_thumbprint(jwk: Mapping[str, Any]) -> str:
+    """RFC 7638 SHA-256 thumbprint of a JWK's public part."""
+    return import_public_jwk(public_jwk(jwk)).thumbprint()
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    """A private signing key with the identifiers used to publish it.
+
+    ``key_id`` is the verification-method fragment (default: the RFC 7638 thumbprint); with a
+    ``did`` the JWS ``kid`` is ``"<did>#<key_id>"`` (a DID URL), otherwise just ``key_id``.
+    """
+
+    key: ECKey | OKPKey = field(repr=False)
+    key_id: str
+    did: str | None = None
+
+    @classmethod
+    def generate(
+        cls, curve: Curve = "P-256", *, did: str | None = None, key_id: str | None = None
+    ) -> SigningKey:
+        """A fresh key pair on ``curve`` (P-256 default, secp256k1, Ed25519)."""
+        if curve == "P-256":
+            key: ECKey | OKPKey = ECKey.import_key(ec.generate_private_key(ec.SECP256R1()))
+        elif curve == "secp256k1":
+            key = ECKey.import_key(ec.generate_private_key(ec.SECP256K1()))
+        elif curve == "Ed25519":
+            key = OKPKey.import_key(ed25519.Ed25519PrivateKey.generate())
+        else:
+            raise KeyUnsupported(f"unsupported curve {curve!r}")
+        return cls(key=key, key_id=key_id or key.thumbprint(), did=did)
+
+    @classmethod
+    def from_jwk(
+        cls, jwk: Mapping[str, Any] | str, *, did: str | None = None, key_id: str | None = None
+    ) -> SigningKey:
+        """Load a private JWK (a mapping or its JSON text)."""
+        data = json.loads(jwk) if isinstance(jwk, str) else dict(jwk)
+        curve_of(data)
+        if "d" not in data:
+            raise KeyUnsupported("JWK has no private part 'd'")
+        try:
+            key = import_key(data)
+        except (JoseError, ValueError, TypeError) as exc:
+            raise KeyUnsupported(f"invalid JWK: {exc}") from None
+        return cls(key=key, key_id=key_id or key.thumbprint(), did=did)  # type: ignore[arg-type]
+
+    @property
+    def curve(self) -> Curve:
+        return curve_of(self.key.as_dict(private=False))
+
+    @property
+    def alg(self) -> str:
+        """The JOSE algorithm this key signs with (ES256 / ES256K / EdDSA)."""
+        return SIGNING_ALG[self.curve]
+
+    @property
+    def kid(self) -> str:
+        """``"<did>#<key_id>"`` when the key belongs to a DID, else ``key_id``."""
+        return f"{self.did}#{self.key_id}" if self.did else self.key_id
+
+    @property
+    def public_jwk(self) -> dict[str, Any]:
+        """The public JWK (kty, crv, x, y; no private members), e.g. for a JsonWebKey2020 on chain."""
+        return public_jwk(self.key.as_dict(private=False))
+
+    def private_jwk(self) -> dict[str, Any]:
+        """The private JWK, for storage in a secret store."""
+        return {**self.public_jwk, "d": self.key.as_dict(private=True)["d"]}
+
+    def verification_method(self) -> dict[str, Any]:
+        """A ``JsonWebKey2020`` verification method for the DID document (needs ``did``)."""
+        if not self.did:
+            raise ValueError("a verification method needs the key's DID")
+        return {
+            "id": self.kid,
+            "type": "JsonWebKey2020",
+            "controller": self.did,
+            "publicKeyJwk": self.public_jwk,
+        }
+
+    def sign(
+        self,
+        payload: Mapping[str, Any] | bytes,
+        header: Mapping[str, Any] | None = None,
+        *,
+        include_kid: bool = True,
+    ) -> str:
+        """A compact JWS over ``payload`` (a claims mapping is JSON-encoded) with ``alg`` set for this key.
+
+        ``header`` adds members (typ, jku, jwk, ...); a conflicting ``alg`` is refused.
+        """
+        protected: dict[str, Any] = {"alg": self.alg}
+        if include_kid:
+            protected["kid"] = self.kid
+        for name, value in (header or {}).items():
+            if name == "alg" and value != self.alg:
+                raise ValueError(f"header alg {value!r} does not match the key's {self.alg}")
+            protected[name] = value
+        body = payload if isinstance(payload, bytes) else json.dumps(payload, separators=(",", ":")).encode()
+        return jws.serialize_compact(protected, body, self.key, registry=_registry(self.alg))
+
+
+@dataclass(frozen=True)
+class VerifiedJws:
+    """A compact JWS whose signature has been verified."""
+
+    header: dict[str, Any]
+    payload: bytes
+
+    def claims(self) -> dict[str, Any]:
+        """The payload as a JSON object, or ``MalformedToken``."""
+        return json_object(self.payload, "JWS payload")
+
+
+def json_object(data: bytes | str, what: str) -> dict[str, Any]:
+    """Decode a JSON object (anything else is ``MalformedToken``)."""
+    try:
+        value = json.loads(data)
+    except (ValueError, UnicodeDecodeError):
+        raise MalformedToken(f"{what} is not JSON") from None
+    if not isinstance(value, dict):
+        raise MalformedToken(f"{what} is not a JSON object")
+    return value
+
+
+def read_header(token: str) -> dict[str, Any]:
+    """The protected header of a compact JWS, *unverified*."""
+    if not isinstance(token, str) or token.count(".") != 2:
+        raise MalformedToken("not a compact JWS")
+    try:
+        return dict(jws.extract_compact(token.encode("ascii")).headers())
+    except (JoseError, ValueError, UnicodeError) as exc:
+        raise MalformedToken(f"not a compact JWS: {exc}") from None
+
+
+def read_payload(token: str) -> dict[str, Any]:
+    """The claims of a compact JWS, *unverified* (to find the issuer before resolving its key)."""
+    read_header(token)
+    try:
+        payload = jws.extract_compact(token.encode("ascii")).payload
+    except (JoseError, ValueError, UnicodeError) as exc:
+        raise MalformedToken(f"not a compact JWS: {exc}") from None
+    return json_object(payload, "JWS payload")
+
+
+def check_alg(alg: Any, jwk: Mapping[str, Any], allowed_algs: Collection[str] | None = None) -> str:
+    """Pin ``alg`` to the key: refuse none, HMAC, and any alg not made for this key type."""
+    if not isinstance(alg, str) or not alg:
+        raise MalformedToken("JOSE header has no alg")
+    if alg.lower() == "none":
+        raise AlgNone("alg 'none' (unsecured JWS) is refused")
+    if alg.upper().startswith("HS"):
+        raise AlgSymmetric(f"symmetric alg {alg!r} is refused")
+    curve = curve_of(jwk)
+    if alg not in ACCEPTED_ALGS[curve]:
+        raise AlgKeyMismatch(f"alg {alg!r} does not match a {curve} key")
+    if allowed_algs is not None and alg not in allowed_algs:
+        raise AlgKeyMismatch(f"alg {alg!r} is not in the allowed list {sorted(allowed_algs)}")
+    return alg
+
+
+def verify_jws(
+    token: str, jwk: Mapping[str, Any], *, allowed_algs: Collection[str] | None = None
+) -> VerifiedJws:
+    """Verify a compact JWS with a public JWK, the ``alg`` pinned to the key type.
+
+    Raises ``MalformedToken``, ``AlgNone``, ``AlgSymmetric``, ``AlgKeyMismatch``, ``KeyUnsupported``
+    or ``SignatureInvalid``.
+    """
+    header = read_header(token)
+    alg = check_alg(header.get("alg"), jwk, allowed_algs)
+    key = import_public_jwk(jwk)
+    try:
+        result = jws.deserialize_compact(token, key, registry=_registry(alg))
+    except BadSignatureError:
+        raise SignatureInvalid("JWS signature does not verify") from None
+    except (JoseError, ValueError) as exc:
+        raise MalformedToken(f"JWS rejected: {exc}") from None
+    return VerifiedJws(header=dict(result.headers()), payload=result.payload)
+
+
+IssuerKeySource = Mapping[str, Any] | Callable[[dict[str, Any], dict[str, Any]], Mapping[str, Any]]
+"""A public JWK, or a resolver ``(header, unverified payload) -> public JWK`` (e.g. DID resolution of
+``kid``, checked against ``iss``); the resolver raises when the key cannot be validated."""
+
+
+def issuer_jwk(source: IssuerKeySource, token: str) -> Mapping[str, Any]:
+    """The verification key for ``token`` from a JWK or a resolver."""
+    if isinstance(source, Mapping):
+        return source
+    return source(read_header(token), read_payload(token))

@@ -1,0 +1,32 @@
+"""Fixtures for credential-format tests: fresh keys per curve, a fixed clock."""
+
+from __future__ import annotations
+
+import pytest
+
+from api.credentials.keys import SigningKey
+
+CURVES = ("P-256", "secp256k1", "Ed25519")
+NOW = 1_800_000_000
+ISSUER_DID = "did:web:issuer.trust-ledger.test"
+ISSUER_ID = "https://issuer.trust-ledger.test"
+
+
+@pytest.fixture(params=CURVES)
+def curve(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def issuer_key(curve: str) -> SigningKey:
+    return SigningKey.generate(curve, did=ISSUER_DID, key_id="key-1")  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def p256_issuer() -> SigningKey:
+    return SigningKey.generate("P-256", did=ISSUER_DID, key_id="key-1")
+
+
+@pytest.fixture
+def holder_key() -> SigningKey:
+    return SigningKey.generate("P-256")
