@@ -139,16 +139,7 @@ class Registry:
 
 def serve_views(env: dict[str, str], port: int) -> subprocess.Popen:
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from trust_ledger.cli import main; main()",
-            "serve",
-            "resolver",
-            "--no-follow",
-            "--port",
-            str(port),
-        ],
+        [*CLI, "serve", "resolver", "--no-follow", "--port", str(port)],
         env={**os.environ, **env, "TRUST_LEDGER_DEPLOYMENT": "/nonexistent"},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -55,8 +55,9 @@ class LedgerService:
         )
 
     def chain_status(self) -> bool:
-        """Whether the chain answered the last pass (no network call: safe per request)."""
-        return bool(self.chain_reachable)
+        """Whether the chain answered the last pass and the follower still follows it (no
+        network call: safe per request). A halted follower reads as unreachable: degraded."""
+        return bool(self.chain_reachable) and self.halted is None
 
     def start(self) -> None:
         """Catch the views up with what the ledger already holds, then follow in the background."""
