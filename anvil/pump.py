@@ -64,12 +64,13 @@ class EventPump:
             self.emitted += total
         return block
 
-    def register_children(self, did_prefix: str, total: int, per_tx: int = 100) -> int:
-        """Register `total` children e<i> (DID <did_prefix><i>) under the pump's entity, controlled by
-        the pump; returns the block of the last one."""
+    def register_children_range(self, did_prefix: str, first: int, total: int, per_tx: int = 100) -> int:
+        """Register children e<first>..e<first+total-1> (DID <did_prefix><i>) under the pump's entity,
+        controlled by the pump; returns the block of the last one."""
+        end = first + total
         calls = [
-            self.contract.functions.registerChildren(self.node, did_prefix, first, min(per_tx, total - first))
-            for first in range(0, total, per_tx)
+            self.contract.functions.registerChildren(self.node, did_prefix, start, min(per_tx, end - start))
+            for start in range(first, end, per_tx)
         ]
         return self._send_all(calls)
 
