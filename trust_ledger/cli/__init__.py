@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from trust_ledger.chain.errors import ChainError
-from trust_ledger.cli import chain, dev, entity, keys, ledger, serve, status
+from trust_ledger.cli import chain, dev, entity, issuer, keys, ledger, serve, status, wallet
 from trust_ledger.cli.context import Settings, UsageError, default_deployment_path
 from trust_ledger.domain import LedgerError
 
@@ -23,6 +23,8 @@ app.add_typer(keys.key_app, name="key")
 app.add_typer(keys.service_app, name="service")
 app.add_typer(status.list_app, name="status-list")
 app.add_typer(status.bits_app, name="status")
+app.add_typer(wallet.app, name="wallet")
+serve.app.command("issuer")(issuer.serve_issuer)
 app.add_typer(serve.app, name="serve")
 app.command("dev")(dev.dev)
 app.command("rebuild")(serve.rebuild)

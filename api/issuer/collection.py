@@ -1,0 +1,130 @@
+"""The OID4VCI nonce and credential endpoints: the holder collects the offered credential."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from typing import Any
+
+from api.credentials.proof import ProofError, ValidatedProof, validate_proof
+from api.issuer.context import IssuerContext
+from api.issuer.credentials import CredentialRequest, build_credential
+from api.issuer.errors import IssuanceRefused, OAuthError
+from api.issuer.records import Issuance, digest
+from api.issuer.sealing import Shredded
+from api.issuer.trust import check_may_issue
+
+FORMAT_OF_SHORT = {"sd_jwt": "dc+sd-jwt", "jwt_vc": "jwt_vc_json", "vc_sd_jwt": "vc+sd-jwt"}
+
+
+def nonce(ctx: IssuerContext) -> dict[str, str]:
+    """A fresh c_nonce (no access token needed)."""
+    return {"c_nonce": ctx.nonces.issue()}
+
+
+def _bearer(authorization: str | None) -> str:
+    if not authorization or not authorization.startswith("Bearer "):
+        raise OAuthError("invalid_token", "a Bearer access token is required", 401)
+    return authorization.removeprefix("Bearer ").strip()
+
+
+def _issuance_of(ctx: IssuerContext, access_token: str) -> Issuance:
+    token_hash = digest(access_token)
+    issuance = ctx.lookup(ctx.index.by_token, token_hash)
+    if (
+        issuance is None
+        or issuance.token_hash is None
+        or not secrets.compare_digest(issuance.token_hash, token_hash)
+        or ctx.clock() >= issuance.token_expires_at
+    ):
+        raise OAuthError("invalid_token", "the access token is unknown, expired or already used", 401)
+    return issuance
+
+
+def _configuration(issuance: Issuance, body: dict[str, Any]) -> str:
+    by_id, by_identifier = body.get("credential_configuration_id"), body.get("credential_identifier")
+    if (by_id is None) == (by_identifier is None):
+        raise OAuthError(
+            "invalid_credential_request",
+            "give exactly one of credential_configuration_id and credential_identifier",
+        )
+    chosen = by_id or by_identifier
+    if chosen in issuance.issued_configurations:
+        raise OAuthError("invalid_credential_request", f"{chosen!r} has already been issued with this token")
+    if chosen not in issuance.configuration_ids:
+        if by_identifier is not None:
+            raise OAuthError("unknown_credential_identifier", f"{chosen!r} was not granted by this token")
+        raise OAuthError("unknown_credential_configuration", f"{chosen!r} is not offered with this token")
+    return chosen
+
+
+def _proof_jwt(body: dict[str, Any]) -> str:
+    proofs = body.get("proofs")
+    if isinstance(proofs, dict):
+        jwts = proofs.get("jwt")
+        if set(proofs) != {"jwt"} or not isinstance(jwts, list) or len(jwts) != 1:
+            raise OAuthError("invalid_proof", "proofs must be {'jwt': [<one proof JWT>]}")
+        jwt = jwts[0]
+    else:
+        proof = body.get("proof")  # draft shape, still sent by TW DIW-era wallets
+        jwt = proof.get("jwt") if isinstance(proof, dict) and proof.get("proof_type") == "jwt" else None
+    if not isinstance(jwt, str):
+        raise OAuthError("invalid_proof", "a jwt key proof is required")
+    return jwt
+
+
+def _validated(ctx: IssuerContext, proof_jwt: str) -> ValidatedProof:
+    try:
+        return validate_proof(
+            proof_jwt, issuer_id=ctx.config.base_url, nonce=ctx.nonces.consume, now=ctx.clock()
+        )
+    except ProofError as exc:
+        raise OAuthError(exc.oauth_error, str(exc)) from None
+
+
+def credential(ctx: IssuerContext, authorization: str | None, body: dict[str, Any]) -> dict[str, Any]:
+    """Validate token, configuration and proof; issue, record CredentialIssued; answer the credential."""
+    access_token = _bearer(authorization)
+    with ctx.lock:
+        issuance = _issuance_of(ctx, access_token)
+        configuration_id = _configuration(issuance, body)
+        holder = _validated(ctx, _proof_jwt(body))
+        template = ctx.config.templates[issuance.vc_uid]
+        now = ctx.clock()
+        try:
+            check_may_issue(ctx.views, ctx.config.did, template.type, now)
+        except IssuanceRefused as refused:
+            raise OAuthError("credential_request_denied", refused.message) from None
+        try:
+            if issuance.sealed_fields is None:
+                raise Shredded("no offer data")
+            fields = ctx.shredder.open(issuance.offer_id, issuance.sealed_fields)["fields"]
+        except Shredded:
+            raise OAuthError("credential_request_denied", "the offer has expired") from None
+        cid = issuance.cid or str(uuid.uuid4())  # every format of one offer is the same card
+        allocations = ctx.status.allocate(template.type, cid, template.profile)
+        issued = build_credential(
+            ctx.key,
+            ctx.config,
+            CredentialRequest(
+                vc_uid=issuance.vc_uid,
+                template=template,
+                fmt=FORMAT_OF_SHORT[configuration_id.removeprefix(issuance.vc_uid + "_")],
+                fields=fields,
+                holder=holder,
+                cid=cid,
+                allocations=allocations,
+                issuance_date=issuance.issuance_date,
+                expiration_date=issuance.expiration_date,
+                nonce=holder.claims.get("nonce"),
+            ),
+        )
+        issuance.issue_credential(
+            cid=cid,
+            configuration_id=configuration_id,
+            sealed_credential=ctx.shredder.seal(issuance.offer_id, issued),
+            allocations=[entry.as_dict() for entry in allocations.entries],
+        )
+        ctx.save(issuance)
+        ctx.shredder.keep_until(issuance.offer_id, now + ctx.config.credential_retention)
+    return {"credentials": [{"credential": issued}]}

@@ -1,0 +1,105 @@
+"""The issuer's configuration file (TOML or JSON; see api/issuer/README.md)."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from api.credentials.keys import SigningKey
+
+FORMATS = ("dc+sd-jwt", "jwt_vc_json", "vc+sd-jwt")
+SHORT_FORMAT = {"dc+sd-jwt": "sd_jwt", "jwt_vc_json": "jwt_vc", "vc+sd-jwt": "vc_sd_jwt"}
+
+
+class Template(BaseModel):
+    """One credential template (TW DIW ``vcUid``)."""
+
+    type: str
+    fields: list[str] = Field(min_length=1)
+    validity_days: int = Field(365, gt=0)
+    profile: Literal["final", "twdiw"] = "final"
+    formats: list[str] | None = None
+    vct: str | None = None
+    tx_code_length: int | None = Field(None, ge=4, le=12)
+    display_name: str | None = None
+
+    @model_validator(mode="after")
+    def _formats(self) -> Template:
+        if self.formats is None:
+            self.formats = ["vc+sd-jwt"] if self.profile == "twdiw" else ["dc+sd-jwt", "jwt_vc_json"]
+        unknown = set(self.formats) - set(FORMATS)
+        if unknown or not self.formats:
+            raise ValueError(f"formats must be among {FORMATS}, not {self.formats}")
+        if self.profile == "twdiw" and self.formats != ["vc+sd-jwt"]:
+            raise ValueError("the twdiw profile issues vc+sd-jwt only")
+        return self
+
+
+class SigningKeyConfig(BaseModel):
+    """The private JWK of a verification method registered on chain with assertionMethod."""
+
+    key_id: str
+    jwk: dict[str, Any] | None = None
+    jwk_file: Path | None = None
+
+    def load(self, did: str, base: Path) -> SigningKey:
+        if self.jwk is not None:
+            data: Any = self.jwk
+        elif self.jwk_file is not None:
+            path = self.jwk_file if self.jwk_file.is_absolute() else base / self.jwk_file
+            data = json.loads(path.read_text())
+        else:
+            raise ValueError("signing_key needs jwk or jwk_file")
+        return SigningKey.from_jwk(data, did=did, key_id=self.key_id)
+
+
+class IssuerConfig(BaseModel):
+    """Everything `trust-ledger serve issuer` needs besides the chain deployment."""
+
+    did: str
+    base_url: str
+    signing_key: SigningKeyConfig
+    templates: dict[str, Template] = Field(min_length=1)
+    access_tokens: list[str] = Field(min_length=1)
+    controller_key: str | None = None
+    offer_ttl: int = Field(600, gt=0)
+    token_ttl: int = Field(300, gt=0)
+    nonce_ttl: int = Field(300, gt=0)
+    credential_retention: int = Field(86_400, ge=0)
+    offer_mode: Literal["uri", "value"] = "uri"
+    deep_link_scheme: str = "openid-credential-offer://"
+    status_list_size: int = 131_072
+    var_dir: Path | None = None
+
+    @field_validator("base_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @field_validator("access_tokens")
+    @classmethod
+    def _strong_tokens(cls, value: list[str]) -> list[str]:
+        if any(len(token) < 16 for token in value):
+            raise ValueError("every access token needs at least 16 characters")
+        return value
+
+    def configuration_ids(self, vc_uid: str) -> list[str]:
+        """The OID4VCI credential configuration ids of a template, one per format."""
+        template = self.templates[vc_uid]
+        return [configuration_id(vc_uid, fmt) for fmt in template.formats or ()]
+
+
+def configuration_id(vc_uid: str, fmt: str) -> str:
+    """``<vcUid>_<sd_jwt|jwt_vc|vc_sd_jwt>``."""
+    return f"{vc_uid}_{SHORT_FORMAT[fmt]}"
+
+
+def load_config(path: Path) -> IssuerConfig:
+    """Read a ``.toml`` or ``.json`` configuration file."""
+    text = path.read_text()
+    data = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
+    return IssuerConfig.model_validate(data)

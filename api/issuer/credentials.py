@@ -1,0 +1,88 @@
+"""Build the credential an offer produces, in the requested format and the template's profile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from api.credentials.dids import holder_did
+from api.credentials.jwt_vc import issue_jwt_vc
+from api.credentials.keys import SigningKey
+from api.credentials.proof import ValidatedProof
+from api.credentials.sd_jwt import issue_sd_jwt_vc, issue_twdiw_sd_jwt
+from api.issuer.config import IssuerConfig, Template
+from api.status.allocation import CredentialAllocations
+from api.status.entries import bitstring_status_entries, ietf_status_claim, status_list_2021_entries
+
+
+def day_start(yyyymmdd: str) -> int:
+    """Unix time of 00:00:00 UTC on a YYYYMMDD date."""
+    return int(datetime.strptime(yyyymmdd, "%Y%m%d").replace(tzinfo=UTC).timestamp())
+
+
+def credential_url(config: IssuerConfig, cid: str) -> str:
+    """The credential's ``jti``: ``<base>/api/credential/<cid>`` (TW DIW's CID convention)."""
+    return f"{config.base_url}/api/credential/{cid}"
+
+
+def vct_of(config: IssuerConfig, vc_uid: str, template: Template) -> str:
+    return template.vct or f"{config.base_url}/vct/{vc_uid}"
+
+
+@dataclass(frozen=True)
+class CredentialRequest:
+    """Everything one credential is made of."""
+
+    vc_uid: str
+    template: Template
+    fmt: str
+    fields: dict[str, Any]
+    holder: ValidatedProof
+    cid: str
+    allocations: CredentialAllocations
+    issuance_date: str
+    expiration_date: str
+    nonce: str | None
+
+
+def build_credential(key: SigningKey, config: IssuerConfig, request: CredentialRequest) -> str:
+    """The signed credential string (SD-JWT VC, twdiw vc+sd-jwt, or jwt_vc_json)."""
+    valid_from = day_start(request.issuance_date)
+    expires_at = day_start(request.expiration_date) + 86_399
+    holder = request.holder
+    subject_did = holder.holder_did or holder_did(holder.holder_jwk, "jwk")[0]
+    if request.fmt == "dc+sd-jwt":
+        return issue_sd_jwt_vc(
+            key,
+            vct=vct_of(config, request.vc_uid, request.template),
+            claims=request.fields,
+            holder_jwk=holder.holder_jwk,
+            expires_at=expires_at,
+            valid_from=valid_from,
+            status=ietf_status_claim(request.allocations.revocation),
+        ).sd_jwt
+    if request.fmt == "vc+sd-jwt":
+        return issue_twdiw_sd_jwt(
+            key,
+            credential_subject=request.fields,
+            holder_did=subject_did,
+            holder_jwk=holder.holder_jwk,
+            jti=credential_url(config, request.cid),
+            credential_status=status_list_2021_entries(request.allocations),
+            credential_schema={"id": f"{config.base_url}/api/schema/{request.vc_uid}", "type": "JsonSchema"},
+            expires_at=expires_at,
+            valid_from=valid_from,
+            nonce=request.nonce,
+            jku=f"{config.base_url}/api/keys",
+        ).sd_jwt
+    return issue_jwt_vc(
+        key,
+        holder_did=subject_did,
+        types=[request.template.type],
+        credential_subject=request.fields,
+        expires_at=expires_at,
+        valid_from=valid_from,
+        jti=credential_url(config, request.cid),
+        credential_status=bitstring_status_entries(request.allocations),
+    )

@@ -1,0 +1,211 @@
+"""Issuance records: one event-sourced ``Issuance`` aggregate per DWVC-101 transaction.
+
+Events: Offered, TokenIssued, CredentialIssued, Revoked, Suspended, Recovered. Personal data
+(the holder's fields, then the credential) only appears sealed with a per-offer key (see
+sealing.py); what stays readable is what DWVC-202/203/301 need: cid, vcUid, dates, status,
+dataTag, and the status-list positions. Codes and tokens are kept as SHA-256 hashes only.
+
+``IssuanceIndex`` is the read side: a small in-memory view pulled from the notification log
+(lookups by offer, code, token, cid and dataTag, and the DWVC-202/203 rows).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate, event
+
+from trust_ledger.paths import var_dir
+
+ACTIVE, SUSPENDED, REVOKED = "ACTIVE", "SUSPENDED", "REVOKED"
+STATUS_CODE = {ACTIVE: "0", SUSPENDED: "1", REVOKED: "2"}
+
+
+def digest(secret: str) -> str:
+    """SHA-256 hex of a bearer secret (codes and tokens are never stored in clear)."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class Issuance(Aggregate):
+    """One offer and, once collected, the credential it produced."""
+
+    @staticmethod
+    def create_id(transaction_id: str) -> UUID:
+        return UUID(transaction_id)
+
+    @event("Offered")
+    def __init__(
+        self,
+        transaction_id: str,
+        offer_id: str,
+        vc_uid: str,
+        credential_type: str,
+        data_tag: str | None,
+        issuance_date: str,
+        expiration_date: str,
+        configuration_ids: list[str],
+        code_hash: str,
+        tx_code_hash: str | None,
+        offer_expires_at: int,
+        sealed_fields: str,
+    ) -> None:
+        self.transaction_id = transaction_id
+        self.offer_id = offer_id
+        self.vc_uid = vc_uid
+        self.credential_type = credential_type
+        self.data_tag = data_tag
+        self.issuance_date = issuance_date
+        self.expiration_date = expiration_date
+        self.configuration_ids = configuration_ids
+        self.code_hash = code_hash
+        self.tx_code_hash = tx_code_hash
+        self.offer_expires_at = offer_expires_at
+        self.sealed_fields: str | None = sealed_fields
+        self.code_used = False
+        self.token_hash: str | None = None
+        self.token_expires_at = 0
+        self.cid: str | None = None
+        self.issued_configurations: list[str] = []
+        self.sealed_credential: str | None = None
+        self.allocations: list[dict[str, Any]] = []
+        self.status = ACTIVE
+
+    @event("TokenIssued")
+    def issue_token(self, token_hash: str, token_expires_at: int) -> None:
+        self.code_used = True
+        self.token_hash = token_hash
+        self.token_expires_at = token_expires_at
+
+    @event("CredentialIssued")
+    def issue_credential(
+        self, cid: str, configuration_id: str, sealed_credential: str, allocations: list[dict[str, Any]]
+    ) -> None:
+        if self.cid is None:  # the first format issued defines the card (cid, status entries, DWVC-201)
+            self.cid = cid
+            self.sealed_credential = sealed_credential
+            self.allocations = allocations
+        self.issued_configurations.append(configuration_id)
+        if set(self.issued_configurations) >= set(self.configuration_ids):
+            self.sealed_fields = None  # every format is issued: the offer's copy of the fields goes
+            self.token_hash = None  # and the access token is spent
+
+    @event("Revoked")
+    def revoke(self, tx_hash: str) -> None:
+        self.status = REVOKED
+
+    @event("Suspended")
+    def suspend(self, tx_hash: str) -> None:
+        self.status = SUSPENDED
+
+    @event("Recovered")
+    def recover(self, tx_hash: str) -> None:
+        self.status = ACTIVE
+
+
+class IssuanceRecords(Application[UUID]):
+    """The issuer's off-chain records; persistence chosen by the environment (records_env)."""
+
+    name = "IssuanceRecords"
+    env: ClassVar[dict[str, str]] = {"AGGREGATE_CACHE_MAXSIZE": "1000"}
+
+    def get(self, transaction_id: str) -> Issuance | None:
+        """The issuance of `transaction_id`, or None (unknown or not a UUID)."""
+        try:
+            issuance = self.repository.get(UUID(transaction_id))
+        except (ValueError, AggregateNotFoundError):
+            return None
+        return issuance if isinstance(issuance, Issuance) else None
+
+
+def records_env(var: Path | None = None) -> dict[str, str]:
+    """SQLite under var/ (issuer-records.sqlite) unless ISSUANCERECORDS_PERSISTENCE_MODULE is set."""
+    if os.environ.get("ISSUANCERECORDS_PERSISTENCE_MODULE"):
+        return {}
+    directory = var or var_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    return {
+        "ISSUANCERECORDS_PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "ISSUANCERECORDS_SQLITE_DBNAME": str(directory / "issuer-records.sqlite"),
+        "ISSUANCERECORDS_SQLITE_LOCK_TIMEOUT": "30",
+    }
+
+
+@dataclass
+class Row:
+    """What DWVC-202/203 list about one issued credential."""
+
+    transaction_id: str
+    vc_uid: str
+    data_tag: str | None
+    issuance_date: str
+    expiration_date: str
+    cid: str | None = None
+    status: str = ACTIVE
+
+
+@dataclass
+class IssuanceIndex:
+    """Lookups over the records, pulled from their notification log (exactly the events, in order)."""
+
+    records: IssuanceRecords
+    position: int = 0
+    by_offer: dict[str, str] = field(default_factory=dict)
+    by_code: dict[str, str] = field(default_factory=dict)
+    by_token: dict[str, str] = field(default_factory=dict)
+    by_cid: dict[str, str] = field(default_factory=dict)
+    rows: dict[str, Row] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def refresh(self) -> int:
+        """Process the notifications recorded since the last refresh."""
+        with self._lock:
+            while True:
+                section = self.records.recorder.select_notifications(
+                    start=self.position, limit=500, inclusive_of_start=False
+                )
+                for notification in section:
+                    self._apply(self.records.mapper.to_domain_event(notification))
+                    self.position = notification.id
+                if len(section) < 500:
+                    return self.position
+
+    def issued(self, **filters: str | None) -> list[Row]:
+        """Issued credentials matching every given (non-None) attribute, oldest first."""
+        self.refresh()
+        wanted = {k: v for k, v in filters.items() if v is not None}
+        return [
+            row
+            for row in self.rows.values()
+            if row.cid is not None and all(getattr(row, k) == v for k, v in wanted.items())
+        ]
+
+    def _apply(self, domain_event: Any) -> None:
+        tx = str(domain_event.originator_id)
+        if isinstance(domain_event, Issuance.Offered):
+            self.by_offer[domain_event.offer_id] = tx
+            self.by_code[domain_event.code_hash] = tx
+            self.rows[tx] = Row(
+                tx,
+                domain_event.vc_uid,
+                domain_event.data_tag,
+                domain_event.issuance_date,
+                domain_event.expiration_date,
+            )
+        elif isinstance(domain_event, Issuance.TokenIssued):
+            self.by_token[domain_event.token_hash] = tx
+        elif isinstance(domain_event, Issuance.CredentialIssued):
+            self.by_cid[domain_event.cid] = tx
+            self.rows[tx].cid = domain_event.cid
+        elif isinstance(domain_event, Issuance.Revoked):
+            self.rows[tx].status = REVOKED
+        elif isinstance(domain_event, Issuance.Suspended):
+            self.rows[tx].status = SUSPENDED
+        elif isinstance(domain_event, Issuance.Recovered):
+            self.rows[tx].status = ACTIVE

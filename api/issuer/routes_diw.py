@@ -1,0 +1,61 @@
+"""TW DIW issuer module API: DWVC-101, 201, 202, 203, 301, 302 (all behind Access-Token)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from api.issuer import lifecycle, offers, queries
+from api.issuer.auth import require_access_token
+from api.issuer.context import IssuerContext
+
+router = APIRouter(prefix="/api", tags=["TW DIW issuer module"], dependencies=[Depends(require_access_token)])
+
+
+def _ctx(request: Request) -> IssuerContext:
+    return request.app.state.issuer
+
+
+Ctx = Annotated[IssuerContext, Depends(_ctx)]
+
+
+class MultiAction(BaseModel):
+    """DWVC-302 request body."""
+
+    action: str | None = None
+    cids: list[str] | None = None
+
+
+@router.post("/qrcode/data", status_code=201, summary="DWVC-101: QR code / deep link for an issuance")
+def create_offer(body: offers.OfferRequest, ctx: Ctx) -> JSONResponse:
+    return JSONResponse(offers.create_offer(ctx, body), status_code=201)
+
+
+@router.get("/credential/nonce/{transaction_id}", summary="DWVC-201: the collected credential")
+def collected(transaction_id: str, ctx: Ctx) -> dict[str, str]:
+    return queries.collected_credential(ctx, transaction_id)
+
+
+@router.get("/credential/datatag/{data_tag}", summary="DWVC-202: credentials by dataTag")
+def by_data_tag(
+    data_tag: str, ctx: Ctx, page: Annotated[int, Query()] = 0, size: Annotated[int, Query()] = 10
+) -> dict[str, Any]:
+    return queries.by_data_tag(ctx, data_tag, page, size)
+
+
+@router.post("/credential/vcdata", summary="DWVC-203: credentials by filter")
+def by_filter(body: queries.VcDataQuery, ctx: Ctx) -> dict[str, Any]:
+    return queries.by_filter(ctx, body)
+
+
+@router.put("/credential/multiaction", summary="DWVC-302: batch revoke / suspend / recover")
+def multiaction(body: MultiAction, ctx: Ctx) -> dict[str, Any]:
+    return lifecycle.change_many(ctx, body.action, body.cids)
+
+
+@router.put("/credential/{cid}/{action}", summary="DWVC-301: revoke / suspend / recover one credential")
+def change(cid: str, action: str, ctx: Ctx) -> dict[str, str]:
+    return lifecycle.change_one(ctx, cid, action)

@@ -1,0 +1,128 @@
+"""Status for issued credentials: index allocation, on-chain bit changes, signed list publication.
+
+A change is one StatusRegistry transaction per list touched; it returns only once the ledger
+has ingested it and the trust views have projected it, so a list fetched right after the
+answer already shows it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from api.credentials.keys import SigningKey
+from api.status.allocation import (
+    CredentialAllocations,
+    GatewayListCreator,
+    Profile,
+    StatusAllocation,
+    StatusIndexAllocator,
+)
+from api.status.publication import PublishedStatusList, publish
+from api.status.store import AllocationStore, ListRecord
+from projections import Projector
+from trust_ledger.chain.follower import Horizon
+from trust_ledger.chain.gateway import TrustGateway, TxResult
+from trust_ledger.service import LedgerService
+from trust_ledger.sync import wait_until_ingested
+
+
+class KeySigner:
+    """The JwsSigner port (api/status/signing.py) over the issuer's SigningKey (any curve)."""
+
+    def __init__(self, key: SigningKey):
+        assert key.did is not None
+        self.key = key
+        self.did = key.did
+        self.kid = key.kid
+        self.alg = key.alg
+
+    def sign(self, header: dict[str, Any], payload: dict[str, Any]) -> str:
+        return self.key.sign(payload, header)
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """One StatusRegistry transaction and the list it changed."""
+
+    list_id: int
+    indices: tuple[int, ...]
+    value: bool
+    tx_hash: str
+
+
+class StatusService:
+    """Allocates, flips and publishes the issuer's status lists."""
+
+    def __init__(
+        self,
+        *,
+        did: str,
+        base_url: str,
+        store: AllocationStore,
+        gateway: TrustGateway,
+        ledger: LedgerService,
+        horizon: Horizon,
+        signer: KeySigner,
+        list_size: int,
+    ):
+        self.did = did
+        self.gateway = gateway
+        self.ledger = ledger
+        self.horizon = horizon
+        self.signer = signer
+        self.store = store
+        creator = GatewayListCreator(
+            gateway, f"{base_url}/status-lists/{{credential_type}}/{{purpose_letter}}{{sequence}}"
+        )
+        self._allocators = {
+            profile: StatusIndexAllocator(store, creator, profile=profile, list_size=list_size)
+            for profile in (Profile.FINAL, Profile.TWDIW)
+        }
+        self._lock = threading.Lock()
+        assert ledger.ledger is not None, "the issuer needs a following LedgerService"
+        self._projector = Projector(ledger.ledger, ledger.views.recorder)
+
+    def allocate(self, credential_type: str, cid: str, profile: str) -> CredentialAllocations:
+        """One index in the type's revocation list and one in its suspension list (shared for twdiw)."""
+        with self._lock:
+            return self._allocators[Profile(profile)].allocate(self.did, credential_type, credential_id=cid)
+
+    def set_bits(self, entries: Iterable[StatusAllocation], value: bool) -> list[StatusChange]:
+        """Set (or clear) bits, one transaction per list, and wait until the views show them."""
+        by_list: dict[int, set[int]] = defaultdict(set)
+        for entry in entries:
+            by_list[entry.list_id].add(entry.index)
+        changes = []
+        for list_id, indices in sorted(by_list.items()):
+            with self._lock:
+                result = self.gateway.set_statuses(list_id, indices, value)
+            self._wait(result)
+            changes.append(StatusChange(list_id, tuple(sorted(indices)), value, result.tx_hash))
+        return changes
+
+    def _wait(self, result: TxResult) -> None:
+        ledger = self.ledger.ledger
+        assert ledger is not None
+        wait_until_ingested(result, self.gateway, ledger, self.horizon, timeout=60)
+        target = ledger.process_recorder.max_notification_id() or 0
+        with self._lock:
+            self._projector.wait(target, timeout=60)
+
+    def find_list(self, credential_type: str, name: str) -> ListRecord | None:
+        """The list published as ``.../status-lists/<type>/<r|s><sequence>``."""
+        for record in self.store.lists(self.did, credential_type):
+            if record.list_id is not None and f"{record.purpose[0]}{record.sequence}" == name:
+                return record
+        return None
+
+    def published(self, record: ListRecord, profile: str) -> PublishedStatusList | None:
+        """The list signed in `profile` from the status-list projection (None until projected)."""
+        assert record.list_id is not None
+        version = self.ledger.views.status_list(record.list_id)
+        if version is None:
+            return None
+        return publish(version, self.signer, profile, url=record.uri)

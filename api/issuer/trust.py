@@ -1,0 +1,40 @@
+"""May this issuer issue this credential type now? Read from the trust views only."""
+
+from __future__ import annotations
+
+from api.issuer.errors import (
+    DID_NOT_REGISTERED,
+    TEMPLATE_NOT_ISSUED,
+    UNSUPPORTED_KIND,
+    IssuanceRefused,
+)
+from projections.api import TrustViews
+
+
+def check_may_issue(views: TrustViews, did: str, credential_type: str, now: int) -> None:
+    """Raise IssuanceRefused unless `did` and all its ancestors are active and `did` holds a
+    current accreditation for `credential_type` (valid_from/valid_until, 0 = unbounded)."""
+    status = views.effective_status(did)
+    version = views.entity_version(did)
+    if status is None or version is None:
+        raise IssuanceRefused(
+            DID_NOT_REGISTERED, f"the issuer {did} is not registered in the trust registry", 403
+        )
+    if status.status != "active":
+        cause = f" because {status.because_of} is {status.status}" if status.because_of else ""
+        raise IssuanceRefused(
+            TEMPLATE_NOT_ISSUED,
+            f"the issuer {did} is not active ({status.status}{cause}): issuing is refused",
+            403,
+        )
+    accreditation = (version.state.get("accreditations") or {}).get(credential_type)
+    if accreditation is None:
+        raise IssuanceRefused(
+            UNSUPPORTED_KIND, f"the issuer {did} is not accredited for {credential_type}", 403
+        )
+    valid_from = accreditation.get("valid_from") or 0
+    valid_until = accreditation.get("valid_until") or 0
+    if now < valid_from or (valid_until and now >= valid_until):
+        raise IssuanceRefused(
+            UNSUPPORTED_KIND, f"the issuer's accreditation for {credential_type} is not valid now", 403
+        )

@@ -1,0 +1,63 @@
+"""Build an IssuerContext from a configuration, a chain gateway and a running LedgerService."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from api.issuer.config import IssuerConfig
+from api.issuer.context import IssuerContext
+from api.issuer.nonces import NonceStore
+from api.issuer.records import IssuanceIndex, IssuanceRecords, records_env
+from api.issuer.sealing import KeyShredder
+from api.issuer.status import KeySigner, StatusService
+from api.status.store import AllocationStore
+from trust_ledger.chain.follower import Horizon, default_horizon
+from trust_ledger.chain.gateway import TrustGateway
+from trust_ledger.paths import var_dir
+from trust_ledger.service import LedgerService
+
+
+def open_issuer(
+    config: IssuerConfig,
+    gateway: TrustGateway,
+    ledger: LedgerService,
+    *,
+    config_dir: Path = Path("."),
+    horizon: Horizon | None = None,
+    clock: Callable[[], int] | None = None,
+) -> IssuerContext:
+    """The issuer's stores (SQLite under the var directory) and services.
+
+    `gateway` must sign as the issuer entity's controller (or a status delegate): it creates the
+    status lists and flips their bits. `ledger` must follow the same chain.
+    """
+    now = clock or (lambda: int(time.time()))
+    var = config.var_dir or var_dir()
+    var.mkdir(parents=True, exist_ok=True)
+    key = config.signing_key.load(config.did, config_dir)
+    records = IssuanceRecords(env=records_env(var))
+    status = StatusService(
+        did=config.did,
+        base_url=config.base_url,
+        store=AllocationStore(var / "issuer-status.sqlite"),
+        gateway=gateway,
+        ledger=ledger,
+        horizon=horizon or default_horizon(gateway.deployment.chain_id),
+        signer=KeySigner(key),
+        list_size=config.status_list_size,
+    )
+    index = IssuanceIndex(records)
+    index.refresh()
+    return IssuerContext(
+        config=config,
+        key=key,
+        records=records,
+        index=index,
+        shredder=KeyShredder(var / "issuer-keys.sqlite"),
+        nonces=NonceStore(config.nonce_ttl, now),
+        status=status,
+        views=ledger.views,
+        clock=now,
+    )

@@ -1,0 +1,50 @@
+"""`trust-ledger serve issuer`: the TW DIW issuer module API over OID4VCI 1.0."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import typer
+
+from api.issuer.app import create_app
+from api.issuer.config import load_config
+from api.issuer.wiring import open_issuer
+from trust_ledger.chain.follower import default_horizon
+from trust_ledger.cli.context import account_from, settings
+from trust_ledger.cli.serve import serve
+from trust_ledger.service import LedgerService
+
+app = typer.Typer(help="Serve the issuer.", no_args_is_help=True)
+
+
+@app.command("issuer")
+def serve_issuer(
+    ctx: typer.Context,
+    config: Path = typer.Argument(
+        ..., help="Issuer configuration (.toml or .json), see api/issuer/README.md."
+    ),
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8090, help="Port to listen on."),
+    confirmations: int | None = typer.Option(None, help="Follow up to head minus N blocks."),
+    finalized: bool = typer.Option(False, help="Follow up to the `finalized` block."),
+) -> None:
+    """Issue credentials for an accredited organisation; status lists on chain, published here."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    issuer_config = load_config(config)
+    current = settings(ctx)
+    reader = current.gateway()
+    chain_id = reader.deployment.chain_id
+    if issuer_config.controller_key:
+        signer = account_from(issuer_config.controller_key, chain_id, f"controller_key in {config}")
+        writer = type(reader)(reader.w3, reader.deployment, signer)
+    else:
+        writer = current.gateway(write=True)  # --key-file / TRUST_LEDGER_PRIVATE_KEY
+    horizon = default_horizon(chain_id, confirmations, finalized)
+    service = LedgerService.open(reader, horizon)
+    service.start()
+    try:
+        issuer = open_issuer(issuer_config, writer, service, config_dir=config.parent, horizon=horizon)
+        serve(create_app(issuer), host, port)
+    finally:
+        service.stop()
