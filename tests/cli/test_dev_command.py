@@ -1,8 +1,9 @@
-"""`trust-ledger dev`: one command brings up chain, follower, views and resolver; Ctrl-C stops
-everything; the next run resumes from var/."""
+"""`trust-ledger dev`: one command brings up chain, follower, views, resolver and a demo issuer
+on one port; Ctrl-C stops everything; the next run resumes from var/."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -11,6 +12,7 @@ import sys
 import httpx
 
 from anvil.devchain import free_port, port_open
+from api.wallet import Wallet
 from tests.conftest import wait_until
 
 CLI = [sys.executable, "-c", "from trust_ledger.cli import main; main()"]
@@ -40,6 +42,21 @@ def test_dev_serves_resolves_stops_and_resumes(tmp_path):
         assert process.poll() is None, process.stdout.read()
         return process
 
+    def issue_demo_credential() -> list:
+        """DWVC-101 to the demo issuer on the same port, then the reference wallet collects."""
+        config = json.loads((tmp_path / "dev-issuer" / "issuer.json").read_text())
+        answer = httpx.post(
+            f"http://127.0.0.1:{http_port}/api/qrcode/data",
+            headers={"Access-Token": config["access_tokens"][0]},
+            json={
+                "vcUid": "employee",
+                "fields": [{"ename": "name", "content": "Alice"}, {"ename": "employee_no", "content": "7"}],
+            },
+            timeout=60,
+        )
+        assert answer.status_code == 201, answer.text
+        return Wallet(tmp_path / "wallet").accept_offer(answer.json()["deepLink"])
+
     def stop(process: subprocess.Popen) -> str:
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=60)
@@ -68,6 +85,7 @@ def test_dev_serves_resolves_stops_and_resumes(tmp_path):
         )
         assert registered.returncode == 0, registered.stderr
         wait_until(lambda: httpx.get(url).status_code == 200, 60, what="the resolver to see the new entity")
+        assert len(issue_demo_credential()) == 2, "dc+sd-jwt and jwt_vc_json from one offer"
     finally:
         output = stop(first)
     assert "new deployment" in output and output.rstrip().endswith("stopped")
@@ -76,6 +94,7 @@ def test_dev_serves_resolves_stops_and_resumes(tmp_path):
     second = start()
     try:
         assert httpx.get(url).json()["id"] == "did:example:demo"
+        assert len(issue_demo_credential()) == 2, "the demo issuer still issues after a resume"
     finally:
         output = stop(second)
     assert "resumed from var/" in output

@@ -1,4 +1,4 @@
-"""`trust-ledger dev`: the local system in one command (Anvil, contracts, follower, views, resolver)."""
+"""`trust-ledger dev`: the whole local system in one command."""
 
 from __future__ import annotations
 
@@ -7,46 +7,68 @@ import logging
 import typer
 
 from anvil import devchain
-from resolver.app import create_app
+from anvil.accounts import dev_account
+from api.issuer.app import create_app as create_issuer_app
+from api.issuer.config import load_config
+from api.issuer.wiring import open_issuer
+from api.one_port import one_port_app
+from resolver.app import create_app as create_resolver_app
 from trust_ledger.chain.follower import Horizon
 from trust_ledger.chain.gateway import TrustGateway
 from trust_ledger.cli.context import settings
 from trust_ledger.cli.serve import serve
+from trust_ledger.devseed import DEMO_ISSUER_ACCOUNT, DEMO_ISSUER_DID, seed_demo_issuer
 from trust_ledger.service import LedgerService
+
+DWVC_101_BODY = (
+    '{"vcUid":"employee","fields":[{"ename":"name","content":"Alice"},{"ename":"employee_no","content":"7"}]}'
+)
 
 
 def dev(
     ctx: typer.Context,
-    port: int = typer.Option(8080, help="HTTP port of the resolver."),
+    port: int = typer.Option(8080, help="HTTP port of the resolver and the issuer."),
     chain_port: int = typer.Option(devchain.DEFAULT_PORT, help="Port of the local Anvil JSON-RPC endpoint."),
     keep_chain: bool = typer.Option(False, help="Leave Anvil running on exit."),
 ) -> None:
-    """Start (or resume) the dev chain, follow it into the ledger and serve the resolver until Ctrl-C."""
+    """Start (or resume) the dev chain with a demo issuer, follow it into the ledger and serve the
+    resolver and the issuer on one port until Ctrl-C."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    current = settings(ctx)
-    deployment, outcome = devchain.chain_up(port=chain_port, root=current.deployment_path.parent)
-    service = LedgerService.open(
-        TrustGateway.connect(deployment.rpc_url, deployment), Horizon(confirmations=0)
-    )
+    var = settings(ctx).deployment_path.parent
+    deployment, outcome = devchain.chain_up(port=chain_port, root=var)
+    reader = TrustGateway.connect(deployment.rpc_url, deployment)
+    horizon = Horizon(confirmations=0)
     base = f"http://127.0.0.1:{port}"
+    issuer_dir = var / "dev-issuer"
+    anchor = TrustGateway(reader.w3, deployment, dev_account("anchor"))
+    issuer_config = load_config(seed_demo_issuer(anchor, issuer_dir, base))
+    token = issuer_config.access_tokens[0]
     typer.echo(
         f"trust-ledger dev: chain {deployment.chain_id} at {deployment.rpc_url} "
         f"({'new deployment' if outcome == 'deployed' else 'resumed from var/'})\n"
         f"  trust anchor {deployment.root_did}, TrustRegistry {deployment.trust_registry}\n"
         f"  resolver     {base}/1.0/identifiers/{{did}}   trust list {base}/1.0/trust-list\n"
+        f"  issuer       {DEMO_ISSUER_DID} at {base}, Access-Token {token}\n"
         f"  API docs     {base}/docs\n"
         "  try, in another shell:\n"
         "    trust-ledger entity register --parent root --label demo --did did:example:demo "
         "--controller dev1\n"
         "    trust-ledger history did:example:demo\n"
         f"    curl {base}/1.0/identifiers/did:example:demo\n"
+        f"    curl -X POST {base}/api/qrcode/data -H 'Access-Token: {token}' "
+        f"-H 'Content-Type: application/json' -d '{DWVC_101_BODY}'\n"
+        "    trust-ledger wallet accept '<deepLink of that answer>'\n"
         "  Ctrl-C stops everything; the next `trust-ledger dev` resumes from var/."
     )
+    service = LedgerService.open(reader, horizon)
     service.start()
     try:
-        serve(create_app(service.views, chain_status=service.chain_status), "127.0.0.1", port)
+        signer = TrustGateway(reader.w3, deployment, dev_account(DEMO_ISSUER_ACCOUNT))
+        issuer = open_issuer(issuer_config, signer, service, config_dir=issuer_dir, horizon=horizon)
+        resolver_app = create_resolver_app(service.views, chain_status=service.chain_status)
+        serve(one_port_app(resolver_app, create_issuer_app(issuer)), "127.0.0.1", port)
     finally:
         service.stop()
         if not keep_chain:
-            devchain.chain_down(root=current.deployment_path.parent)
+            devchain.chain_down(root=var)
         typer.echo("stopped")

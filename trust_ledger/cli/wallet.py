@@ -84,9 +84,10 @@ def accept(
     ),
     directory: Path = DIR_OPTION,
 ) -> None:
-    """Accept a credential offer (pre-authorized code flow) and store the credentials."""
-    wallet = _open(directory)
+    """Accept a credential offer (pre-authorized code flow) and store the credentials; a wallet
+    is created (P-256, did:jwk) if the directory holds none yet."""
     with _one_line():
+        wallet = Wallet(directory)
         received = wallet.accept_offer(offer, tx_code=tx_code, format=credential_format)
     for credential in received:
         typer.echo(f"stored {_summary(credential)}")
