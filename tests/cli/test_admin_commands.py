@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 
 import pytest
 
 from anvil.accounts import dev_account
+from tests.cli_process import CLI, ok, refused
 
 MARKET = "did:elsi:EU.EORI.NLMARKETPLACE"
 PACKET = "did:elsi:EU.EORI.NLPACKETDEL"
@@ -33,7 +33,7 @@ def cli(chain, tmp_path):
             env["TRUST_LEDGER_PRIVATE_KEY"] = signer
         options = ["--key-file", key_file] if key_file else []
         return subprocess.run(
-            [sys.executable, "-c", "from trust_ledger.cli import main; main()", *options, *args],
+            [*CLI, *options, *args],
             env=env,
             capture_output=True,
             text=True,
@@ -41,19 +41,6 @@ def cli(chain, tmp_path):
         )
 
     return run
-
-
-def ok(process: subprocess.CompletedProcess) -> str:
-    assert process.returncode == 0, process.stderr
-    return process.stdout
-
-
-def refused(process: subprocess.CompletedProcess) -> str:
-    assert process.returncode == 1, process.stdout
-    lines = process.stderr.strip().splitlines()
-    assert len(lines) == 1, f"expected one clear line, got: {process.stderr}"
-    assert lines[0].startswith("error: ")
-    return lines[0].removeprefix("error: ")
 
 
 def test_register_hierarchy_and_refusals(cli, chain):
@@ -390,16 +377,7 @@ def test_bad_signer_and_missing_manifest_are_one_line_errors(cli, tmp_path):
         "TRUST_LEDGER_PRIVATE_KEY does not hold a hex private key or a dev account name"
     )
     missing = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from trust_ledger.cli import main; main()",
-            "--deployment",
-            str(tmp_path / "none.json"),
-            "entity",
-            "show",
-            MARKET,
-        ],
+        [*CLI, "--deployment", str(tmp_path / "none.json"), "entity", "show", MARKET],
         capture_output=True,
         text=True,
         timeout=60,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 
 from anvil.accounts import dev_account
 from anvil.devchain import free_port
+from tests.cli_process import CLI
 from trust_ledger.chain.deployment import Deployment
 from trust_ledger.chain.gateway import TrustGateway
 
@@ -20,7 +20,7 @@ def test_chain_up_is_idempotent_and_resumes_after_down(tmp_path):
 
     def cli(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run(
-            [sys.executable, "-c", "from trust_ledger.cli import main; main()", *args],
+            [*CLI, *args],
             env=env,
             capture_output=True,
             text=True,

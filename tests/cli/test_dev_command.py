@@ -7,15 +7,13 @@ import json
 import os
 import signal
 import subprocess
-import sys
 
 import httpx
 
 from anvil.devchain import free_port, port_open
 from api.wallet import Wallet
+from tests.cli_process import CLI
 from tests.conftest import wait_until
-
-CLI = [sys.executable, "-c", "from trust_ledger.cli import main; main()"]
 
 
 def test_dev_serves_resolves_stops_and_resumes(tmp_path):

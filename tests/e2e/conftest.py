@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +12,7 @@ import httpx
 import pytest
 
 from anvil.devchain import free_port
+from tests.cli_process import CLI
 from tests.conftest import wait_until
 
 
@@ -62,7 +62,7 @@ def start_resolver(chain, tmp_path) -> Iterator[Callable[..., ResolverProcess]]:
         for name in ("PERSISTENCE_MODULE", "TRUST_LEDGER_RPC_URL"):
             full_env.pop(name, None)
         full_env.update(env or {})
-        command = [sys.executable, "-c", "from trust_ledger.cli import main; main()"]
+        command = CLI
         process = subprocess.Popen(
             [*command, *options, "serve", "resolver", "--port", str(port), *(serve_options or [])],
             env=full_env,

@@ -6,11 +6,11 @@ import base64
 import gzip
 import json
 import subprocess
-import sys
 from datetime import UTC, datetime
 from urllib.parse import quote
 
 from anvil.accounts import dev_account
+from tests.cli_process import CLI
 from tests.conftest import wait_until
 from tests.stores import postgres_schema
 
@@ -217,7 +217,7 @@ def test_rebuild_from_zero_equals_the_live_views(chain, start_resolver):
     resolver.process.wait(30)
 
     rebuilt = subprocess.run(
-        [sys.executable, "-c", "from trust_ledger.cli import main; main()", "rebuild"],
+        [*CLI, "rebuild"],
         env=resolver.env,
         capture_output=True,
         text=True,

@@ -6,9 +6,9 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 
+from tests.cli_process import CLI
 from tests.conftest import wait_until
 from tests.follower.conftest import PUMP_DID
 from trust_ledger.store import open_ledger
@@ -22,8 +22,7 @@ def test_sigkill_during_catch_up_loses_and_duplicates_nothing(chain, pump, tmp_p
     env = {**os.environ, "TRUST_LEDGER_DEPLOYMENT": str(chain.manifest), "TRUST_LEDGER_VAR": str(tmp_path)}
     for name in ("PERSISTENCE_MODULE", "TRUSTLEDGER_PERSISTENCE_MODULE"):
         env.pop(name, None)
-    cli = [sys.executable, "-c", "from trust_ledger.cli import main; main()"]
-    command = [*cli, "follow", "--poll-interval", "0.1"]
+    command = [*CLI, "follow", "--poll-interval", "0.1"]
     ledger_file = tmp_path / "ledger.sqlite"
 
     def tracked_position() -> int:
@@ -54,7 +53,7 @@ def test_sigkill_during_catch_up_loses_and_duplicates_nothing(chain, pump, tmp_p
         kill_points.append(tracked_position())
     assert any(point < final_position for point in kill_points), f"no kill landed mid-catch-up: {kill_points}"
 
-    subprocess.run([*cli, "follow", "--once"], env=env, check=True, capture_output=True, timeout=300)
+    subprocess.run([*CLI, "follow", "--once"], env=env, check=True, capture_output=True, timeout=300)
 
     gateway = chain.gateway(None)
     node = gateway.node_of(PUMP_DID)

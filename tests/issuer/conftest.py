@@ -3,9 +3,10 @@ following it in the background, the app served by uvicorn on a free port, real S
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import uvicorn
 
 from anvil.accounts import dev_account
 from anvil.devchain import free_port
-from api.credentials.keys import SigningKey
+from api.credentials.keys import Curve, SigningKey
 from api.issuer.app import create_app
 from api.issuer.config import IssuerConfig
 from api.issuer.context import IssuerContext
@@ -93,17 +94,13 @@ def register_issuer(chain: Any, key: SigningKey) -> int:
     return result.block_number
 
 
-@pytest.fixture
-def issuer(chain, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningIssuer]:
-    var = tmp_path / "var"
-    monkeypatch.setenv("TRUST_LEDGER_VAR", str(var))
-    for name in (
-        "PERSISTENCE_MODULE",
-        "ISSUANCERECORDS_PERSISTENCE_MODULE",
-        "TRUSTLEDGER_PERSISTENCE_MODULE",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    key = SigningKey.generate("P-256", did=ISSUER_DID, key_id="key-1")
+@contextlib.contextmanager
+def serve_issuer(
+    chain: Any, var: Path, *, curve: Curve = "P-256", **overrides: Any
+) -> Iterator[RunningIssuer]:
+    """Register the issuer on chain with a `curve` assertion key and serve it; `overrides` are
+    configuration keys (offer_mode, deep_link_scheme, ...). Persistence comes from the environment."""
+    key = SigningKey.generate(curve, did=ISSUER_DID, key_id="key-1")
     setup_block = register_issuer(chain, key)
     port = free_port()
     config = IssuerConfig.model_validate(
@@ -115,6 +112,7 @@ def issuer(chain, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[R
             "access_tokens": [TOKEN],
             "status_list_size": 1024,
             "var_dir": str(var),
+            **overrides,
         }
     )
     horizon = default_horizon(chain.deployment.chain_id)
@@ -125,11 +123,43 @@ def issuer(chain, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[R
     server = uvicorn.Server(uvicorn.Config(create_app(ctx), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    wait_until(lambda: server.started, 30, what="the issuer to listen")
-    running = RunningIssuer(f"http://127.0.0.1:{port}", ctx, chain, clock, key, service)
-    running.wait_for_block(setup_block)
-    yield running
-    server.should_exit = True
-    thread.join(30)
-    service.stop()
-    ctx.records.close()
+    try:
+        wait_until(lambda: server.started, 30, what="the issuer to listen")
+        running = RunningIssuer(f"http://127.0.0.1:{port}", ctx, chain, clock, key, service)
+        running.wait_for_block(setup_block)
+        yield running
+    finally:
+        server.should_exit = True
+        thread.join(30)
+        service.stop()
+        ctx.records.close()
+
+
+def _sqlite_env(var: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRUST_LEDGER_VAR", str(var))
+    for name in (
+        "PERSISTENCE_MODULE",
+        "ISSUANCERECORDS_PERSISTENCE_MODULE",
+        "TRUSTLEDGER_PERSISTENCE_MODULE",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def issuer(chain, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningIssuer]:
+    var = tmp_path / "var"
+    _sqlite_env(var, monkeypatch)
+    with serve_issuer(chain, var) as running:
+        yield running
+
+
+@pytest.fixture
+def issuer_with(
+    chain, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[..., RunningIssuer]]:
+    """A factory: ``issuer_with(curve=..., offer_mode=...)`` serves one issuer (SQLite stores, or
+    whatever persistence the test has put in the environment before calling it)."""
+    var = tmp_path / "var"
+    _sqlite_env(var, monkeypatch)
+    with contextlib.ExitStack() as stack:
+        yield lambda **options: stack.enter_context(serve_issuer(chain, var, **options))

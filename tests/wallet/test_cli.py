@@ -5,16 +5,15 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from tests.cli_process import CLI, ok, refused
 from tests.wallet.issuer_stub import DEGREE, PERSON, StubIssuer
 
 # What trust_ledger/cli/__init__.py needs: app.add_typer(wallet.app, name="wallet").
-ENTRY = "from trust_ledger.cli import app, main, wallet; app.add_typer(wallet.app, name='wallet'); main()"
 
 
 @pytest.fixture
@@ -23,7 +22,7 @@ def cli(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess]:
         env = {**os.environ, "TRUST_LEDGER_VAR": str(tmp_path / "var")}
         env.pop("TRUST_LEDGER_WALLET_DIR", None)
         return subprocess.run(
-            [sys.executable, "-c", ENTRY, "wallet", *args],
+            [*CLI, "wallet", *args],
             env=env,
             capture_output=True,
             text=True,
@@ -31,19 +30,6 @@ def cli(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess]:
         )
 
     return run
-
-
-def ok(process: subprocess.CompletedProcess) -> str:
-    assert process.returncode == 0, process.stderr
-    return process.stdout
-
-
-def refused(process: subprocess.CompletedProcess) -> str:
-    assert process.returncode == 1, process.stdout
-    lines = process.stderr.strip().splitlines()
-    assert len(lines) == 1, f"expected one clear line, got: {process.stderr}"
-    assert lines[0].startswith("error: ")
-    return lines[0].removeprefix("error: ")
 
 
 def test_init_accept_list_show(cli, issuer: StubIssuer, tmp_path: Path) -> None:

@@ -1,0 +1,99 @@
+"""The issuer with its issuance records, ledger and trust views on PostgreSQL (a fresh schema):
+one full issuance + revocation, then the records read back from the database by a fresh app."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from api.credentials.keys import verify_jws
+from api.credentials.sd_jwt import verify_sd_jwt_vc
+from api.issuer.records import REVOKED, IssuanceRecords
+from api.status.encodings import bit, decode_ietf
+from api.wallet import Wallet
+from projections.store_postgres import PostgresViewRecorder
+from tests.issuer.conftest import ISSUER_DID, RunningIssuer
+from tests.stores import postgres_schema
+
+
+@pytest.fixture
+def pg_env() -> Iterator[dict[str, str]]:
+    """A fresh schema; requested before issuer_with, so dropped only after the issuer stopped."""
+    with postgres_schema("issuer") as env:
+        yield env
+
+
+def _tables(env: dict[str, str]) -> dict[str, int]:
+    with psycopg.connect(
+        host=env["POSTGRES_HOST"],
+        port=env["POSTGRES_PORT"],
+        user=env["POSTGRES_USER"],
+        password=env["POSTGRES_PASSWORD"],
+        dbname=env["POSTGRES_DBNAME"],
+        autocommit=True,
+    ) as conn:
+        names = [
+            row[0]
+            for row in conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
+                (env["POSTGRES_SCHEMA"],),
+            )
+        ]
+        schema = env["POSTGRES_SCHEMA"]
+        return {
+            name: conn.execute(f'SELECT count(*) FROM "{schema}"."{name}"').fetchone()[0]  # type: ignore[index]
+            for name in names
+        }
+
+
+def test_issuance_and_revocation_with_records_and_views_on_postgres(
+    pg_env: dict[str, str],
+    issuer_with: Callable[..., RunningIssuer],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    for name, value in pg_env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("ISSUANCERECORDS_PERSISTENCE_MODULE", "eventsourcing.postgres")
+    issuer = issuer_with()
+    assert type(issuer.ctx.records.recorder).__module__ == "eventsourcing.postgres"
+    assert isinstance(issuer.service.views.recorder, PostgresViewRecorder)
+    assert type(issuer.service.ledger.recorder).__module__ == "eventsourcing.postgres"
+
+    created = issuer.offer(dataTag="pg")
+    (stored,) = Wallet(tmp_path / "wallet").accept_offer(created["deepLink"], format="dc+sd-jwt")
+    verified = verify_sd_jwt_vc(stored.raw, issuer.key.public_jwk, require_key_binding=False)
+    assert verified.claims["iss"] == ISSUER_DID
+    collected = issuer.api("GET", f"/api/credential/nonce/{created['transactionId']}")
+    assert collected.json()["credential"] == stored.raw
+
+    (row,) = issuer.api("GET", "/api/credential/datatag/pg").json()["vcList"]
+    revoked = issuer.api("PUT", f"/api/credential/{row['cid']}/revocation")
+    assert revoked.status_code == 200 and revoked.json() == {"credentialStatus": "REVOKED"}
+    status = verified.claims["status"]["status_list"]
+    listed = issuer.api(
+        "GET", status["uri"].removeprefix(issuer.url), headers={"Accept": "application/statuslist+jwt"}
+    )
+    claims = verify_jws(listed.text, issuer.key.public_jwk).claims()
+    assert bit(decode_ietf(claims["status_list"]["lst"]), status["idx"]) == 1
+    found = issuer.api("POST", "/api/credential/vcdata", json={"dataTag": "pg", "credentialStatus": "2"})
+    assert [r["cid"] for r in found.json()["vcList"]] == [row["cid"]]
+
+    # everything event-sourced is in the schema; nothing went to the SQLite defaults under var/
+    tables = _tables(pg_env)
+    assert tables["issuancerecords_events"] == 4  # Offered, TokenIssued, CredentialIssued, Revoked
+    assert tables["trustledger_events"] > 0 and tables["trustviews_tracking"] > 0
+    var = tmp_path / "var"
+    assert not (var / "issuer-records.sqlite").exists() and not (var / "ledger.sqlite").exists()
+
+    # a fresh application on the same schema reads the issuance back, revoked
+    reopened = IssuanceRecords(env={})
+    try:
+        issuance = reopened.get(created["transactionId"])
+        assert issuance is not None and issuance.cid == row["cid"] and issuance.status == REVOKED
+        assert issuance.data_tag == "pg" and issuance.vc_uid == "employee"
+    finally:
+        reopened.close()
