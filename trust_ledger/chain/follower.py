@@ -112,7 +112,6 @@ class Progress:
 
     blocks: int = 0
     logs: int = 0
-    notification_id: int | None = None
 
 
 class Follower:
@@ -194,11 +193,9 @@ class Follower:
                     self.range,
                 )
                 continue
-            ingested = self._ingest_range(start, end, raw_logs)
+            self._ingest_range(start, end, raw_logs)
             progress.blocks += end - start + 1
             progress.logs += len(raw_logs)
-            if ingested is not None:
-                progress.notification_id = ingested
             if len(raw_logs) < self.max_logs_per_batch // 4 and self.range < self.max_range:
                 self.range = min(self.max_range, self.range * 2)
             if on_progress is not None:
@@ -208,7 +205,7 @@ class Follower:
 
     # ------------------------------------------------------------ internals
 
-    def _ingest_range(self, start: int, end: int, raw_logs: list[dict[str, Any]]) -> int | None:
+    def _ingest_range(self, start: int, end: int, raw_logs: list[dict[str, Any]]) -> None:
         end_header = self.source.header(end)
         if end_header is None:
             raise ChainError(
@@ -222,17 +219,15 @@ class Follower:
         if not ours:
             self._scanned = end_header
             persisted = self.ledger.cursor()
-            if persisted is not None and end - persisted.block_number < PERSIST_EMPTY_PROGRESS_EVERY:
-                return None
-            return self.ledger.ingest([], chain_position=position)
+            if persisted is None or end - persisted.block_number >= PERSIST_EMPTY_PROGRESS_EVERY:
+                self.ledger.ingest([], chain_position=position)
+            return
         times = self._block_times(ours)
         logs = [self.decoder.decode(raw, times[quantity(raw["blockNumber"])]) for raw in ours]
-        notification_id = None
         for batch in _batches_by_block(logs, self.max_logs_per_batch):
             is_last = batch[-1] is logs[-1]
-            notification_id = self.ledger.ingest(batch, chain_position=position if is_last else None)
+            self.ledger.ingest(batch, chain_position=position if is_last else None)
         self._scanned = end_header
-        return notification_id
 
     def _block_times(self, raw_logs: list[dict[str, Any]]) -> dict[int, int]:
         times: dict[int, int] = {}
