@@ -110,11 +110,15 @@ class TrustLedger(Application[UUID]):
         target = chain_position.position if chain_position is not None else batch[-1].position
         conflict: IntegrityError | None = None
         for _ in range(MAX_ATTEMPTS):
-            done = self.process_recorder.max_tracking_id(upstream)
-            if done is not None and done >= target:
+            # The cursor records the tracked position atomically with it; reading it from the batch's
+            # own copy means the pending logs and the cursor it advances agree, even when another
+            # process recorded part of this batch a moment ago.
+            builder = _Batch(self, chain_id)
+            done = builder.cursor.position
+            if done >= target:
                 return self._last_notification_id()
-            pending = [log for log in batch if done is None or log.position > done]
-            processing = _Batch(self, chain_id).process(Tracking(upstream, target), pending, chain_position)
+            pending = [log for log in batch if log.position > done]
+            processing = builder.process(Tracking(upstream, target), pending, chain_position)
             try:
                 recordings = self._record(processing)
             except IntegrityError as error:  # a concurrent writer got there first: re-check
