@@ -43,6 +43,7 @@ def issue_jwt_vc(
     expires_at: int,
     valid_from: int | None = None,
     jti: str | None = None,
+    issued_at: int | None = None,
     credential_status: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
     contexts: Sequence[str] = (),
     issuer_id: str | None = None,
@@ -68,7 +69,15 @@ def issue_jwt_vc(
             if isinstance(credential_status, Mapping)
             else [dict(entry) for entry in credential_status]
         )
-    claims = {"iss": iss, "sub": holder_did, "nbf": nbf, "exp": expires_at, "jti": credential_id, "vc": vc}
+    claims = {
+        "iss": iss,
+        "sub": holder_did,
+        "iat": current_time(issued_at),
+        "nbf": nbf,
+        "exp": expires_at,
+        "jti": credential_id,
+        "vc": vc,
+    }
     return issuer.sign(claims, {"typ": JWT_TYP})
 
 

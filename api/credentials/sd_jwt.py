@@ -133,6 +133,7 @@ def issue_sd_jwt_vc(
 def issue_twdiw_sd_jwt(
     issuer: SigningKey,
     *,
+    vct: str,
     credential_subject: Mapping[str, Any],
     holder_did: str,
     holder_jwk: Mapping[str, Any],
@@ -141,6 +142,7 @@ def issue_twdiw_sd_jwt(
     credential_schema: Mapping[str, Any],
     expires_at: int,
     valid_from: int | None = None,
+    issued_at: int | None = None,
     nonce: str | None = None,
     jku: str | None = None,
     issuer_id: str | None = None,
@@ -148,7 +150,9 @@ def issue_twdiw_sd_jwt(
 ) -> IssuedSdJwt:
     """Issue a TW DIW-profile SD-JWT VC (``typ: vc+sd-jwt``, header jku/kid/typ/alg).
 
-    Each ``credential_subject`` field is disclosable through ``credentialSubject._sd``;
+    ``vct`` names the credential type (TW DIW's own credentials carry it only in the schema; ours
+    carry it so a verifier knows the accreditation it needs). Each ``credential_subject`` field is
+    disclosable through ``credentialSubject._sd``;
     ``credential_status`` is typically ``status.status_list_2021_pair(...)``.
     """
     if SD_KEY in credential_subject or SD_ALG_KEY in credential_subject:
@@ -160,8 +164,10 @@ def issue_twdiw_sd_jwt(
     payload: dict[str, Any] = {
         "sub": holder_did,
         "iss": iss,
+        "iat": current_time(issued_at),
         "nbf": current_time(valid_from),
         "exp": expires_at,
+        "vct": vct,
         "credentialSubject": concealed,
         "credentialStatus": [dict(entry) for entry in credential_status],
         "credentialSchema": dict(credential_schema),

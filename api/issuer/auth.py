@@ -1,4 +1,7 @@
-"""The organisation back end's ``Access-Token`` header, compared in constant time."""
+"""The organisation back end's ``Access-Token`` header, compared in constant time.
+
+Shared by the issuer and the verifier: each app puts its tokens in ``app.state.access_tokens``.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ def require_access_token(request: Request) -> None:
     presented = request.headers.get("Access-Token")
     if not presented:
         raise DiwError(e.UNAUTHORIZED, "the Access-Token header is required", 401)
-    tokens = request.app.state.issuer.config.access_tokens
+    tokens = request.app.state.access_tokens
     matched = False
     for token in tokens:  # no early exit: the time taken does not depend on which token matched
         matched |= hmac.compare_digest(presented.encode(), token.encode())

@@ -27,7 +27,9 @@ def credential_url(config: IssuerConfig, cid: str) -> str:
 
 
 def vct_of(config: IssuerConfig, vc_uid: str, template: Template) -> str:
-    return template.vct or f"{config.base_url}/vct/{vc_uid}"
+    """The SD-JWT VC type: the template's ``vct``, by default its registry credential type, the
+    name accreditations use, so a verifier can tell which accreditation the credential needs."""
+    return template.vct or template.type
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ def build_credential(key: SigningKey, config: IssuerConfig, request: CredentialR
     if request.fmt == "vc+sd-jwt":
         return issue_twdiw_sd_jwt(
             key,
+            vct=vct_of(config, request.vc_uid, request.template),
             credential_subject=request.fields,
             holder_did=subject_did,
             holder_jwk=holder.holder_jwk,

@@ -56,6 +56,7 @@ def final(issuer: SigningKey, holder: SigningKey, **overrides: Any) -> IssuedSdJ
 
 def twdiw(issuer: SigningKey, holder: SigningKey, **overrides: Any) -> IssuedSdJwt:
     args: dict[str, Any] = {
+        "vct": "EmployeeCredential",
         "credential_subject": {"name": "林美", "birthDate": "19900101", "employeeId": "E-7"},
         "holder_did": "did:key:zDnaeHolder",
         "holder_jwk": holder.public_jwk,
@@ -111,8 +112,10 @@ def test_twdiw_profile_shape(p256_issuer: SigningKey, holder_key: SigningKey) ->
     assert list(payload) == [
         "sub",
         "iss",
+        "iat",
         "nbf",
         "exp",
+        "vct",
         "credentialSubject",
         "credentialStatus",
         "credentialSchema",

@@ -1,0 +1,72 @@
+"""How the issuer and verifier modules answer failures, in one place.
+
+DiwError -> ``{code, message}`` with its status; OAuthError -> RFC 6749 ``{error,
+error_description}`` (401 + WWW-Authenticate for invalid_token); request validation -> the TW DIW
+bad-parameter code on /api/ and invalid_request elsewhere; anything unexpected -> 59999 (500), logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.issuer.errors import DiwError, OAuthError
+
+log = logging.getLogger(__name__)
+
+INTERNAL = "59999"
+
+
+def diw_response(error: DiwError) -> Response:
+    return JSONResponse(error.body(), status_code=error.status)
+
+
+def oauth_response(error: OAuthError) -> Response:
+    headers = {"Cache-Control": "no-store"}
+    if error.status == 401:
+        headers["WWW-Authenticate"] = f'Bearer error="{error.error}"'
+    return JSONResponse(error.body(), status_code=error.status, headers=headers)
+
+
+def install_error_handlers(app: FastAPI, *, bad_parameter: str) -> None:
+    """Map every failure of ``app`` to its API's error body; ``bad_parameter`` is the TW DIW code
+    for a request that does not validate."""
+
+    @app.middleware("http")
+    async def internal_errors(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        try:
+            return await call_next(request)
+        except Exception as error:
+            log.exception("unexpected error answering %s %s", request.method, request.url.path)
+            return diw_response(DiwError(INTERNAL, f"internal error ({type(error).__name__})", 500))
+
+    @app.exception_handler(DiwError)
+    async def diw_error(request: Request, error: DiwError) -> Response:
+        return diw_response(error)
+
+    @app.exception_handler(OAuthError)
+    async def oauth_error(request: Request, error: OAuthError) -> Response:
+        return oauth_response(error)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, error: RequestValidationError) -> Response:
+        detail = "; ".join(
+            f"{'.'.join(str(p) for p in item.get('loc', ()))}: {item.get('msg', 'invalid')}"
+            for item in error.errors()
+        )
+        if request.url.path.startswith("/api/"):
+            return diw_response(DiwError(bad_parameter, detail or "invalid request"))
+        return oauth_response(OAuthError("invalid_request", detail or "invalid request"))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        return JSONResponse(
+            {"code": str(error.status_code), "message": str(error.detail)}, status_code=error.status_code
+        )

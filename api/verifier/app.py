@@ -1,0 +1,32 @@
+"""The verifier's FastAPI application; failures are mapped to HTTP by api.http_errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+
+from api.http_errors import install_error_handlers
+from api.verifier import errors as e
+from api.verifier import routes_diw, routes_oid4vp
+from api.verifier.context import VerifierContext
+
+
+def create_app(ctx: VerifierContext) -> FastAPI:
+    """The verifier over a VerifierContext (see wiring.open_verifier)."""
+    app = FastAPI(
+        title="trust-ledger verifier",
+        version="1.0",
+        description="TW DIW verifier module API (DWVP-01-101/201, DWVP-02) over OID4VP 1.0 and SIOPv2.",
+    )
+    app.state.verifier = ctx
+    app.state.access_tokens = ctx.config.access_tokens
+    install_error_handlers(app, bad_parameter=e.BAD_PARAMETER)
+    app.include_router(routes_diw.router)
+    app.include_router(routes_oid4vp.router)
+
+    @app.get("/api/oidvp/jwks", tags=["OID4VP"], summary="The verifier's request-signing key (JWKS)")
+    def jwks() -> dict[str, Any]:
+        return {"keys": [{**ctx.key.public_jwk, "kid": ctx.key.kid, "use": "sig", "alg": ctx.key.alg}]}
+
+    return app

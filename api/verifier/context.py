@@ -1,0 +1,33 @@
+"""What every verifier use case needs, built once per process."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from api.credentials.keys import SigningKey
+from api.verifier.callbacks import CallbackSender
+from api.verifier.config import VerifierConfig, VerifierTemplate
+from api.verifier.decision import TrustDecision
+from api.verifier.sessions import SessionStore
+from api.verifier.trust_source import TrustSource
+
+
+@dataclass
+class VerifierContext:
+    """Configuration, key, sessions and the trust decision of one verifier; ``clock`` gives unix seconds."""
+
+    config: VerifierConfig
+    key: SigningKey
+    sessions: SessionStore
+    source: TrustSource
+    decision: TrustDecision
+    callbacks: CallbackSender
+    clock: Callable[[], int]
+
+    def template(self, ref: str) -> VerifierTemplate | None:
+        return self.config.templates.get(ref)
+
+    def close(self) -> None:
+        self.callbacks.close()
+        self.sessions.close()

@@ -1,0 +1,365 @@
+"""The trust decision of DESIGN.md for one presented credential, each failure with its own reason.
+
+In order: the presentation's signatures (issuer, with ``alg`` pinned to the registered key) and
+holder binding over this request's nonce and audience; the issuer in the registry; the signing key
+a valid assertion key of the issuer at issuance time; the validity period; the credential type the
+query asked for; the issuer and every ancestor active now; the issuer and every ancestor below the
+root accredited for the type at issuance time and for every role the credential grants; the status
+bits (revocation, suspension) of lists the issuer owns. Everything is read from a ``TrustSource``,
+so the same code decides online (ledger views) and offline (signed snapshot).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from api.credentials.dids import did_jwk, did_key_jwk
+from api.credentials.errors import CredentialError, KeyUnsupported
+from api.credentials.jwt_vc import verify_vp_jwt
+from api.credentials.keys import public_jwk
+from api.credentials.sd_jwt import TYP_DC_SD_JWT, TYP_VC_SD_JWT, verify_sd_jwt_vc
+from api.verifier import reasons as r
+from api.verifier.config import CredentialQuery
+from api.verifier.reasons import Refused
+from api.verifier.trust_source import EntityRecord, TrustSource
+from resolver.keys import KeyMaterialError, jwk_from_hex, multibase_from_hex
+
+ASSERTION = "assertionMethod"
+
+
+@dataclass(frozen=True)
+class Binding:
+    """What a presentation must be bound to: the verifier's client_id and this request's nonce."""
+
+    audience: str
+    nonce: str
+
+
+@dataclass(frozen=True)
+class TrustedCredential:
+    """A credential that passed the whole decision, with what the relying party may use."""
+
+    query_id: str
+    format: str
+    credential_type: str
+    issuer: str
+    holder: str
+    holder_jwk: dict[str, Any] | None
+    claims: dict[str, Any]
+    roles: list[dict[str, Any]]
+    issued_at: int
+    key_id: str
+    status_checked: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """A presentation whose signatures and binding verified, before the registry checks."""
+
+    fmt: str
+    issuer: str
+    payload: dict[str, Any]
+    types: list[str]
+    subject: dict[str, Any]
+    holder: str
+    holder_jwk: dict[str, Any] | None
+    status_references: list[tuple[str, int]]
+    issued_at: int
+    key_id: str
+
+
+class TrustDecision:
+    """Decides whether a presented credential is trusted, reading the registry from ``source``."""
+
+    def __init__(
+        self, source: TrustSource, *, clock: Callable[[], int], leeway: int = 60, kb_max_age: int = 300
+    ):
+        self.source = source
+        self.clock = clock
+        self.leeway = leeway
+        self.kb_max_age = kb_max_age
+
+    def verify(self, presentation: str, query: CredentialQuery, binding: Binding) -> TrustedCredential:
+        """The trusted credential, or ``Refused`` with the first failing check's reason code."""
+        keys = _KeyLookup(self.source)
+        try:
+            parsed = self._parse(presentation, query, binding, keys)
+        except CredentialError as error:
+            raise Refused(error.reason, str(error)) from None
+        credential_type = self._check_type(parsed, query)
+        self._check_issuer_active(parsed.issuer)
+        roles = _roles(parsed.subject)
+        self._check_accreditation(parsed.issuer, credential_type, roles, parsed.issued_at)
+        checked = self._check_status(parsed, query)
+        self._check_claims(parsed, query)
+        return TrustedCredential(
+            query_id=query.id,
+            format=parsed.fmt,
+            credential_type=credential_type,
+            issuer=parsed.issuer,
+            holder=parsed.holder,
+            holder_jwk=parsed.holder_jwk,
+            claims=parsed.subject,
+            roles=roles,
+            issued_at=parsed.issued_at,
+            key_id=parsed.key_id,
+            status_checked=checked,
+        )
+
+    # -- signatures, binding, validity --------------------------------------------------------
+
+    def _parse(
+        self, presentation: str, query: CredentialQuery, binding: Binding, keys: _KeyLookup
+    ) -> _Parsed:
+        if not isinstance(presentation, str) or not presentation:
+            raise Refused("MALFORMED", "the presentation is not a string")
+        now = self.clock()
+        if query.format == "jwt_vc_json":
+            verified = verify_vp_jwt(
+                presentation,
+                keys,
+                audience=binding.audience,
+                nonce=binding.nonce,
+                now=now,
+                leeway=self.leeway,
+            )
+            if len(verified.credentials) != 1:
+                raise Refused(
+                    r.QUERY_UNANSWERED, "a jwt_vc_json presentation must carry exactly one credential"
+                )
+            credential = verified.credentials[0]
+            vc = credential.credential
+            types = vc.get("type")
+            return _Parsed(
+                fmt=query.format,
+                issuer=credential.claims["iss"],
+                payload=credential.claims,
+                types=[t for t in types if isinstance(t, str)] if isinstance(types, list) else [],
+                subject={k: v for k, v in vc["credentialSubject"].items() if k != "id"},
+                holder=verified.holder,
+                holder_jwk=None,
+                status_references=_w3c_references(vc.get("credentialStatus")),
+                issued_at=_issued_at(credential.claims),
+                key_id=keys.used[-1],
+            )
+        typ = TYP_VC_SD_JWT if query.format == "vc+sd-jwt" else TYP_DC_SD_JWT
+        verified_sd = verify_sd_jwt_vc(
+            presentation,
+            keys,
+            audience=binding.audience,
+            nonce=binding.nonce,
+            allowed_typs=(typ,),
+            now=now,
+            leeway=self.leeway,
+            kb_max_age=self.kb_max_age,
+        )
+        claims = verified_sd.claims
+        holder_jwk = verified_sd.holder_jwk
+        if typ == TYP_VC_SD_JWT:
+            subject = dict(claims["credentialSubject"])
+            references = _w3c_references(claims.get("credentialStatus"))
+            holder = claims.get("sub") if isinstance(claims.get("sub"), str) else None
+        else:
+            subject = {k: v for k, v in verified_sd.disclosed.items()}
+            status = claims.get("status")
+            references = (
+                [(status["status_list"]["uri"], status["status_list"]["idx"])]
+                if isinstance(status, dict)
+                else []
+            )
+            holder = None
+        vct = claims.get("vct")
+        return _Parsed(
+            fmt=query.format,
+            issuer=claims["iss"],
+            payload=claims,
+            types=[vct] if isinstance(vct, str) else [],
+            subject=subject,
+            holder=holder or (did_jwk(holder_jwk) if holder_jwk else ""),
+            holder_jwk=holder_jwk,
+            status_references=references,
+            issued_at=_issued_at(claims),
+            key_id=keys.used[-1],
+        )
+
+    # -- registry checks ----------------------------------------------------------------------
+
+    def _check_type(self, parsed: _Parsed, query: CredentialQuery) -> str:
+        if query.format == "jwt_vc_json":
+            if query.type not in parsed.types:
+                raise Refused(
+                    r.TYPE_MISMATCH, f"the credential's types {parsed.types} do not include {query.type}"
+                )
+        elif not set(parsed.types) & set(query.vct_values):
+            raise Refused(r.TYPE_MISMATCH, f"vct {parsed.types[:1]} is not one of {query.vct_values}")
+        return query.type
+
+    def _check_issuer_active(self, issuer: str) -> None:
+        status = self.source.effective_status(issuer)
+        if status is None:
+            raise Refused(r.ISSUER_UNKNOWN, f"the issuer {issuer} is not in the trust registry")
+        if status.own_status != "active":
+            raise Refused(r.ISSUER_NOT_ACTIVE, f"the issuer {issuer} is {status.own_status}")
+        if status.status != "active":
+            raise Refused(
+                r.ANCESTOR_NOT_ACTIVE, f"the issuer's ancestor {status.because_of} is {status.status}"
+            )
+
+    def _check_accreditation(
+        self, issuer: str, credential_type: str, roles: list[dict[str, Any]], issued_at: int
+    ) -> None:
+        """The issuer and each ancestor below the root hold the accreditation, covering the
+        issuance time and every granted role (a parent narrowing its own does not cascade on chain)."""
+        entity = self.source.entity(issuer)
+        while entity is not None and entity.parent_did is not None:
+            accreditation = entity.accreditations.get(credential_type)
+            who = "the issuer" if entity.did == issuer else f"the issuer's ancestor {entity.did}"
+            if accreditation is None:
+                raise Refused(r.NOT_ACCREDITED, f"{who} is not accredited for {credential_type}")
+            if not _within(issued_at, accreditation.get("valid_from"), accreditation.get("valid_until")):
+                raise Refused(
+                    r.NOT_ACCREDITED, f"{who} was not accredited for {credential_type} when it was issued"
+                )
+            allowed = _role_names(accreditation.get("roles") or [])
+            for grant in roles:
+                beyond = set(grant["names"]) - allowed.get(grant["target"], set())
+                if beyond:
+                    raise Refused(
+                        r.ROLE_NOT_ACCREDITED,
+                        f"{who} is not accredited to grant {sorted(beyond)} for {grant['target']}",
+                    )
+            entity = self.source.entity(entity.parent_did)
+
+    def _check_status(self, parsed: _Parsed, query: CredentialQuery) -> list[str]:
+        if not parsed.status_references:
+            if query.require_status:
+                raise Refused(r.STATUS_MISSING, "the credential carries no status list reference")
+            return []
+        checked = []
+        for uri, index in parsed.status_references:
+            bits = self.source.status_list(parsed.issuer, uri)
+            if bits is None:
+                raise Refused(
+                    r.STATUS_UNKNOWN, f"{uri} is not a status list of {parsed.issuer} in the registry"
+                )
+            try:
+                is_set = bits.is_set(index)
+            except IndexError as error:
+                raise Refused(r.STATUS_UNKNOWN, str(error)) from None
+            if is_set:
+                reason = r.SUSPENDED if bits.purpose == "suspension" else r.REVOKED
+                raise Refused(reason, f"the credential is {reason.lower()} (bit {index} of {uri})")
+            checked.append(bits.purpose)
+        return checked
+
+    def _check_claims(self, parsed: _Parsed, query: CredentialQuery) -> None:
+        missing = [claim.ename for claim in query.claims if claim.ename not in parsed.subject]
+        if missing:
+            raise Refused(r.CLAIMS_NOT_DISCLOSED, f"claims {missing} were not disclosed")
+
+
+class _KeyLookup:
+    """The issuer key for a JWS from the registry: ``kid`` must be ``<iss>#<key id>`` of an
+    assertion key that was valid when the credential was issued (its ``iat``, else ``nbf``).
+
+    Called with the unverified header and payload; the signature check that follows proves the
+    issuance time was written by that key's holder.
+    """
+
+    def __init__(self, source: TrustSource):
+        self.source = source
+        self.used: list[str] = []
+
+    def __call__(self, header: dict[str, Any], payload: dict[str, Any]) -> Mapping[str, Any]:
+        issuer = payload.get("iss")
+        if not isinstance(issuer, str):
+            raise Refused("CLAIM_MISSING", "the credential has no iss")
+        entity = self.source.entity(issuer)
+        if entity is None:
+            raise Refused(r.ISSUER_UNKNOWN, f"the issuer {issuer} is not in the trust registry")
+        kid = header.get("kid")
+        did, _, key_id = kid.partition("#") if isinstance(kid, str) else ("", "", "")
+        if did != issuer or not key_id:
+            raise Refused(r.KEY_UNKNOWN, f"kid {kid!r} is not a key of the issuer {issuer}")
+        key = entity.keys.get(key_id)
+        if key is None or ASSERTION not in (key.get("purpose_names") or []):
+            raise Refused(r.KEY_UNKNOWN, f"{kid} is not an assertion key of {issuer}")
+        issued_at = _issued_at(payload)
+        _check_key_at(kid, key, issued_at)
+        self.used.append(kid)
+        return _key_jwk(entity, key_id, key)
+
+
+def _check_key_at(kid: str, key: Mapping[str, Any], issued_at: int) -> None:
+    added_at = key.get("added_at") or 0
+    if issued_at < added_at:
+        raise Refused(r.KEY_NOT_VALID_AT_ISSUANCE, f"{kid} was added after the credential's issuance")
+    if not _within(issued_at, key.get("valid_from"), key.get("valid_until")):
+        raise Refused(r.KEY_NOT_VALID_AT_ISSUANCE, f"{kid} was outside its validity period at issuance")
+    revoked_at = key.get("revoked_at")
+    if key.get("revoked") and (revoked_at is None or revoked_at <= issued_at):
+        raise Refused(r.KEY_NOT_VALID_AT_ISSUANCE, f"{kid} had been revoked before the credential's issuance")
+
+
+def _key_jwk(entity: EntityRecord, key_id: str, key: Mapping[str, Any]) -> dict[str, Any]:
+    try:
+        if key.get("key_type") == "JsonWebKey2020":
+            return public_jwk(jwk_from_hex(key["public_key"]))
+        if key.get("key_type") == "Multikey":
+            return did_key_jwk("did:key:" + multibase_from_hex(key["public_key"]))
+    except (KeyMaterialError, KeyUnsupported, CredentialError) as error:
+        raise Refused(r.KEY_UNKNOWN, f"{entity.did}#{key_id} is not a usable key: {error}") from None
+    raise Refused(r.KEY_UNKNOWN, f"{entity.did}#{key_id} has unsupported type {key.get('key_type')!r}")
+
+
+def _issued_at(claims: Mapping[str, Any]) -> int:
+    for name in ("iat", "nbf"):
+        value = claims.get(name)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return int(value)
+    raise Refused("CLAIM_MISSING", "the credential has neither iat nor nbf: its issuance time is unknown")
+
+
+def _within(at: int, valid_from: Any, valid_until: Any) -> bool:
+    """``valid_from <= at < valid_until``, 0 or None meaning unbounded."""
+    return at >= (valid_from or 0) and (not valid_until or at < valid_until)
+
+
+def _w3c_references(status: Any) -> list[tuple[str, int]]:
+    entries = [status] if isinstance(status, dict) else status if isinstance(status, list) else []
+    references = []
+    for entry in entries:
+        uri, index = (
+            (entry.get("statusListCredential"), entry.get("statusListIndex"))
+            if isinstance(entry, dict)
+            else (None, None)
+        )
+        if not isinstance(uri, str) or not isinstance(index, str | int) or not str(index).isdigit():
+            raise Refused(r.STATUS_UNKNOWN, f"malformed credentialStatus entry {entry!r}")
+        references.append((uri, int(index)))
+    return references
+
+
+def _roles(subject: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """``roles: [{target, names}]`` of a role credential (empty for others)."""
+    roles = subject.get("roles")
+    if roles is None:
+        return []
+    if not isinstance(roles, list) or not all(
+        isinstance(grant, dict)
+        and isinstance(grant.get("target"), str)
+        and isinstance(grant.get("names"), list)
+        and all(isinstance(name, str) for name in grant["names"])
+        for grant in roles
+    ):
+        raise Refused("CLAIM_MISSING", "roles must be a list of {target, names[]}")
+    return [{"target": grant["target"], "names": list(grant["names"])} for grant in roles]
+
+
+def _role_names(roles: list[dict[str, Any]]) -> dict[str, set[str]]:
+    allowed: dict[str, set[str]] = {}
+    for grant in roles:
+        allowed.setdefault(grant.get("target", ""), set()).update(grant.get("names") or [])
+    return allowed

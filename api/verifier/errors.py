@@ -1,0 +1,29 @@
+"""TW DIW verifier module codes (Docs/TWDIW_API_Specification.md v1.2.1, DWVP-01/02).
+
+The error classes are the issuer's (``DiwError`` -> ``{code, message}``, ``OAuthError`` ->
+``{error, error_description}``); both modules map them to HTTP the same way.
+"""
+
+from __future__ import annotations
+
+from api.issuer.errors import DiwError, OAuthError
+
+__all__ = ["DiwError", "OAuthError"]
+
+# DWVP-01-101
+REQUEST_CREATION_FAILED = "3000"
+BAD_PARAMETER = "4001"
+QR_ENCODING_FAILED = "5003"
+REF_INVALID = "10101"
+TEMPLATE_NOT_FOUND = "10102"
+QR_FAILED = "10104"
+REF_REQUIRED = "10105"
+TRANSACTION_ID_REQUIRED = "10106"
+# DWVP-01-201
+NO_RESULT = "4002"
+RESULT_QUERY_FAILED = "20101"
+# DWVP-02-101 (the static QR code's deep link)
+VP_UID_EMPTY = "10101"
+DEEP_LINK_FAILED = "10199"
+INTERNAL = "59999"
+SUCCESS = "0"

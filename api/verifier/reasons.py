@@ -1,0 +1,56 @@
+"""Reason codes of the trust decision: one per way a presentation can fail.
+
+The credential layer's own codes (``api.credentials.errors``: SIGNATURE_INVALID, ALG_NOT_ALLOWED,
+NONCE_MISMATCH, ...) pass through unchanged; the codes below are the verifier's.
+"""
+
+from __future__ import annotations
+
+ISSUER_UNKNOWN = "ISSUER_UNKNOWN"
+"""The credential's issuer DID is not an entity of the registry."""
+ISSUER_NOT_ACTIVE = "ISSUER_NOT_ACTIVE"
+"""The issuer itself is suspended or revoked."""
+ANCESTOR_NOT_ACTIVE = "ANCESTOR_NOT_ACTIVE"
+"""An ancestor of the issuer (up to the root) is suspended or revoked."""
+NOT_ACCREDITED = "NOT_ACCREDITED"
+"""The issuer (or an ancestor) holds no accreditation for this credential type at issuance time."""
+ROLE_NOT_ACCREDITED = "ROLE_NOT_ACCREDITED"
+"""A role the credential grants is beyond what the issuer (or an ancestor) is accredited for."""
+KEY_UNKNOWN = "KEY_UNKNOWN"
+"""The signing key (``kid``) is not a key of the issuer, or not an assertion key."""
+KEY_NOT_VALID_AT_ISSUANCE = "KEY_NOT_VALID_AT_ISSUANCE"
+"""The signing key was not valid when the credential was issued (not yet added, expired or revoked)."""
+REVOKED = "REVOKED"
+SUSPENDED = "SUSPENDED"
+STATUS_UNKNOWN = "STATUS_UNKNOWN"
+"""The credential points at a status list the registry does not hold for its issuer."""
+STATUS_MISSING = "STATUS_MISSING"
+"""The query requires a status reference and the credential carries none."""
+TYPE_MISMATCH = "TYPE_MISMATCH"
+"""The credential is not of the type (or format) the query asked for."""
+CLAIMS_NOT_DISCLOSED = "CLAIMS_NOT_DISCLOSED"
+"""A claim the query requires was not disclosed."""
+HOLDER_MISMATCH = "HOLDER_MISMATCH"
+"""The credentials, or the SIOP id_token, are not all bound to the same holder."""
+REPLAYED = "REPLAYED"
+"""This request was already answered: a response is accepted once."""
+REQUEST_UNKNOWN = "REQUEST_UNKNOWN"
+"""No open presentation request has this ``state`` (unknown or expired)."""
+QUERY_UNANSWERED = "QUERY_UNANSWERED"
+"""The ``vp_token`` does not answer every credential query (or answers one twice)."""
+ID_TOKEN_INVALID = "ID_TOKEN_INVALID"
+"""The SIOPv2 self-issued ID token is missing or invalid."""
+WALLET_ERROR = "WALLET_ERROR"
+"""The wallet answered with an OAuth error instead of a presentation."""
+
+
+class Refused(Exception):
+    """A presentation is not trusted; ``reason`` is one code, the message names what failed."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.reason}: {self.message}"

@@ -1,0 +1,253 @@
+"""The wallet's authorization response (``direct_post`` to the response URI): verify, decide, record.
+
+One response per request: the session is answered once, whatever the verdict, so a replayed or
+second response is refused with REPLAYED and never overwrites the first result.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from api.credentials.dids import resolve_holder_key
+from api.credentials.keys import jwk_thumbprint
+from api.verifier import reasons as r
+from api.verifier.config import VerifierTemplate
+from api.verifier.context import VerifierContext
+from api.verifier.decision import Binding, TrustedCredential
+from api.verifier.errors import OAuthError
+from api.verifier.reasons import Refused
+from api.verifier.sessions import Session
+from api.verifier.siop import SelfIssuedLogin, verify_id_token
+from api.verifier.tokens import mint_access_token
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AuthorizationResponse:
+    """The form fields a wallet posts."""
+
+    state: str | None = None
+    vp_token: str | None = None
+    id_token: str | None = None
+    presentation_submission: str | None = None
+    error: str | None = None
+    error_description: str | None = None
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    trusted: list[TrustedCredential]
+    refusals: list[dict[str, str]]
+    login: SelfIssuedLogin | None
+
+
+def receive(ctx: VerifierContext, response: AuthorizationResponse) -> dict[str, Any]:
+    """Process a response; the body for the wallet on success, ``OAuthError`` (400) otherwise."""
+    if not response.state:
+        raise OAuthError("invalid_request", f"{r.REQUEST_UNKNOWN}: the response has no state")
+    session = ctx.sessions.by_state(response.state)
+    now = ctx.clock()
+    if session is None or (session.expires_at <= now and session.answered_at is None):
+        raise OAuthError(
+            "invalid_request", f"{r.REQUEST_UNKNOWN}: no open presentation request has this state"
+        )
+    if session.answered_at is not None:
+        raise OAuthError("invalid_request", f"{r.REPLAYED}: this request was already answered")
+    template = ctx.config.templates[session.template_ref]
+    verdict = _decide(ctx, template, session, response, now)
+    result = _result(ctx, template, session, verdict, now)
+    if not ctx.sessions.answer(session.state, now, result):
+        raise OAuthError("invalid_request", f"{r.REPLAYED}: this request was already answered")
+    log.info(
+        "presentation for %s (%s): %s",
+        session.transaction_id,
+        session.template_ref,
+        "trusted" if result["verifyResult"] else ", ".join(x["code"] for x in verdict.refusals),
+    )
+    if session.callback:
+        ctx.callbacks.send(result)
+    if not result["verifyResult"]:
+        raise OAuthError("invalid_request", result["resultDescription"])
+    return {}
+
+
+def _decide(
+    ctx: VerifierContext,
+    template: VerifierTemplate,
+    session: Session,
+    response: AuthorizationResponse,
+    now: int,
+) -> _Verdict:
+    if response.error:
+        detail = f"{response.error}: {response.error_description or ''}".strip()
+        return _Verdict([], [{"code": r.WALLET_ERROR, "message": f"the wallet answered {detail}"}], None)
+    client_id = ctx.config.client_id_for(template)
+    binding = Binding(audience=client_id, nonce=session.nonce)
+    try:
+        presentations = _presentations(template, response)
+        login = (
+            verify_id_token(
+                response.id_token, client_id=client_id, nonce=session.nonce, now=now, leeway=ctx.config.leeway
+            )
+            if template.siop
+            else None
+        )
+    except Refused as refusal:
+        return _Verdict([], [_refusal(refusal)], None)
+    trusted: list[TrustedCredential] = []
+    refusals = []
+    for query in template.credentials:
+        try:
+            trusted.append(ctx.decision.verify(presentations[query.id], query, binding))
+        except Refused as refusal:
+            refusals.append(_refusal(refusal, query.id))
+    if not refusals:
+        try:
+            _check_one_holder(trusted, login)
+        except Refused as refusal:
+            refusals.append(_refusal(refusal))
+    return _Verdict(trusted, refusals, login)
+
+
+def _presentations(template: VerifierTemplate, response: AuthorizationResponse) -> dict[str, str]:
+    """One presentation per credential query, from ``vp_token`` (and, for twdiw, the submission)."""
+    if not response.vp_token:
+        raise Refused(r.QUERY_UNANSWERED, "the response has no vp_token")
+    wanted = [query.id for query in template.credentials]
+    if template.profile == "twdiw":
+        return _from_submission(wanted, response)
+    try:
+        token = json.loads(response.vp_token)
+    except ValueError:
+        raise Refused("MALFORMED", "vp_token is not a JSON object") from None
+    if not isinstance(token, dict):
+        raise Refused("MALFORMED", "vp_token must be a JSON object keyed by credential query id")
+    if set(token) != set(wanted):
+        raise Refused(
+            r.QUERY_UNANSWERED, f"vp_token answers {sorted(token)}, the request asked for {sorted(wanted)}"
+        )
+    presentations = {}
+    for query_id, items in token.items():
+        if not isinstance(items, list) or len(items) != 1 or not isinstance(items[0], str):
+            raise Refused(r.QUERY_UNANSWERED, f"vp_token[{query_id!r}] must be an array of one presentation")
+        presentations[query_id] = items[0]
+    return presentations
+
+
+def _from_submission(wanted: list[str], response: AuthorizationResponse) -> dict[str, str]:
+    """Presentation Exchange: ``vp_token`` is one presentation or a JSON array, mapped by
+    ``presentation_submission.descriptor_map`` paths ``$`` / ``$[i]``."""
+    text = response.vp_token or ""
+    try:
+        token: Any = json.loads(text) if text[:1] in ("[", '"') else text
+        submission = (
+            json.loads(response.presentation_submission) if response.presentation_submission else None
+        )
+    except ValueError:
+        raise Refused("MALFORMED", "vp_token or presentation_submission is not valid JSON") from None
+    items = token if isinstance(token, list) else [token]
+    if submission is None:
+        if len(wanted) == 1 and len(items) == 1:
+            return {wanted[0]: items[0]}
+        raise Refused(r.QUERY_UNANSWERED, "presentation_submission is required for several credentials")
+    descriptors = submission.get("descriptor_map") if isinstance(submission, dict) else None
+    if not isinstance(descriptors, list):
+        raise Refused("MALFORMED", "presentation_submission has no descriptor_map")
+    presentations: dict[str, str] = {}
+    for descriptor in descriptors:
+        query_id = descriptor.get("id") if isinstance(descriptor, dict) else None
+        path = descriptor.get("path") if isinstance(descriptor, dict) else None
+        index = 0 if path == "$" else _index(path)
+        if query_id not in wanted or query_id in presentations or index is None or index >= len(items):
+            raise Refused(
+                r.QUERY_UNANSWERED, f"descriptor {descriptor!r} does not map a requested credential"
+            )
+        if not isinstance(items[index], str):
+            raise Refused("MALFORMED", f"the presentation at {path} is not a string")
+        presentations[query_id] = items[index]
+    if set(presentations) != set(wanted):
+        raise Refused(
+            r.QUERY_UNANSWERED, f"the submission answers {sorted(presentations)}, not {sorted(wanted)}"
+        )
+    return presentations
+
+
+def _index(path: Any) -> int | None:
+    if isinstance(path, str) and path.startswith("$[") and path.endswith("]") and path[2:-1].isdigit():
+        return int(path[2:-1])
+    return None
+
+
+def _check_one_holder(trusted: list[TrustedCredential], login: SelfIssuedLogin | None) -> None:
+    """Every credential, and the SIOP login, belong to one holder key."""
+    identities = {_holder_identity(credential.holder_jwk, credential.holder) for credential in trusted}
+    if login is not None:
+        identities.add(_holder_identity(login.jwk, login.subject))
+    if len(identities) > 1:
+        raise Refused(r.HOLDER_MISMATCH, "the credentials and the login are not bound to the same holder key")
+
+
+def _holder_identity(jwk: dict[str, Any] | None, did: str) -> str:
+    if jwk is not None:
+        return "jwk:" + jwk_thumbprint(jwk)
+    return "jwk:" + jwk_thumbprint(resolve_holder_key(did).jwk)
+
+
+def _refusal(refusal: Refused, query_id: str | None = None) -> dict[str, str]:
+    entry = {"code": refusal.reason, "message": refusal.message}
+    if query_id is not None:
+        entry["credentialQuery"] = query_id
+    return entry
+
+
+def _result(
+    ctx: VerifierContext, template: VerifierTemplate, session: Session, verdict: _Verdict, now: int
+) -> dict[str, Any]:
+    """The DWVP-01-201 body (plus ``reasons`` and, for a login, the access token)."""
+    ok = not verdict.refusals
+    holder = (
+        verdict.login.subject if verdict.login else (verdict.trusted[0].holder if verdict.trusted else "")
+    )
+    result: dict[str, Any] = {
+        "holder_did": holder if ok else "",
+        "verifyResult": ok,
+        "resultDescription": "success"
+        if ok
+        else "; ".join(f"{x['code']}: {x['message']}" for x in verdict.refusals),
+        "transactionId": session.transaction_id,
+        "data": [_disclosed(template, credential) for credential in verdict.trusted] if ok else [],
+        "reasons": verdict.refusals,
+        "trustSource": ctx.source.describe(),
+    }
+    if ok and template.access_token is not None and verdict.login is not None:
+        result.update(
+            mint_access_token(
+                ctx.key,
+                issuer=ctx.config.did,
+                subject=verdict.login.subject,
+                policy=template.access_token,
+                credentials=verdict.trusted,
+                now=now,
+            )
+        )
+    return result
+
+
+def _disclosed(template: VerifierTemplate, credential: TrustedCredential) -> dict[str, Any]:
+    query = next(q for q in template.credentials if q.id == credential.query_id)
+    names = {claim.ename: claim.cname for claim in query.claims}
+    if not names:
+        names = {name: "" for name in credential.claims}
+    return {
+        "credentialType": credential.credential_type,
+        "issuer": credential.issuer,
+        "claims": [
+            {"ename": ename, "cname": cname, "value": credential.claims[ename]}
+            for ename, cname in names.items()
+            if ename in credential.claims
+        ],
+    }

@@ -1,0 +1,58 @@
+"""TW DIW verifier module API: DWVP-01-101, DWVP-01-201 (behind Access-Token) and DWVP-02-101."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel
+
+from api.issuer.auth import require_access_token
+from api.verifier import transactions
+from api.verifier.context import VerifierContext
+
+router = APIRouter(prefix="/api", tags=["TW DIW verifier module"])
+
+
+def _ctx(request: Request) -> VerifierContext:
+    return request.app.state.verifier
+
+
+Ctx = Annotated[VerifierContext, Depends(_ctx)]
+
+
+class ResultQuery(BaseModel):
+    """DWVP-01-201 request body."""
+
+    transactionId: str | None = None
+
+
+@router.get(
+    "/oidvp/qrcode",
+    summary="DWVP-01-101: QR code / deep link of a presentation request",
+    dependencies=[Depends(require_access_token)],
+)
+def qrcode(
+    ctx: Ctx,
+    ref: Annotated[str | None, Query()] = None,
+    transactionId: Annotated[str | None, Query()] = None,
+    isCallback: Annotated[str | None, Query()] = None,
+) -> dict[str, Any]:
+    return transactions.open_request(ctx, ref, transactionId, isCallback)
+
+
+@router.post(
+    "/oidvp/result",
+    summary="DWVP-01-201: the verification result (poll until the holder has answered)",
+    dependencies=[Depends(require_access_token)],
+)
+def result(body: ResultQuery, ctx: Ctx) -> dict[str, Any]:
+    return transactions.result_of(ctx, body.transactionId)
+
+
+@router.get(
+    "/verifier/deeplink/vp/{vp_uid}",
+    summary="DWVP-02-101: a fresh deep link behind a static QR code (results go to the callback URL)",
+)
+def static_deep_link(vp_uid: str, ctx: Ctx) -> dict[str, Any]:
+    return transactions.static_deep_link(ctx, vp_uid)

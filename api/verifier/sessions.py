@@ -1,0 +1,143 @@
+"""Presentation sessions: one per DWVP-01-101 transaction, answered at most once.
+
+SQLite under the var directory, so a restart keeps open requests and results. ``answer`` is a
+conditional UPDATE: of two responses racing for one request (or a replay), exactly one wins,
+also across processes sharing the file.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS presentation_sessions (
+    transaction_id TEXT PRIMARY KEY,
+    template_ref TEXT NOT NULL,
+    request_id TEXT NOT NULL UNIQUE,
+    state TEXT NOT NULL UNIQUE,
+    nonce TEXT NOT NULL,
+    callback INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    answered_at INTEGER,
+    result TEXT
+)
+"""
+
+
+@dataclass(frozen=True)
+class Session:
+    """An open or answered presentation request."""
+
+    transaction_id: str
+    template_ref: str
+    request_id: str
+    state: str
+    nonce: str
+    callback: bool
+    created_at: int
+    expires_at: int
+    answered_at: int | None
+    result: dict[str, Any] | None
+
+
+class DuplicateTransaction(Exception):
+    """The caller reused a transactionId (DWVP-01-101 requires a fresh one)."""
+
+
+class SessionStore:
+    """Sessions in one SQLite file; safe to share between threads."""
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(_SCHEMA)
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def open(self, session: Session) -> None:
+        """Record a new request; ``DuplicateTransaction`` if its transaction id was used before."""
+        try:
+            with self._lock:
+                self._db.execute(
+                    "INSERT INTO presentation_sessions (transaction_id, template_ref, request_id, state, "
+                    "nonce, callback, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        session.transaction_id,
+                        session.template_ref,
+                        session.request_id,
+                        session.state,
+                        session.nonce,
+                        int(session.callback),
+                        session.created_at,
+                        session.expires_at,
+                    ),
+                )
+        except sqlite3.IntegrityError:
+            raise DuplicateTransaction(session.transaction_id) from None
+
+    def by_transaction(self, transaction_id: str) -> Session | None:
+        return self._one("transaction_id", transaction_id)
+
+    def by_request(self, request_id: str) -> Session | None:
+        return self._one("request_id", request_id)
+
+    def by_state(self, state: str) -> Session | None:
+        return self._one("state", state)
+
+    def answer(self, state: str, now: int, result: dict[str, Any]) -> bool:
+        """Store the result of the first response to an open, unexpired request; False otherwise."""
+        with self._lock:
+            cursor = self._db.execute(
+                "UPDATE presentation_sessions SET answered_at = ?, result = ? "
+                "WHERE state = ? AND answered_at IS NULL AND expires_at > ?",
+                (now, json.dumps(result, ensure_ascii=False), state, now),
+            )
+        return cursor.rowcount == 1
+
+    def forget_results_before(self, cutoff: int) -> int:
+        """Drop the disclosed data of results answered before ``cutoff`` (keep the verdict)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT transaction_id, result FROM presentation_sessions "
+                "WHERE answered_at IS NOT NULL AND answered_at < ? AND result LIKE '%\"data\": [{%'",
+                (cutoff,),
+            ).fetchall()
+            for row in rows:
+                result = json.loads(row["result"])
+                result["data"] = []
+                result.pop("access_token", None)
+                self._db.execute(
+                    "UPDATE presentation_sessions SET result = ? WHERE transaction_id = ?",
+                    (json.dumps(result, ensure_ascii=False), row["transaction_id"]),
+                )
+        return len(rows)
+
+    def _one(self, column: str, value: str) -> Session | None:
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT * FROM presentation_sessions WHERE {column} = ?", (value,)
+            ).fetchone()
+        if row is None:
+            return None
+        return Session(
+            transaction_id=row["transaction_id"],
+            template_ref=row["template_ref"],
+            request_id=row["request_id"],
+            state=row["state"],
+            nonce=row["nonce"],
+            callback=bool(row["callback"]),
+            created_at=row["created_at"],
+            expires_at=row["expires_at"],
+            answered_at=row["answered_at"],
+            result=json.loads(row["result"]) if row["result"] else None,
+        )
