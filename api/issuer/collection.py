@@ -92,7 +92,7 @@ def credential(ctx: IssuerContext, authorization: str | None, body: dict[str, An
         template = ctx.config.templates[issuance.vc_uid]
         now = ctx.clock()
         try:
-            check_may_issue(ctx.views, ctx.config.did, template.type, now)
+            check_may_issue(ctx.views, ctx.config.did, template.type, now, template.roles)
         except IssuanceRefused as refused:
             raise OAuthError("credential_request_denied", refused.message) from None
         try:

@@ -15,11 +15,23 @@ FORMATS = ("dc+sd-jwt", "jwt_vc_json", "vc+sd-jwt")
 SHORT_FORMAT = {"dc+sd-jwt": "sd_jwt", "jwt_vc_json": "jwt_vc", "vc+sd-jwt": "vc_sd_jwt"}
 
 
+class RoleGrant(BaseModel):
+    """Roles a credential grants at one target organisation (the DSBA ``roles`` claim)."""
+
+    target: str = Field(min_length=1)
+    names: list[str] = Field(min_length=1)
+
+
 class Template(BaseModel):
-    """One credential template (TW DIW ``vcUid``)."""
+    """One credential template (TW DIW ``vcUid``).
+
+    ``roles`` are granted by every credential of the template (e.g. a gold customer card), as a
+    ``roles: [{target, names}]`` claim; the issuer must be accredited for each of them.
+    """
 
     type: str
     fields: list[str] = Field(min_length=1)
+    roles: list[RoleGrant] = Field(default_factory=list)
     validity_days: int = Field(365, gt=0)
     profile: Literal["final", "twdiw"] = "final"
     formats: list[str] | None = None
@@ -36,7 +48,13 @@ class Template(BaseModel):
             raise ValueError(f"formats must be among {FORMATS}, not {self.formats}")
         if self.profile == "twdiw" and self.formats != ["vc+sd-jwt"]:
             raise ValueError("the twdiw profile issues vc+sd-jwt only")
+        if self.roles and "roles" in self.fields:
+            raise ValueError("a template with roles may not also have a 'roles' field")
         return self
+
+    def role_claims(self) -> dict[str, Any]:
+        """``{"roles": [...]}`` for a template that grants roles, else ``{}``."""
+        return {"roles": [grant.model_dump() for grant in self.roles]} if self.roles else {}
 
 
 class SigningKeyConfig(BaseModel):

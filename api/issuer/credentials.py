@@ -50,6 +50,7 @@ class CredentialRequest:
 
 def build_credential(key: SigningKey, config: IssuerConfig, request: CredentialRequest) -> str:
     """The signed credential string (SD-JWT VC, twdiw vc+sd-jwt, or jwt_vc_json)."""
+    fields = {**request.fields, **request.template.role_claims()}
     valid_from = day_start(request.issuance_date)
     expires_at = day_start(request.expiration_date) + 86_399
     holder = request.holder
@@ -58,7 +59,7 @@ def build_credential(key: SigningKey, config: IssuerConfig, request: CredentialR
         return issue_sd_jwt_vc(
             key,
             vct=vct_of(config, request.vc_uid, request.template),
-            claims=request.fields,
+            claims=fields,
             holder_jwk=holder.holder_jwk,
             expires_at=expires_at,
             valid_from=valid_from,
@@ -68,7 +69,7 @@ def build_credential(key: SigningKey, config: IssuerConfig, request: CredentialR
         return issue_twdiw_sd_jwt(
             key,
             vct=vct_of(config, request.vc_uid, request.template),
-            credential_subject=request.fields,
+            credential_subject=fields,
             holder_did=subject_did,
             holder_jwk=holder.holder_jwk,
             jti=credential_url(config, request.cid),
@@ -83,7 +84,7 @@ def build_credential(key: SigningKey, config: IssuerConfig, request: CredentialR
         key,
         holder_did=subject_did,
         types=[request.template.type],
-        credential_subject=request.fields,
+        credential_subject=fields,
         expires_at=expires_at,
         valid_from=valid_from,
         jti=credential_url(config, request.cid),

@@ -66,7 +66,7 @@ def create_offer(ctx: IssuerContext, request: OfferRequest) -> dict[str, Any]:
     )
     if expires < issued:
         raise DiwError(e.BAD_PARAMETER, "expiredDate is before issuanceDate")
-    check_may_issue(ctx.views, config.did, template.type, now)
+    check_may_issue(ctx.views, config.did, template.type, now, template.roles)
     ctx.shredder.purge(now)
     warnings = revoke_for_reissue(ctx, request.cids)
 

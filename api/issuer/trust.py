@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from api.issuer.config import RoleGrant
 from api.issuer.errors import (
     DID_NOT_REGISTERED,
     TEMPLATE_NOT_ISSUED,
@@ -11,9 +12,12 @@ from api.issuer.errors import (
 from projections.api import TrustViews
 
 
-def check_may_issue(views: TrustViews, did: str, credential_type: str, now: int) -> None:
+def check_may_issue(
+    views: TrustViews, did: str, credential_type: str, now: int, roles: list[RoleGrant] = ()
+) -> None:
     """Raise IssuanceRefused unless `did` and all its ancestors are active and `did` holds a
-    current accreditation for `credential_type` (valid_from/valid_until, 0 = unbounded)."""
+    current accreditation for `credential_type` (valid_from/valid_until, 0 = unbounded) that
+    covers every role the credential grants."""
     status = views.effective_status(did)
     version = views.entity_version(did)
     if status is None or version is None:
@@ -38,3 +42,14 @@ def check_may_issue(views: TrustViews, did: str, credential_type: str, now: int)
         raise IssuanceRefused(
             UNSUPPORTED_KIND, f"the issuer's accreditation for {credential_type} is not valid now", 403
         )
+    accredited: dict[str, set[str]] = {}
+    for grant in accreditation.get("roles") or []:
+        accredited.setdefault(grant["target"], set()).update(grant["names"])
+    for grant in roles:
+        beyond = set(grant.names) - accredited.get(grant.target, set())
+        if beyond:
+            raise IssuanceRefused(
+                UNSUPPORTED_KIND,
+                f"the issuer {did} is not accredited to grant {sorted(beyond)} for {grant.target}",
+                403,
+            )

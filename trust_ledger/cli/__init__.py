@@ -8,7 +8,20 @@ from pathlib import Path
 import typer
 
 from trust_ledger.chain.errors import ChainError
-from trust_ledger.cli import chain, dev, entity, issuer, keys, ledger, serve, status, wallet
+from trust_ledger.cli import (
+    chain,
+    dev,
+    entity,
+    export,
+    issuer,
+    keys,
+    ledger,
+    serve,
+    status,
+    verifier,
+    verify,
+    wallet,
+)
 from trust_ledger.cli.context import Settings, UsageError, default_deployment_path
 from trust_ledger.domain import LedgerError
 
@@ -25,12 +38,15 @@ app.add_typer(status.list_app, name="status-list")
 app.add_typer(status.bits_app, name="status")
 app.add_typer(wallet.app, name="wallet")
 serve.app.command("issuer")(issuer.serve_issuer)
+serve.app.command("verifier")(verifier.serve_verifier)
 app.add_typer(serve.app, name="serve")
 app.command("dev")(dev.dev)
 app.command("rebuild")(serve.rebuild)
 app.command("resolve")(serve.resolve)
 app.command("follow")(ledger.follow)
 app.command("history")(ledger.history)
+app.command("export-trust")(export.export_trust)
+app.command("verify")(verify.verify)
 
 
 @app.callback()

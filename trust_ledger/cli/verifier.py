@@ -1,0 +1,43 @@
+"""`trust-ledger serve verifier`: the TW DIW verifier module API over OID4VP 1.0 and SIOPv2."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import typer
+
+from api.verifier.app import create_app
+from api.verifier.config import load_config
+from api.verifier.trust_source import ViewsTrustSource
+from api.verifier.wiring import open_verifier
+from trust_ledger.cli.serve import open_service, serve
+
+app = typer.Typer(help="Serve the verifier.", no_args_is_help=True)
+
+
+@app.command("verifier")
+def serve_verifier(
+    ctx: typer.Context,
+    config: Path = typer.Argument(
+        ..., help="Verifier configuration (.toml or .json), see api/verifier/README.md."
+    ),
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8091, help="Port to listen on."),
+    follow: bool = typer.Option(
+        True, help="Also follow the chain (--no-follow: read views another process keeps fresh)."
+    ),
+    confirmations: int | None = typer.Option(None, help="Follow up to head minus N blocks."),
+    finalized: bool = typer.Option(False, help="Follow up to the `finalized` block."),
+) -> None:
+    """Verify presentations; trust (registry, keys, accreditations, status bits) from the ledger."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    verifier_config = load_config(config)
+    service = open_service(ctx, follow, confirmations, finalized)
+    service.start()
+    verifier = open_verifier(verifier_config, ViewsTrustSource(service.views), config_dir=config.parent)
+    try:
+        serve(create_app(verifier), host, port)
+    finally:
+        verifier.close()
+        service.stop()
