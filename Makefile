@@ -39,3 +39,5 @@ test: lint contracts-test python-test
 bench: install postgres
 	$(PYTHON) bench/ingest.py
 	$(PYTHON) -m bench.resolve --large 100000
+	$(PYTHON) -m bench.gas
+	$(PYTHON) -m bench.status_size
