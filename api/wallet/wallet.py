@@ -1,19 +1,25 @@
-"""``Wallet``: a holder key, its DID, and the credentials received through OID4VCI offers."""
+"""``Wallet``: a holder key, its DID, the credentials received through OID4VCI offers, and their
+presentation to OID4VP verifiers."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from api.wallet import issuance
+from api.wallet import issuance, presentation
+from api.wallet.authorization import PresentationRequest, read_request
 from api.wallet.errors import WalletError
 from api.wallet.http import TIMEOUT
 from api.wallet.keystore import Holder, create_holder, load_holder
+from api.wallet.matching import Match, match_request
 from api.wallet.metadata import IssuerMetadata, fetch_issuer_metadata, token_endpoint
 from api.wallet.offer import CredentialOffer, check_tx_code, read_offer
+from api.wallet.presentation import PresentationOutcome, PresentationResponse
 from api.wallet.received import SUPPORTED_FORMATS, read_credential
 from api.wallet.store import CredentialStore, StoredCredential, credential_id
 
@@ -108,6 +114,59 @@ class Wallet:
             if http is None:
                 client.close()
 
+    def read_request(
+        self, auth_uri: str, *, resolver_url: str, now: float | None = None, http: httpx.Client | None = None
+    ) -> PresentationRequest:
+        """Read an OID4VP request link: fetch the signed request object, verify it with the
+        verifier's DID key (resolved at ``resolver_url``), and look the verifier up on the trust
+        list (an untrusted verifier is a warning). Raises ``WalletError`` naming the failed step."""
+        with _client(http) as client:
+            return read_request(client, auth_uri, resolver_url=resolver_url, now=now)
+
+    def match(self, request: PresentationRequest, *, now: float | None = None) -> list[Match]:
+        """The held credential for each query of ``request`` and what it will disclose;
+        ``WalletError`` when a required query cannot be answered."""
+        return match_request(request.query, request.profile, self.credentials(), now)
+
+    def respond(
+        self, request: PresentationRequest, matches: list[Match], *, now: float | None = None
+    ) -> PresentationResponse:
+        """The response fields (presentations bound to the request's client_id and nonce,
+        ``presentation_submission`` for twdiw, a self-issued ``id_token`` for SIOP), not sent."""
+        return presentation.build_response(request, matches, self._holder, now=now)
+
+    def post_response(
+        self,
+        request: PresentationRequest,
+        response: PresentationResponse,
+        *,
+        http: httpx.Client | None = None,
+    ) -> PresentationOutcome:
+        """POST ``response`` to the request's ``response_uri``: the verifier's answer."""
+        with _client(http) as client:
+            return presentation.post_response(client, request.response_uri, response)
+
+    def decline(
+        self, request: PresentationRequest, *, http: httpx.Client | None = None
+    ) -> PresentationOutcome:
+        """Tell the verifier the holder declined (``error=access_denied``)."""
+        response = presentation.error_response(request, "access_denied", "the holder declined to present")
+        return self.post_response(request, response, http=http)
+
+    def present(
+        self,
+        auth_uri: str,
+        *,
+        resolver_url: str,
+        now: float | None = None,
+        http: httpx.Client | None = None,
+    ) -> PresentationOutcome:
+        """Read the request, match, respond and post, without asking anyone."""
+        with _client(http) as client:
+            request = self.read_request(auth_uri, resolver_url=resolver_url, now=now, http=client)
+            response = self.respond(request, self.match(request, now=now), now=now)
+            return self.post_response(request, response, http=client)
+
     def _keep(self, offer: CredentialOffer, delivery: issuance.Delivery, raw: Any) -> StoredCredential:
         claims = read_credential(raw, delivery.format, self._holder, bound=delivery.bound)
         credential = StoredCredential(
@@ -121,6 +180,16 @@ class Wallet:
         )
         self._store.save(credential)
         return credential
+
+
+@contextmanager
+def _client(http: httpx.Client | None) -> Iterator[httpx.Client]:
+    """``http``, or a client of our own, closed afterwards."""
+    if http is not None:
+        yield http
+        return
+    with httpx.Client(timeout=TIMEOUT) as client:
+        yield client
 
 
 def _configurations(

@@ -1,4 +1,5 @@
-"""`trust-ledger wallet ...`: the reference holder wallet (OID4VCI credential offers)."""
+"""`trust-ledger wallet ...`: the reference holder wallet (OID4VCI credential offers, OID4VP
+presentations)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,15 @@ from pathlib import Path
 
 import typer
 
-from api.wallet import StoredCredential, Wallet, WalletError
+from api.wallet import Match, PresentationRequest, StoredCredential, Wallet, WalletError
 from trust_ledger.cli.context import UsageError
 from trust_ledger.paths import var_dir
 
-app = typer.Typer(help="A holder wallet: accept OID4VCI credential offers, list them.", no_args_is_help=True)
+app = typer.Typer(
+    help="A holder wallet: accept OID4VCI credential offers, list them, present them over OID4VP.",
+    no_args_is_help=True,
+)
+DEFAULT_RESOLVER = "http://127.0.0.1:8080"
 
 
 def default_wallet_dir() -> Path:
@@ -118,3 +123,57 @@ def show(
     with _one_line():
         credential = wallet.credential(credential_id)
     typer.echo(json.dumps(credential.to_json(), indent=2, ensure_ascii=False))
+
+
+def _show_request(request: PresentationRequest, matches: list[Match], holder_did: str) -> None:
+    """Who asks, and what each credential will disclose."""
+    name = (
+        f" (calls itself {json.dumps(request.verifier_name, ensure_ascii=False)})"
+        if request.verifier_name
+        else ""
+    )
+    typer.echo(f"verifier {request.verifier_did}{name}")
+    if request.verifier_trusted:
+        typer.echo("  on the trust list (active)")
+    for warning in request.warnings:
+        typer.secho(f"  WARNING: {warning}", fg=typer.colors.YELLOW)
+    for match in matches:
+        typer.echo(f"{match.query_id}: {_summary(match.credential)}")
+        if not match.selective:
+            typer.echo("  discloses the whole credential (jwt_vc_json has no selective disclosure):")
+        elif not match.disclosed:
+            typer.echo("  discloses no claims (only that you hold it)")
+        for path, value in match.disclosed.items():
+            typer.echo(f"  {path}: {json.dumps(value, ensure_ascii=False)}")
+    if request.siop:
+        typer.echo(f"and signs you in as {holder_did}")
+
+
+@app.command("present")
+def present(
+    auth_uri: str = typer.Argument(..., help="openid4vp:// or modadigitalwallet://authorize link."),
+    resolver: str = typer.Option(
+        DEFAULT_RESOLVER,
+        "--resolver",
+        envvar="TRUST_LEDGER_RESOLVER_URL",
+        help="trust-ledger resolver: the verifier's DID document and trust list entry.",
+    ),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Present without asking."),
+    directory: Path = DIR_OPTION,
+) -> None:
+    """Answer an OID4VP presentation request: show who asks and what would be disclosed, ask,
+    then post the presentation to the verifier."""
+    wallet = _open(directory)
+    with _one_line():
+        request = wallet.read_request(auth_uri, resolver_url=resolver)
+        matches = wallet.match(request)
+    _show_request(request, matches, wallet.holder_did)
+    if not yes and not typer.confirm("Present?", default=False):
+        with _one_line():
+            wallet.decline(request)
+        raise UsageError("declined; the verifier was told (access_denied)")
+    with _one_line():
+        outcome = wallet.post_response(request, wallet.respond(request, matches))
+    if not outcome.accepted:
+        raise UsageError(outcome.describe())
+    typer.echo(outcome.describe())

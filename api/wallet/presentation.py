@@ -1,0 +1,153 @@
+"""The authorization response (OID4VP 1.0 §8): the presentations, built and then posted apart.
+
+Every presentation is bound to the request's ``client_id`` (prefix included) and ``nonce``:
+SD-JWT VCs as SD-JWT+KB keeping only the chosen disclosures, ``jwt_vc_json`` inside a VP-JWT.
+Final profile: ``vp_token`` is ``{"<query id>": ["<presentation>"]}``; twdiw: the presentation
+itself (a JSON array when several) with a ``presentation_submission``. A SIOP request also gets a
+self-issued ``id_token``. The response is posted as a form to ``response_uri`` (``direct_post``),
+redirects not followed.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from api.credentials.jwt_vc import create_vp_jwt
+from api.credentials.sd_jwt import present
+from api.wallet.authorization import PresentationRequest
+from api.wallet.errors import WalletError
+from api.wallet.keystore import Holder
+from api.wallet.matching import Match
+from api.wallet.received import SD_JWT_FORMATS
+from api.wallet.siop import self_issued_id_token
+
+BUILD_STEP = "presentation"
+POST_STEP = "presentation response"
+
+
+@dataclass
+class PresentationResponse:
+    """The form fields to post to the request's ``response_uri`` (``vp_token``,
+    ``presentation_submission``, ``id_token``, ``state``); they may be changed before posting."""
+
+    fields: dict[str, str]
+
+
+@dataclass(frozen=True)
+class PresentationOutcome:
+    """The verifier's answer: HTTP status, JSON body (None if not JSON), and the ``redirect_uri``
+    the holder should be sent to, if any."""
+
+    status: int
+    body: dict[str, Any] | None
+    redirect_uri: str | None
+
+    @property
+    def accepted(self) -> bool:
+        return 200 <= self.status < 300
+
+    @property
+    def error(self) -> str | None:
+        value = (self.body or {}).get("error")
+        return value if isinstance(value, str) else None
+
+    def describe(self) -> str:
+        """One line: accepted, or the verifier's OAuth error and description."""
+        if self.accepted:
+            return "the verifier accepted the presentation" + (
+                f"; continue at {self.redirect_uri}" if self.redirect_uri else ""
+            )
+        description = (self.body or {}).get("error_description")
+        detail = ": ".join(str(x) for x in (self.error, description) if x) or "no explanation"
+        return f"the verifier refused the presentation (HTTP {self.status}): {detail}"
+
+
+def _presentation(match: Match, request: PresentationRequest, holder: Holder, now: float | None) -> str:
+    issued_at = None if now is None else int(now)
+    credential = match.credential
+    try:
+        if credential.format in SD_JWT_FORMATS:
+            return present(
+                credential.raw,
+                disclose=match.disclose,
+                holder=holder.key,
+                audience=request.client_id,
+                nonce=request.nonce,
+                issued_at=issued_at,
+            )
+        return create_vp_jwt(
+            holder.key, [credential.raw], audience=request.client_id, nonce=request.nonce, issued_at=issued_at
+        )
+    except ValueError as exc:
+        raise WalletError(BUILD_STEP, f"credential {credential.id} for {match.query_id!r}: {exc}") from None
+
+
+def _submission(request: PresentationRequest, matches: list[Match]) -> dict[str, Any]:
+    definition = request.presentation_definition or {}
+    single = len(matches) == 1
+    return {
+        "id": str(uuid.uuid4()),
+        "definition_id": definition.get("id"),
+        "descriptor_map": [
+            {"id": match.query_id, "format": match.format, "path": "$" if single else f"$[{index}]"}
+            for index, match in enumerate(matches)
+        ],
+    }
+
+
+def build_response(
+    request: PresentationRequest, matches: list[Match], holder: Holder, *, now: float | None = None
+) -> PresentationResponse:
+    """The response fields for ``matches`` (from ``matching``), without sending anything."""
+    presentations = [_presentation(match, request, holder, now) for match in matches]
+    fields: dict[str, str] = {}
+    if request.query is not None:
+        if request.profile == "twdiw":
+            single = len(presentations) == 1
+            fields["vp_token"] = presentations[0] if single else json.dumps(presentations)
+            fields["presentation_submission"] = json.dumps(_submission(request, matches))
+        else:
+            token = {match.query_id: [p] for match, p in zip(matches, presentations, strict=True)}
+            fields["vp_token"] = json.dumps(token)
+    if request.siop:
+        fields["id_token"] = self_issued_id_token(
+            holder, audience=request.client_id, nonce=request.nonce, now=now
+        )
+    if request.state is not None:
+        fields["state"] = request.state
+    return PresentationResponse(fields)
+
+
+def error_response(request: PresentationRequest, error: str, description: str) -> PresentationResponse:
+    """An error response (e.g. ``access_denied`` when the holder declines)."""
+    fields = {"error": error, "error_description": description}
+    if request.state is not None:
+        fields["state"] = request.state
+    return PresentationResponse(fields)
+
+
+def post_response(client: httpx.Client, url: str, response: PresentationResponse) -> PresentationOutcome:
+    """POST the fields as a form to ``url`` (the response_uri; no redirects followed); any HTTP
+    answer is an outcome, only transport failures and redirects raise ``WalletError``."""
+    try:
+        answer = client.post(
+            url, data=response.fields, headers={"Accept": "application/json"}, follow_redirects=False
+        )
+    except httpx.HTTPError as exc:
+        raise WalletError(POST_STEP, f"cannot reach {url}: {exc}") from None
+    if answer.is_redirect:
+        raise WalletError(
+            POST_STEP, f"{url} answered HTTP {answer.status_code} (a redirect; the wallet does not follow it)"
+        )
+    try:
+        body = answer.json()
+    except (ValueError, UnicodeDecodeError):
+        body = None
+    body = body if isinstance(body, dict) else None
+    redirect = (body or {}).get("redirect_uri")
+    return PresentationOutcome(answer.status_code, body, redirect if isinstance(redirect, str) else None)
