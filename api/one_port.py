@@ -1,4 +1,4 @@
-"""Serve the resolver and the issuer on one port: a path-prefix dispatcher between two ASGI apps."""
+"""Serve the resolver, the issuer and the verifier on one port: a path-prefix dispatcher between ASGI apps."""
 
 from __future__ import annotations
 
@@ -20,18 +20,24 @@ ISSUER_PREFIXES = (
     "/.well-known/openid-credential-issuer",
     "/.well-known/oauth-authorization-server",
 )
-"""The issuer's routes; everything else (DID resolution, trust list, /health, docs) is the resolver's."""
+"""The issuer's routes."""
+
+VERIFIER_PREFIXES = ("/api/oidvp/", "/api/verifier/", "/oidvp/")
+"""The verifier's routes."""
 
 
-def one_port_app(resolver: ASGIApp, issuer: ASGIApp) -> ASGIApp:
-    """An ASGI app sending the issuer's paths to `issuer` and the rest to `resolver`.
+def one_port_app(default: ASGIApp, *mounted: tuple[tuple[str, ...], ASGIApp]) -> ASGIApp:
+    """An ASGI app sending each HTTP request to the first ``(prefixes, app)`` whose prefix its path
+    starts with, and everything else (DID resolution, trust list, /health, docs) to ``default``.
 
-    Neither app uses lifespan events, so those go to the resolver alone.
+    The mounted apps use no lifespan events, so those go to ``default`` alone.
     """
 
     async def app(scope: Scope, receive, send) -> None:
-        path = scope.get("path", "")
-        target = issuer if scope["type"] == "http" and path.startswith(ISSUER_PREFIXES) else resolver
+        target = default
+        if scope["type"] == "http":
+            path = scope.get("path", "")
+            target = next((routed for prefixes, routed in mounted if path.startswith(prefixes)), default)
         await target(scope, receive, send)
 
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 
 from projections import Projector, SqlTrustViews, open_views
@@ -67,6 +68,14 @@ class LedgerService:
             return
         self._thread = threading.Thread(target=self._run, name="trust-ledger-follower", daemon=True)
         self._thread.start()
+
+    def wait_for_block(self, block: int, timeout: float = 60.0) -> None:
+        """Return once the views reflect chain block `block` (their tracked position, not a guess)."""
+        deadline = time.monotonic() + timeout
+        while (self.views.freshness().block_number or -1) < block:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the views did not reach block {block} within {timeout:.0f}s")
+            self._stop.wait(self.poll_interval / 4)
 
     def stop(self) -> None:
         """Stop following and close the stores."""

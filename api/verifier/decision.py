@@ -83,7 +83,7 @@ class TrustDecision:
 
     def verify(self, presentation: str, query: CredentialQuery, binding: Binding) -> TrustedCredential:
         """The trusted credential, or ``Refused`` with the first failing check's reason code."""
-        keys = _KeyLookup(self.source)
+        keys = _KeyLookup(self.source, self.leeway)
         try:
             parsed = self._parse(presentation, query, binding, keys)
         except CredentialError as error:
@@ -215,7 +215,7 @@ class TrustDecision:
         entity = self.source.entity(issuer)
         while entity is not None and entity.parent_did is not None:
             accreditation = entity.accreditations.get(credential_type)
-            who = "the issuer" if entity.did == issuer else f"the issuer's ancestor {entity.did}"
+            who = f"the issuer {issuer}" if entity.did == issuer else f"the issuer's ancestor {entity.did}"
             if accreditation is None:
                 raise Refused(r.NOT_ACCREDITED, f"{who} is not accredited for {credential_type}")
             if not _within(issued_at, accreditation.get("valid_from"), accreditation.get("valid_until")):
@@ -268,8 +268,9 @@ class _KeyLookup:
     issuance time was written by that key's holder.
     """
 
-    def __init__(self, source: TrustSource):
+    def __init__(self, source: TrustSource, leeway: int):
         self.source = source
+        self.leeway = leeway
         self.used: list[str] = []
 
     def __call__(self, header: dict[str, Any], payload: dict[str, Any]) -> Mapping[str, Any]:
@@ -287,14 +288,16 @@ class _KeyLookup:
         if key is None or ASSERTION not in (key.get("purpose_names") or []):
             raise Refused(r.KEY_UNKNOWN, f"{kid} is not an assertion key of {issuer}")
         issued_at = _issued_at(payload)
-        _check_key_at(kid, key, issued_at)
+        _check_key_at(kid, key, issued_at, self.leeway)
         self.used.append(kid)
-        return _key_jwk(entity, key_id, key)
+        return verification_key(entity, key_id)
 
 
-def _check_key_at(kid: str, key: Mapping[str, Any], issued_at: int) -> None:
+def _check_key_at(kid: str, key: Mapping[str, Any], issued_at: int, leeway: int) -> None:
+    """Valid at ``issued_at``: added (block time, with ``leeway`` for the issuer's clock running
+    behind the chain's), inside its validity window, and not revoked at or before it."""
     added_at = key.get("added_at") or 0
-    if issued_at < added_at:
+    if issued_at + leeway < added_at:
         raise Refused(r.KEY_NOT_VALID_AT_ISSUANCE, f"{kid} was added after the credential's issuance")
     if not _within(issued_at, key.get("valid_from"), key.get("valid_until")):
         raise Refused(r.KEY_NOT_VALID_AT_ISSUANCE, f"{kid} was outside its validity period at issuance")
@@ -303,7 +306,12 @@ def _check_key_at(kid: str, key: Mapping[str, Any], issued_at: int) -> None:
         raise Refused(r.KEY_NOT_VALID_AT_ISSUANCE, f"{kid} had been revoked before the credential's issuance")
 
 
-def _key_jwk(entity: EntityRecord, key_id: str, key: Mapping[str, Any]) -> dict[str, Any]:
+def verification_key(entity: EntityRecord, key_id: str) -> dict[str, Any]:
+    """The public JWK of the entity's key ``key_id`` (JsonWebKey2020 or Multikey), or ``Refused``
+    (KEY_UNKNOWN) when it has no such key or the key material is unusable."""
+    key = entity.keys.get(key_id)
+    if key is None:
+        raise Refused(r.KEY_UNKNOWN, f"{entity.did} has no key {key_id}")
     try:
         if key.get("key_type") == "JsonWebKey2020":
             return public_jwk(jwk_from_hex(key["public_key"]))

@@ -24,10 +24,10 @@ def dcql_query(template: VerifierTemplate) -> dict[str, Any]:
 def _credential_query(query: CredentialQuery) -> dict[str, Any]:
     if query.format == "jwt_vc_json":
         meta: dict[str, Any] = {"type_values": [["VerifiableCredential", query.type]]}
-        paths = [["credentialSubject", claim.ename] for claim in query.claims]
     else:
         meta = {"vct_values": list(query.vct_values)}
-        paths = [[claim.ename] for claim in query.claims]
+    nested = query.format in ("jwt_vc_json", "vc+sd-jwt")  # claims inside credentialSubject
+    paths = [["credentialSubject", claim.ename] if nested else [claim.ename] for claim in query.claims]
     entry: dict[str, Any] = {"id": query.id, "format": query.format, "meta": meta}
     if paths:
         entry["claims"] = [{"path": path} for path in paths]

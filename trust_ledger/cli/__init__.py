@@ -10,6 +10,7 @@ import typer
 from trust_ledger.chain.errors import ChainError
 from trust_ledger.cli import (
     chain,
+    demo,
     dev,
     entity,
     export,
@@ -37,6 +38,7 @@ app.add_typer(keys.service_app, name="service")
 app.add_typer(status.list_app, name="status-list")
 app.add_typer(status.bits_app, name="status")
 app.add_typer(wallet.app, name="wallet")
+app.add_typer(demo.app, name="demo")
 serve.app.command("issuer")(issuer.serve_issuer)
 serve.app.command("verifier")(verifier.serve_verifier)
 app.add_typer(serve.app, name="serve")

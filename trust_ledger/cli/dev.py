@@ -11,13 +11,23 @@ from anvil.accounts import dev_account
 from api.issuer.app import create_app as create_issuer_app
 from api.issuer.config import load_config
 from api.issuer.wiring import open_issuer
-from api.one_port import one_port_app
+from api.one_port import ISSUER_PREFIXES, VERIFIER_PREFIXES, one_port_app
+from api.verifier.app import create_app as create_verifier_app
+from api.verifier.config import load_config as load_verifier_config
+from api.verifier.trust_source import ViewsTrustSource
+from api.verifier.wiring import open_verifier
 from resolver.app import create_app as create_resolver_app
 from trust_ledger.chain.follower import Horizon
 from trust_ledger.chain.gateway import TrustGateway
 from trust_ledger.cli.context import settings
 from trust_ledger.cli.serve import serve
-from trust_ledger.devseed import DEMO_ISSUER_ACCOUNT, DEMO_ISSUER_DID, seed_demo_issuer
+from trust_ledger.devseed import (
+    DEMO_ISSUER_ACCOUNT,
+    DEMO_ISSUER_DID,
+    DEMO_VERIFIER_DID,
+    seed_demo_issuer,
+    seed_demo_verifier,
+)
 from trust_ledger.service import LedgerService
 
 DWVC_101_BODY = (
@@ -27,12 +37,12 @@ DWVC_101_BODY = (
 
 def dev(
     ctx: typer.Context,
-    port: int = typer.Option(8080, help="HTTP port of the resolver and the issuer."),
+    port: int = typer.Option(8080, help="HTTP port of the resolver, the issuer and the verifier."),
     chain_port: int = typer.Option(devchain.DEFAULT_PORT, help="Port of the local Anvil JSON-RPC endpoint."),
     keep_chain: bool = typer.Option(False, help="Leave Anvil running on exit."),
 ) -> None:
-    """Start (or resume) the dev chain with a demo issuer, follow it into the ledger and serve the
-    resolver and the issuer on one port until Ctrl-C."""
+    """Start (or resume) the dev chain with a demo issuer and verifier, follow it into the ledger and
+    serve the resolver, the issuer and the verifier on one port until Ctrl-C."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     var = settings(ctx).deployment_path.parent
     deployment, outcome = devchain.chain_up(port=chain_port, root=var)
@@ -43,12 +53,16 @@ def dev(
     anchor = TrustGateway(reader.w3, deployment, dev_account("anchor"))
     issuer_config = load_config(seed_demo_issuer(anchor, issuer_dir, base))
     token = issuer_config.access_tokens[0]
+    verifier_dir = var / "dev-verifier"
+    verifier_config = load_verifier_config(seed_demo_verifier(anchor, verifier_dir, base))
+    verifier_token = verifier_config.access_tokens[0]
     typer.echo(
         f"trust-ledger dev: chain {deployment.chain_id} at {deployment.rpc_url} "
         f"({'new deployment' if outcome == 'deployed' else 'resumed from var/'})\n"
         f"  trust anchor {deployment.root_did}, TrustRegistry {deployment.trust_registry}\n"
         f"  resolver     {base}/1.0/identifiers/{{did}}   trust list {base}/1.0/trust-list\n"
         f"  issuer       {DEMO_ISSUER_DID} at {base}, Access-Token {token}\n"
+        f"  verifier     {DEMO_VERIFIER_DID} at {base}, Access-Token {verifier_token}\n"
         f"  API docs     {base}/docs\n"
         "  try, in another shell:\n"
         "    trust-ledger entity register --parent root --label demo --did did:example:demo "
@@ -58,6 +72,11 @@ def dev(
         f"    curl -X POST {base}/api/qrcode/data -H 'Access-Token: {token}' "
         f"-H 'Content-Type: application/json' -d '{DWVC_101_BODY}'\n"
         "    trust-ledger wallet accept '<deepLink of that answer>'\n"
+        f"    curl '{base}/api/oidvp/qrcode?ref=employee&transactionId=tx-1' "
+        f"-H 'Access-Token: {verifier_token}'\n"
+        "    trust-ledger wallet present '<authUri of that answer>' --yes\n"
+        f"    curl -X POST {base}/api/oidvp/result -H 'Access-Token: {verifier_token}' "
+        "-H 'Content-Type: application/json' -d '{\"transactionId\": \"tx-1\"}'\n"
         "  Ctrl-C stops everything; the next `trust-ledger dev` resumes from var/."
     )
     service = LedgerService.open(reader, horizon)
@@ -65,8 +84,14 @@ def dev(
     try:
         signer = TrustGateway(reader.w3, deployment, dev_account(DEMO_ISSUER_ACCOUNT))
         issuer = open_issuer(issuer_config, signer, service, config_dir=issuer_dir, horizon=horizon)
+        verifier = open_verifier(verifier_config, ViewsTrustSource(service.views), config_dir=verifier_dir)
         resolver_app = create_resolver_app(service.views, chain_status=service.chain_status)
-        serve(one_port_app(resolver_app, create_issuer_app(issuer)), "127.0.0.1", port)
+        application = one_port_app(
+            resolver_app,
+            (ISSUER_PREFIXES, create_issuer_app(issuer)),
+            (VERIFIER_PREFIXES, create_verifier_app(verifier)),
+        )
+        serve(application, "127.0.0.1", port)
     finally:
         service.stop()
         if not keep_chain:
