@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import json
 import secrets
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -20,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 
 from anvil.accounts import dev_account
 from anvil.devchain import free_port
@@ -34,6 +32,7 @@ from api.dataspace.policy import P_CREATE, P_INFO_GOLD, P_INFO_STANDARD, PACKET_
 from api.issuer.app import create_app as create_issuer_app
 from api.issuer.config import IssuerConfig
 from api.issuer.wiring import open_issuer
+from api.local_servers import LocalServers
 from api.verifier.app import create_app as create_verifier_app
 from api.verifier.config import VerifierConfig
 from api.verifier.decision import verification_key
@@ -96,7 +95,7 @@ def running_data_space(anchor: TrustGateway, service: LedgerService, var: Path) 
     horizon = Horizon(confirmations=0)
     tokens = {name: secrets.token_urlsafe(24) for name in ("happypets", "nocheaper", "packetdelivery")}
     with contextlib.ExitStack() as stack:
-        serve = _Server(stack)
+        serve = LocalServers(stack).serve
         resolver = serve(create_resolver_app(service.views, chain_status=service.chain_status))
         happypets_port, nocheaper_port, verifier_port, pep_port = (free_port() for _ in range(4))
         pep_url = f"http://127.0.0.1:{pep_port}"
@@ -406,28 +405,3 @@ def _registry_key(source: ViewsTrustSource) -> Callable[[str], dict | None]:
 
 def _token_roles(token: str) -> Any:
     return read_payload(token).get("roles")
-
-
-class _Server:
-    """Serve ASGI apps with uvicorn in threads, stopped when the exit stack closes."""
-
-    def __init__(self, stack: contextlib.ExitStack):
-        self.stack = stack
-
-    def __call__(self, app: Any, port: int | None = None) -> str:
-        port = port or free_port()
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 30
-        while not server.started:
-            if time.monotonic() > deadline or not thread.is_alive():
-                raise RuntimeError(f"a data-space service did not start on port {port}")
-            time.sleep(0.02)
-
-        def stop() -> None:
-            server.should_exit = True
-            thread.join(30)
-
-        self.stack.callback(stop)
-        return f"http://127.0.0.1:{port}"

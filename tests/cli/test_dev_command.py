@@ -1,5 +1,5 @@
-"""`trust-ledger dev`: one command brings up chain, follower, views, resolver and a demo issuer
-on one port; Ctrl-C stops everything; the next run resumes from var/."""
+"""`trust-ledger dev`: one command brings up chain, follower, views, resolver, a demo issuer and a
+demo verifier on one port; Ctrl-C stops everything; the next run resumes from var/."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import subprocess
+import uuid
 
 import httpx
 
@@ -55,6 +56,26 @@ def test_dev_serves_resolves_stops_and_resumes(tmp_path):
         assert answer.status_code == 201, answer.text
         return Wallet(tmp_path / "wallet").accept_offer(answer.json()["deepLink"])
 
+    def verify_demo_credential(wallet_dir) -> dict:
+        """DWVP-01-101 at the demo verifier on the same port; the wallet presents; DWVP-01-201."""
+        config = json.loads((tmp_path / "dev-verifier" / "verifier.json").read_text())
+        headers = {"Access-Token": config["access_tokens"][0]}
+        base = f"http://127.0.0.1:{http_port}"
+        transaction_id = str(uuid.uuid4())
+        opened = httpx.get(
+            f"{base}/api/oidvp/qrcode",
+            params={"ref": "employee", "transactionId": transaction_id},
+            headers=headers,
+            timeout=60,
+        )
+        assert opened.status_code == 200, opened.text
+        outcome = Wallet(wallet_dir).present(opened.json()["authUri"], resolver_url=base)
+        assert outcome.accepted, outcome.describe()
+        result = httpx.post(
+            f"{base}/api/oidvp/result", json={"transactionId": transaction_id}, headers=headers, timeout=60
+        )
+        return result.json()
+
     def stop(process: subprocess.Popen) -> str:
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=60)
@@ -84,6 +105,7 @@ def test_dev_serves_resolves_stops_and_resumes(tmp_path):
         assert registered.returncode == 0, registered.stderr
         wait_until(lambda: httpx.get(url).status_code == 200, 60, what="the resolver to see the new entity")
         assert len(issue_demo_credential()) == 2, "dc+sd-jwt and jwt_vc_json from one offer"
+        assert verify_demo_credential(tmp_path / "wallet")["verifyResult"] is True
     finally:
         output = stop(first)
     assert "new deployment" in output and output.rstrip().endswith("stopped")
@@ -93,6 +115,9 @@ def test_dev_serves_resolves_stops_and_resumes(tmp_path):
     try:
         assert httpx.get(url).json()["id"] == "did:example:demo"
         assert len(issue_demo_credential()) == 2, "the demo issuer still issues after a resume"
+        assert verify_demo_credential(tmp_path / "wallet")["verifyResult"] is True, (
+            "and the verifier verifies"
+        )
     finally:
         output = stop(second)
     assert "resumed from var/" in output

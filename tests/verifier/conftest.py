@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -20,7 +19,6 @@ from urllib.parse import parse_qs, urlparse
 
 import httpx
 import pytest
-import uvicorn
 
 from anvil.accounts import dev_account
 from anvil.devchain import free_port
@@ -29,6 +27,7 @@ from api.credentials.jwt_vc import create_vp_jwt, issue_jwt_vc
 from api.credentials.keys import SigningKey, read_payload
 from api.credentials.sd_jwt import issue_sd_jwt_vc, issue_twdiw_sd_jwt, present
 from api.credentials.status import bitstring_status_entry, status_list_2021_pair, token_status_reference
+from api.local_servers import LocalServers
 from api.verifier.app import create_app
 from api.verifier.config import VerifierConfig
 from api.verifier.context import VerifierContext
@@ -280,15 +279,50 @@ def build_hierarchy(
     )
     revocation, _ = acme.create_status_list(ISSUER, "revocation", REVOCATION_URI, 1024)
     suspension, _ = acme.create_status_list(ISSUER, "suspension", SUSPENSION_URI, 1024)
-    anchor.register("root", "portal", VERIFIER, dev_account("dev3").address)
-    last = chain.gateway("dev3").add_key(
-        VERIFIER,
-        "key-1",
+    return {"revocation": revocation, "suspension": suspension}, register_verifier(chain, verifier_key)
+
+
+def register_verifier(chain: Any, key: SigningKey, label: str = "portal", account: str = "dev3") -> int:
+    """The verifier's entity under the root with an authentication + assertion key; its block."""
+    assert key.did is not None
+    chain.gateway("anchor").register("root", label, key.did, dev_account(account).address)
+    result = chain.gateway(account).add_key(
+        key.did,
+        key.key_id,
         "JsonWebKey2020",
-        json.dumps(verifier_key.public_jwk).encode(),
+        json.dumps(key.public_jwk).encode(),
         ["authentication", "assertionMethod"],
     )
-    return {"revocation": revocation, "suspension": suspension}, last.block_number
+    return result.block_number
+
+
+@contextlib.contextmanager
+def verifier_app(
+    service: LedgerService,
+    key: SigningKey,
+    var: Path,
+    templates: dict[str, Any],
+    clock: Any = None,
+    **overrides: Any,
+) -> Iterator[tuple[str, VerifierContext]]:
+    """Serve a verifier for `key`'s DID over `service`'s views; yields its URL and context."""
+    port = free_port()
+    config = VerifierConfig.model_validate(
+        {
+            "did": key.did,
+            "base_url": f"http://127.0.0.1:{port}",
+            "signing_key": {"key_id": key.key_id, "jwk": key.private_jwk()},
+            "templates": templates,
+            "access_tokens": [TOKEN],
+            "var_dir": str(var),
+            **overrides,
+        }
+    )
+    ctx = open_verifier(config, ViewsTrustSource(service.views), clock=clock)
+    with contextlib.ExitStack() as stack:
+        stack.callback(ctx.close)
+        url = LocalServers(stack).serve(create_app(ctx), port)
+        yield url, ctx
 
 
 @contextlib.contextmanager
@@ -296,44 +330,35 @@ def serve_verifier(chain: Any, var: Path, **overrides: Any) -> Iterator[World]:
     issuer_key = SigningKey.generate(did=ISSUER, key_id="key-1")
     verifier_key = SigningKey.generate(did=VERIFIER, key_id="key-1")
     lists, setup_block = build_hierarchy(chain, issuer_key, verifier_key)
-    port = free_port()
-    config = VerifierConfig.model_validate(
-        {
-            "did": VERIFIER,
-            "base_url": f"http://127.0.0.1:{port}",
-            "signing_key": {"key_id": "key-1", "jwk": verifier_key.private_jwk()},
-            "templates": TEMPLATES,
-            "access_tokens": [TOKEN],
-            "var_dir": str(var),
-            **overrides,
-        }
-    )
     service = LedgerService.open(
         chain.gateway(None), default_horizon(chain.deployment.chain_id), poll_interval=0.05
     )
     service.start()
     clock = Clock()
-    ctx = open_verifier(config, ViewsTrustSource(service.views), clock=clock)
-    server = uvicorn.Server(uvicorn.Config(create_app(ctx), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
     try:
-        wait_until(lambda: server.started, 30, what="the verifier to listen")
-        world = World(chain, service, f"http://127.0.0.1:{port}", ctx, issuer_key, verifier_key, lists, clock)
-        world.wait_for_block(setup_block)
-        yield world
+        with verifier_app(service, verifier_key, var, TEMPLATES, clock, **overrides) as (url, ctx):
+            world = World(chain, service, url, ctx, issuer_key, verifier_key, lists, clock)
+            world.wait_for_block(setup_block)
+            yield world
     finally:
-        server.should_exit = True
-        thread.join(30)
         service.stop()
-        ctx.close()
 
 
 @pytest.fixture
-def world(chain, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+def verifier_var(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A var directory for the test, with the ledger, views and sessions in SQLite under it."""
     var = tmp_path / "var"
     monkeypatch.setenv("TRUST_LEDGER_VAR", str(var))
-    for name in ("PERSISTENCE_MODULE", "TRUSTLEDGER_PERSISTENCE_MODULE"):
+    for name in (
+        "PERSISTENCE_MODULE",
+        "TRUSTLEDGER_PERSISTENCE_MODULE",
+        "ISSUANCERECORDS_PERSISTENCE_MODULE",
+    ):
         monkeypatch.delenv(name, raising=False)
-    with serve_verifier(chain, var) as running:
+    return var
+
+
+@pytest.fixture
+def world(chain, verifier_var: Path) -> Iterator[World]:
+    with serve_verifier(chain, verifier_var) as running:
         yield running
