@@ -76,6 +76,29 @@ def test_dev_serves_resolves_stops_and_resumes(tmp_path):
         )
         return result.json()
 
+    def check_seeded_world() -> None:
+        """The demo hierarchy, the data space and three demo cards, one of them revoked."""
+        base = f"http://127.0.0.1:{http_port}"
+        entry = httpx.get(f"{base}/1.0/entities/did:web:clinic.health.gov.example", timeout=30).json()
+        assert entry["effectiveStatus"]["status"] == "suspended", entry
+        assert (
+            httpx.get(f"{base}/1.0/identifiers/did:elsi:EU.EORI.NLNOCHEAPER", timeout=30).status_code == 200
+        )
+        token = json.loads((tmp_path / "dev-issuer" / "issuer.json").read_text())["access_tokens"][0]
+
+        def demo_cards() -> list:
+            answer = httpx.get(
+                f"{base}/api/credential/datatag/demo", headers={"Access-Token": token}, timeout=30
+            )
+            return answer.json().get("vcList", [])
+
+        wait_until(
+            lambda: sorted(card["credentialStatus"] for card in demo_cards()) == ["0", "0", "2"],
+            120,
+            what="three demo cards, one revoked",
+        )
+        assert len(Wallet(tmp_path / "dev-wallet").credentials()) == 6  # 3 cards x 2 formats
+
     def stop(process: subprocess.Popen) -> str:
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=60)
@@ -106,6 +129,7 @@ def test_dev_serves_resolves_stops_and_resumes(tmp_path):
         wait_until(lambda: httpx.get(url).status_code == 200, 60, what="the resolver to see the new entity")
         assert len(issue_demo_credential()) == 2, "dc+sd-jwt and jwt_vc_json from one offer"
         assert verify_demo_credential(tmp_path / "wallet")["verifyResult"] is True
+        check_seeded_world()
     finally:
         output = stop(first)
     assert "new deployment" in output and output.rstrip().endswith("stopped")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 
 import typer
 
@@ -25,6 +26,8 @@ from trust_ledger.devseed import (
     DEMO_ISSUER_ACCOUNT,
     DEMO_ISSUER_DID,
     DEMO_VERIFIER_DID,
+    seed_demo_credentials,
+    seed_demo_hierarchy,
     seed_demo_issuer,
     seed_demo_verifier,
 )
@@ -56,6 +59,7 @@ def dev(
     verifier_dir = var / "dev-verifier"
     verifier_config = load_verifier_config(seed_demo_verifier(anchor, verifier_dir, base))
     verifier_token = verifier_config.access_tokens[0]
+    seed_demo_hierarchy(anchor, var)
     typer.echo(
         f"trust-ledger dev: chain {deployment.chain_id} at {deployment.rpc_url} "
         f"({'new deployment' if outcome == 'deployed' else 'resumed from var/'})\n"
@@ -91,6 +95,11 @@ def dev(
             (ISSUER_PREFIXES, create_issuer_app(issuer)),
             (VERIFIER_PREFIXES, create_verifier_app(verifier)),
         )
+        if outcome == "deployed":
+            seeding = threading.Thread(
+                target=seed_demo_credentials, args=(base, token, var / "dev-wallet"), daemon=True
+            )
+            seeding.start()
         serve(application, "127.0.0.1", port)
     finally:
         service.stop()
