@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.issuer.errors import DiwError, OAuthError
+from trust_ledger.metrics import ERRORS, metrics_response
 
 log = logging.getLogger(__name__)
 
@@ -23,10 +24,12 @@ INTERNAL = "59999"
 
 
 def diw_response(error: DiwError) -> Response:
+    ERRORS.labels("twdiw", error.code).inc()
     return JSONResponse(error.body(), status_code=error.status)
 
 
 def oauth_response(error: OAuthError) -> Response:
+    ERRORS.labels("oauth", error.error).inc()
     headers = {"Cache-Control": "no-store"}
     if error.status == 401:
         headers["WWW-Authenticate"] = f'Bearer error="{error.error}"'
@@ -34,8 +37,8 @@ def oauth_response(error: OAuthError) -> Response:
 
 
 def install_error_handlers(app: FastAPI, *, bad_parameter: str) -> None:
-    """Map every failure of ``app`` to its API's error body; ``bad_parameter`` is the TW DIW code
-    for a request that does not validate."""
+    """Map every failure of ``app`` to its API's error body (counted in /metrics, which this also
+    serves); ``bad_parameter`` is the TW DIW code for a request that does not validate."""
 
     @app.middleware("http")
     async def internal_errors(
@@ -46,6 +49,11 @@ def install_error_handlers(app: FastAPI, *, bad_parameter: str) -> None:
         except Exception as error:
             log.exception("unexpected error answering %s %s", request.method, request.url.path)
             return diw_response(DiwError(INTERNAL, f"internal error ({type(error).__name__})", 500))
+
+    @app.get("/metrics", tags=["Operations"], summary="Prometheus metrics", response_class=Response)
+    def metrics() -> Response:
+        body, content_type = metrics_response()
+        return Response(body, media_type=content_type)
 
     @app.exception_handler(DiwError)
     async def diw_error(request: Request, error: DiwError) -> Response:

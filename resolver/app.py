@@ -26,12 +26,16 @@ from resolver.foreign import FOREIGN_METHODS
 from resolver.http import PROBLEM_JSON, error_response, json_response
 from resolver.models import Health
 from resolver.resolution import DEFAULT_REGISTRY_METHODS, DidResolver
+from trust_ledger.metrics import ERRORS, RESOLUTIONS, metrics_response
 
 log = logging.getLogger(__name__)
 
 
 def _error(request: Request, code: ErrorCode, detail: str) -> Response:
     ctx: Context = request.app.state.trust_ledger
+    ERRORS.labels("did-resolution", code.name).inc()
+    if "/identifiers/" in request.url.path:
+        RESOLUTIONS.labels(code.name).inc()
     return error_response(request, code, detail, ctx.state())
 
 
@@ -118,6 +122,11 @@ def create_app(
     @app.get("/1.0/methods", tags=["DID resolution"], summary="DID methods resolved here")
     def methods(request: Request, ctx: Annotated[Context, Depends(get_context)]) -> Response:
         return json_response(request, sorted(registry_methods | FOREIGN_METHODS), state=ctx.state())
+
+    @app.get("/metrics", tags=["Operations"], summary="Prometheus metrics", response_class=Response)
+    def metrics() -> Response:
+        body, content_type = metrics_response()
+        return Response(body, media_type=content_type)
 
     @app.get("/health", response_model=Health, tags=["Operations"], summary="Liveness and freshness")
     def health(request: Request, ctx: Annotated[Context, Depends(get_context)]) -> Response:

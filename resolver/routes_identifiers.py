@@ -26,6 +26,7 @@ from resolver.media import (
     negotiate,
 )
 from resolver.resolution import Options, Resolution, options_from
+from trust_ledger.metrics import RESOLUTIONS
 
 router = APIRouter(tags=["DID resolution"])
 
@@ -105,6 +106,7 @@ def resolve_identifier(
     options: Options = options_from(url, _query(request))
     rep = negotiate(accept)
     resolution = ctx.resolver.resolve(url.did, options)
+    RESOLUTIONS.labels("deactivated" if resolution.deactivated else "ok").inc()
     state = ctx.state()
     cache = (
         VERSIONED_CACHE

@@ -22,6 +22,7 @@ from api.verifier.reasons import Refused
 from api.verifier.sessions import Session
 from api.verifier.siop import SelfIssuedLogin, verify_id_token
 from api.verifier.tokens import mint_access_token
+from trust_ledger.metrics import VERIFICATIONS
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ def receive(ctx: VerifierContext, response: AuthorizationResponse) -> dict[str, 
     template = ctx.config.templates[session.template_ref]
     verdict = _decide(ctx, template, session, response, now)
     result = _result(ctx, template, session, verdict, now)
+    VERIFICATIONS.labels("trusted" if result["verifyResult"] else verdict.refusals[0]["code"]).inc()
     if not ctx.sessions.answer(session.state, now, result):
         raise OAuthError("invalid_request", f"{r.REPLAYED}: this request was already answered")
     log.info(

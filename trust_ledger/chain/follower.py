@@ -140,6 +140,8 @@ class Follower:
         self.range = initial_range
         self.max_range = max_range
         self.max_logs_per_batch = max_logs_per_batch
+        self.head: BlockHeader | None = None
+        """The chain's latest block at the last pass (for lag metrics)."""
         self._scanned: BlockHeader | None = None  # last block scanned, persisted or not
 
     # ------------------------------------------------------------ public
@@ -173,6 +175,7 @@ class Follower:
     ) -> Progress:
         """Ingest everything up to the horizon (or `until_block`, if lower); one pass."""
         self.check_reorg()
+        self.head = self.source.header("latest")
         target = self.horizon.block(self.source)
         if until_block is not None:
             target = min(target, until_block)

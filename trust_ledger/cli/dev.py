@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import threading
 
 import typer
@@ -31,6 +30,8 @@ from trust_ledger.devseed import (
     seed_demo_issuer,
     seed_demo_verifier,
 )
+from trust_ledger.logs import configure_logging
+from trust_ledger.metrics import watch_service
 from trust_ledger.service import LedgerService
 
 DWVC_101_BODY = (
@@ -46,7 +47,7 @@ def dev(
 ) -> None:
     """Start (or resume) the dev chain with a demo issuer and verifier, follow it into the ledger and
     serve the resolver, the issuer and the verifier on one port until Ctrl-C."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging()
     var = settings(ctx).deployment_path.parent
     deployment, outcome = devchain.chain_up(port=chain_port, root=var)
     reader = TrustGateway.connect(deployment.rpc_url, deployment)
@@ -85,6 +86,7 @@ def dev(
     )
     service = LedgerService.open(reader, horizon)
     service.start()
+    watch_service(service)
     try:
         signer = TrustGateway(reader.w3, deployment, dev_account(DEMO_ISSUER_ACCOUNT))
         issuer = open_issuer(issuer_config, signer, service, config_dir=issuer_dir, horizon=horizon)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import typer
@@ -13,6 +12,8 @@ from api.issuer.wiring import open_issuer
 from trust_ledger.chain.follower import default_horizon
 from trust_ledger.cli.context import account_from, settings
 from trust_ledger.cli.serve import serve
+from trust_ledger.logs import configure_logging
+from trust_ledger.metrics import watch_service
 from trust_ledger.service import LedgerService
 
 app = typer.Typer(help="Serve the issuer.", no_args_is_help=True)
@@ -30,7 +31,7 @@ def serve_issuer(
     finalized: bool = typer.Option(False, help="Follow up to the `finalized` block."),
 ) -> None:
     """Issue credentials for an accredited organisation; status lists on chain, published here."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging()
     issuer_config = load_config(config)
     current = settings(ctx)
     reader = current.gateway()
@@ -43,6 +44,7 @@ def serve_issuer(
     horizon = default_horizon(chain_id, confirmations, finalized)
     service = LedgerService.open(reader, horizon)
     service.start()
+    watch_service(service)
     try:
         issuer = open_issuer(issuer_config, writer, service, config_dir=config.parent, horizon=horizon)
         serve(create_app(issuer), host, port)

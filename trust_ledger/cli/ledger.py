@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import signal
 import time
 from datetime import UTC, datetime
@@ -15,6 +14,7 @@ from rich.table import Table
 
 from trust_ledger.chain.follower import default_horizon, run_forever
 from trust_ledger.cli.context import UsageError, settings
+from trust_ledger.logs import configure_logging
 from trust_ledger.sync import follower_for
 
 CATCH_UP_PROGRESS_BLOCKS = 1_000
@@ -31,7 +31,7 @@ def follow(
     once: bool = typer.Option(False, help="Catch up to the horizon, then exit."),
 ) -> None:
     """Follow our contracts' logs into the ledger, exactly once, until Ctrl-C."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging()
     current = settings(ctx)
     gateway = current.gateway()
     horizon = default_horizon(gateway.deployment.chain_id, confirmations, finalized)

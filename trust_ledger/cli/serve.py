@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import time
 
 import typer
@@ -17,6 +16,8 @@ from resolver.errors import ResolverError
 from resolver.resolution import DidResolver, Options
 from trust_ledger.chain.follower import default_horizon
 from trust_ledger.cli.context import UsageError, settings
+from trust_ledger.logs import UVICORN_LOG_CONFIG, configure_logging
+from trust_ledger.metrics import watch_service
 from trust_ledger.service import LedgerService
 from trust_ledger.store import ledger_env
 
@@ -35,9 +36,10 @@ def serve_resolver(
     finalized: bool = typer.Option(False, help="Follow up to the `finalized` block."),
 ) -> None:
     """The universal resolver, trust list and status lists over HTTP."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging()
     service = open_service(ctx, follow, confirmations, finalized)
     service.start()
+    watch_service(service)
     try:
         chain_status = service.chain_status if service.follower is not None else None
         serve(create_app(service.views, chain_status=chain_status), host, port)
@@ -58,7 +60,10 @@ def open_service(
 
 def serve(application, host: str, port: int) -> None:
     """Run `application` with uvicorn until Ctrl-C."""
-    uvicorn.Server(uvicorn.Config(application, host=host, port=port, log_level="info")).run()
+    config = uvicorn.Config(
+        application, host=host, port=port, log_level="info", log_config=UVICORN_LOG_CONFIG
+    )
+    uvicorn.Server(config).run()
 
 
 def rebuild(ctx: typer.Context) -> None:

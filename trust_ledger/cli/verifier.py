@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import typer
@@ -12,6 +11,8 @@ from api.verifier.config import load_config
 from api.verifier.trust_source import ViewsTrustSource
 from api.verifier.wiring import open_verifier
 from trust_ledger.cli.serve import open_service, serve
+from trust_ledger.logs import configure_logging
+from trust_ledger.metrics import watch_service
 
 app = typer.Typer(help="Serve the verifier.", no_args_is_help=True)
 
@@ -31,10 +32,11 @@ def serve_verifier(
     finalized: bool = typer.Option(False, help="Follow up to the `finalized` block."),
 ) -> None:
     """Verify presentations; trust (registry, keys, accreditations, status bits) from the ledger."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging()
     verifier_config = load_config(config)
     service = open_service(ctx, follow, confirmations, finalized)
     service.start()
+    watch_service(service)
     verifier = open_verifier(verifier_config, ViewsTrustSource(service.views), config_dir=config.parent)
     try:
         serve(create_app(verifier), host, port)
