@@ -72,6 +72,21 @@ def wait_until(condition: Callable[[], bool], timeout: float = 60.0, what: str =
 
 
 @pytest.fixture
+def sqlite_var(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A var directory for the test, with the ledger, views and every module's stores in SQLite
+    under it, whatever persistence the shell had set."""
+    var = tmp_path / "var"
+    monkeypatch.setenv("TRUST_LEDGER_VAR", str(var))
+    for name in (
+        "PERSISTENCE_MODULE",
+        "TRUSTLEDGER_PERSISTENCE_MODULE",
+        "ISSUANCERECORDS_PERSISTENCE_MODULE",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    return var
+
+
+@pytest.fixture
 def proxy(chain) -> Iterator[SwitchableProxy]:
     port = int(chain.deployment.rpc_url.rsplit(":", 1)[1])
     forwarder = SwitchableProxy(port)

@@ -135,31 +135,15 @@ def serve_issuer(
         ctx.records.close()
 
 
-def _sqlite_env(var: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TRUST_LEDGER_VAR", str(var))
-    for name in (
-        "PERSISTENCE_MODULE",
-        "ISSUANCERECORDS_PERSISTENCE_MODULE",
-        "TRUSTLEDGER_PERSISTENCE_MODULE",
-    ):
-        monkeypatch.delenv(name, raising=False)
-
-
 @pytest.fixture
-def issuer(chain, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningIssuer]:
-    var = tmp_path / "var"
-    _sqlite_env(var, monkeypatch)
-    with serve_issuer(chain, var) as running:
+def issuer(chain, sqlite_var: Path) -> Iterator[RunningIssuer]:
+    with serve_issuer(chain, sqlite_var) as running:
         yield running
 
 
 @pytest.fixture
-def issuer_with(
-    chain, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Callable[..., RunningIssuer]]:
+def issuer_with(chain, sqlite_var: Path) -> Iterator[Callable[..., RunningIssuer]]:
     """A factory: ``issuer_with(curve=..., offer_mode=...)`` serves one issuer (SQLite stores, or
     whatever persistence the test has put in the environment before calling it)."""
-    var = tmp_path / "var"
-    _sqlite_env(var, monkeypatch)
     with contextlib.ExitStack() as stack:
-        yield lambda **options: stack.enter_context(serve_issuer(chain, var, **options))
+        yield lambda **options: stack.enter_context(serve_issuer(chain, sqlite_var, **options))

@@ -345,20 +345,6 @@ def serve_verifier(chain: Any, var: Path, **overrides: Any) -> Iterator[World]:
 
 
 @pytest.fixture
-def verifier_var(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A var directory for the test, with the ledger, views and sessions in SQLite under it."""
-    var = tmp_path / "var"
-    monkeypatch.setenv("TRUST_LEDGER_VAR", str(var))
-    for name in (
-        "PERSISTENCE_MODULE",
-        "TRUSTLEDGER_PERSISTENCE_MODULE",
-        "ISSUANCERECORDS_PERSISTENCE_MODULE",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    return var
-
-
-@pytest.fixture
-def world(chain, verifier_var: Path) -> Iterator[World]:
-    with serve_verifier(chain, verifier_var) as running:
+def world(chain, sqlite_var: Path) -> Iterator[World]:
+    with serve_verifier(chain, sqlite_var) as running:
         yield running

@@ -182,8 +182,8 @@ def receiver() -> Iterator[Receiver]:
 
 
 @pytest.fixture
-def world_with_callback(chain, verifier_var: Path, receiver: Receiver) -> Iterator[tuple[World, Receiver]]:
-    with serve_verifier(chain, verifier_var, callback_url=receiver.url) as running:
+def world_with_callback(chain, sqlite_var: Path, receiver: Receiver) -> Iterator[tuple[World, Receiver]]:
+    with serve_verifier(chain, sqlite_var, callback_url=receiver.url) as running:
         yield running, receiver
 
 

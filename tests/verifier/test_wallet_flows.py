@@ -87,15 +87,8 @@ def reason(result: dict[str, Any]) -> str:
 
 
 @pytest.fixture
-def flow(chain, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flow]:
-    var = tmp_path / "var"
-    monkeypatch.setenv("TRUST_LEDGER_VAR", str(var))
-    for name in (
-        "PERSISTENCE_MODULE",
-        "TRUSTLEDGER_PERSISTENCE_MODULE",
-        "ISSUANCERECORDS_PERSISTENCE_MODULE",
-    ):
-        monkeypatch.delenv(name, raising=False)
+def flow(chain, sqlite_var: Path, tmp_path: Path) -> Iterator[Flow]:
+    var = sqlite_var
     with serve_issuer(chain, var) as issuer, contextlib.ExitStack() as stack:
         key = SigningKey.generate(did=VERIFIER_DID, key_id="key-1")
         issuer.wait_for_block(register_verifier(chain, key, label="gate"))
