@@ -1,12 +1,13 @@
 # The two everyday commands: `make dev` runs the system, `make test` runs every test.
 # Both install what is missing first (Python package, pinned Node toolchain), so they work
-# on a fresh clone. `make test` also installs and starts PostgreSQL (Debian, as root).
+# on a fresh clone. `make test` also installs and starts PostgreSQL and installs headless
+# Chromium for the explorer's browser test (Debian, as root).
 
 PYTHON ?= python3
 FORGE := node_modules/.bin/forge
 INSTALLED := var/.installed
 
-.PHONY: install dev test postgres contracts-test python-test lint bench
+.PHONY: install dev test postgres browser contracts-test python-test lint bench
 
 install: $(INSTALLED)
 
@@ -23,6 +24,11 @@ postgres:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 	scripts/postgres-up >/dev/null
 
+# Headless Chromium and its driver for the explorer's browser test (Debian packages, as root).
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
 lint: install
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
@@ -31,7 +37,7 @@ lint: install
 contracts-test: install
 	cd contracts && ../$(FORGE) test
 
-python-test: install postgres
+python-test: install postgres browser
 	$(PYTHON) -m pytest
 
 test: lint contracts-test python-test

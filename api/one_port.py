@@ -25,6 +25,9 @@ ISSUER_PREFIXES = (
 VERIFIER_PREFIXES = ("/api/oidvp/", "/api/verifier/", "/oidvp/")
 """The verifier's routes."""
 
+EXPLORER_PREFIXES = ("/explorer",)
+"""The explorer's page and its demo endpoints (api/explorer, mounted with `under_prefix`)."""
+
 
 def one_port_app(default: ASGIApp, *mounted: tuple[tuple[str, ...], ASGIApp]) -> ASGIApp:
     """An ASGI app sending each HTTP request to the first ``(prefixes, app)`` whose prefix its path

@@ -18,6 +18,7 @@ from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.explorer import EXPLORER_PREFIX, create_explorer_app
 from projections.api import TrustViews
 from resolver import routes_diw, routes_identifiers, routes_til, routes_trust
 from resolver.context import Context, get_context
@@ -45,6 +46,7 @@ def create_app(
     chain_status: Callable[[], bool] | None = None,
     registry_methods: frozenset[str] = DEFAULT_REGISTRY_METHODS,
     clock: Callable[[], int] | None = None,
+    explorer: bool = True,
 ) -> FastAPI:
     """The resolver over `views`.
 
@@ -52,7 +54,8 @@ def create_app(
     answering from the views either way and says so (header X-Chain-Reachable, result metadata,
     /health). `registry_methods` are the DID methods this registry is authoritative for: an unknown
     DID of such a method is notFound (404); unknown methods other than key/jwk/pkh are
-    methodNotSupported (501). `clock` gives the unix time used for key validity windows.
+    methodNotSupported (501). `clock` gives the unix time used for key validity windows. `explorer`
+    serves the explorer page (api/explorer, read-only: no issuer or verifier demo) under /explorer/.
     """
     now = clock or (lambda: int(time.time()))
     app = FastAPI(
@@ -118,6 +121,8 @@ def create_app(
     app.include_router(routes_trust.router)
     app.include_router(routes_til.router)
     app.include_router(routes_diw.router)
+    if explorer:
+        app.mount(EXPLORER_PREFIX, create_explorer_app())
 
     @app.get("/1.0/methods", tags=["DID resolution"], summary="DID methods resolved here")
     def methods(request: Request, ctx: Annotated[Context, Depends(get_context)]) -> Response:

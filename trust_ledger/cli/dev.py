@@ -5,14 +5,17 @@ from __future__ import annotations
 import threading
 
 import typer
+from fastapi import FastAPI
 
 from anvil import devchain
 from anvil.accounts import dev_account
+from api.explorer import create_explorer_app, under_prefix
 from api.issuer.app import create_app as create_issuer_app
-from api.issuer.config import load_config
+from api.issuer.config import IssuerConfig, load_config
 from api.issuer.wiring import open_issuer
-from api.one_port import ISSUER_PREFIXES, VERIFIER_PREFIXES, one_port_app
+from api.one_port import EXPLORER_PREFIXES, ISSUER_PREFIXES, VERIFIER_PREFIXES, one_port_app
 from api.verifier.app import create_app as create_verifier_app
+from api.verifier.config import VerifierConfig
 from api.verifier.config import load_config as load_verifier_config
 from api.verifier.trust_source import ViewsTrustSource
 from api.verifier.wiring import open_verifier
@@ -68,6 +71,7 @@ def dev(
         f"  resolver     {base}/1.0/identifiers/{{did}}   trust list {base}/1.0/trust-list\n"
         f"  issuer       {DEMO_ISSUER_DID} at {base}, Access-Token {token}\n"
         f"  verifier     {DEMO_VERIFIER_DID} at {base}, Access-Token {verifier_token}\n"
+        f"  explorer     {base}/explorer/\n"
         f"  API docs     {base}/docs\n"
         "  try, in another shell:\n"
         "    trust-ledger entity register --parent root --label demo --did did:example:demo "
@@ -96,6 +100,7 @@ def dev(
             resolver_app,
             (ISSUER_PREFIXES, create_issuer_app(issuer)),
             (VERIFIER_PREFIXES, create_verifier_app(verifier)),
+            (EXPLORER_PREFIXES, under_prefix(explorer_app(issuer_config, verifier_config, base))),
         )
         if outcome == "deployed":
             seeding = threading.Thread(
@@ -108,3 +113,17 @@ def dev(
         if not keep_chain:
             devchain.chain_down(root=var)
         typer.echo("stopped")
+
+
+def explorer_app(issuer_config: IssuerConfig, verifier_config: VerifierConfig, base: str) -> FastAPI:
+    """The explorer over this port's resolver, with the demo issuer and verifier (tokens kept server-side)."""
+    return create_explorer_app(
+        base,
+        issuer_config.access_tokens[0],
+        base,
+        verifier_config.access_tokens[0],
+        issuer_did=issuer_config.did,
+        verifier_did=verifier_config.did,
+        issuer_templates={uid: template.fields for uid, template in issuer_config.templates.items()},
+        verifier_refs=list(verifier_config.templates),
+    )
