@@ -7,7 +7,7 @@ PYTHON ?= python3
 FORGE := node_modules/.bin/forge
 INSTALLED := var/.installed
 
-.PHONY: install dev test postgres browser contracts-test python-test lint bench
+.PHONY: install dev test postgres browser contracts-test python-test lint bench invariants proof
 
 install: $(INSTALLED)
 
@@ -37,13 +37,24 @@ lint: install
 contracts-test: install
 	cd contracts && ../$(FORGE) test
 
+# The contract invariants at 10,000 runs each (foundry profile `proof`; about 3 minutes on 2 cores).
+invariants: install
+	cd contracts && FOUNDRY_PROFILE=proof ../$(FORGE) test --match-contract Invariant
+
 python-test: install postgres browser
 	$(PYTHON) -m pytest
 
-test: lint contracts-test python-test
+test: lint contracts-test invariants python-test
+
+# The fault and load proofs alone (tests/proof/, about 6 minutes on 2 cores; python-test runs them
+# too): SIGKILLs during a catch-up, the RPC and PostgreSQL going away under load, a sustained rate.
+# Each states its figures in bench/results/proof-*.json. Restarts the local PostgreSQL (as root).
+proof: install postgres
+	$(PYTHON) -m pytest -m proof
 
 bench: install postgres
 	$(PYTHON) bench/ingest.py
 	$(PYTHON) -m bench.resolve --large 100000
 	$(PYTHON) -m bench.gas
 	$(PYTHON) -m bench.status_size
+	$(PYTHON) -m bench.verify

@@ -2,8 +2,10 @@
 
 Failures are mapped to HTTP in one place here: a ResolverError renders its code in the style of
 the API the request went to (resolver.http.error_response); FastAPI's parameter validation errors
-are INVALID_OPTIONS (400); unknown paths are NOT_FOUND; anything unexpected is INTERNAL_ERROR
-(500) in the same shape, logged with its traceback, never an unhandled exception.
+are INVALID_OPTIONS (400); unknown paths are NOT_FOUND; the store not answering (a database restart:
+eventsourcing's OperationalError or InterfaceError) is UNAVAILABLE (503, Retry-After), logged as one
+line; anything else unexpected is INTERNAL_ERROR (500) in the same shape, logged with its traceback,
+never an unhandled exception.
 """
 
 from __future__ import annotations
@@ -28,8 +30,11 @@ from resolver.http import PROBLEM_JSON, error_response, json_response
 from resolver.models import Health
 from resolver.resolution import DEFAULT_REGISTRY_METHODS, DidResolver
 from trust_ledger.metrics import ERRORS, RESOLUTIONS, metrics_response
+from trust_ledger.store import STORE_UNAVAILABLE, first_line
 
 log = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 1
 
 
 def _error(request: Request, code: ErrorCode, detail: str) -> Response:
@@ -81,6 +86,13 @@ def create_app(
     ) -> Response:
         try:
             return await call_next(request)
+        except STORE_UNAVAILABLE as error:
+            path, why = request.url.path, first_line(error)
+            log.warning("the store is unavailable answering %s %s: %s", request.method, path, why)
+            detail = "the ledger's views are unavailable; retry shortly"
+            response = _error(request, ErrorCode.UNAVAILABLE, detail)
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
         except Exception as error:
             log.exception("unexpected error answering %s %s", request.method, request.url.path)
             return _error(request, ErrorCode.INTERNAL_ERROR, f"unexpected {type(error).__name__}")

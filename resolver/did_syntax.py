@@ -19,6 +19,14 @@ _QUERY_OR_FRAGMENT = re.compile(rf"(?:{_PCHAR}|[/?])*")
 
 DID_PARAMETERS = frozenset({"service", "serviceType", "relativeRef", "versionId", "versionTime", "hl"})
 
+MIN_TIME = -62_135_596_800
+"""0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z: the range of times an answer can render."""
+MAX_TIME = 253_402_300_799
+MAX_NUMBER = 2**63 - 1
+"""The largest version or list number the views can hold (a signed 64-bit SQL integer)."""
+MAX_PAGE = MAX_NUMBER // 100
+"""The largest page number: its offset, at up to 100 items a page, still fits the views' integers."""
+
 _XML_DATETIME = re.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2})T(?P<time>\d{2}:\d{2}:\d{2})(?P<fraction>\.\d+)?(?P<zone>Z|[+-]\d{2}:\d{2})?"
 )
@@ -105,13 +113,30 @@ def parse_xml_datetime(text: str, *, what: str = "versionTime") -> int:
         raise ResolverError(
             ErrorCode.INVALID_OPTIONS, f"{what} {text!r} is not a valid date and time"
         ) from None
-    return int(moment.timestamp())
+    seconds = int(moment.timestamp())
+    if not MIN_TIME <= seconds <= MAX_TIME:
+        raise ResolverError(ErrorCode.INVALID_OPTIONS, f"{what} {text!r} is outside years 1 to 9999 UTC")
+    return seconds
+
+
+def is_number(text: str) -> bool:
+    """Only ASCII decimal digits: ``str.isdigit`` alone also accepts ``"³"``, which ``int`` refuses."""
+    return text.isascii() and text.isdigit()
+
+
+def parse_number(text: str, *, what: str, maximum: int = MAX_NUMBER) -> int:
+    """A positive decimal integer no larger than `maximum`, else INVALID_OPTIONS (400)."""
+    if not is_number(text) or len(text) > len(str(maximum)) or not 1 <= int(text) <= maximum:
+        raise ResolverError(ErrorCode.INVALID_OPTIONS, f"{what} {text!r} is not a number from 1 to {maximum}")
+    return int(text)
 
 
 def parse_time_option(text: str, *, what: str) -> int:
     """An "as of" time given as an XML datetime or as unix seconds."""
     stripped = text.strip()
-    if stripped.isdigit():
+    if is_number(stripped):
+        if len(stripped) > len(str(MAX_TIME)) or int(stripped) > MAX_TIME:
+            raise ResolverError(ErrorCode.INVALID_OPTIONS, f"{what} {text!r} is after 9999-12-31T23:59:59Z")
         return int(stripped)
     return parse_xml_datetime(stripped, what=what)
 

@@ -29,6 +29,9 @@ class ErrorCode(Enum):
     FEATURE_NOT_SUPPORTED = ("featureNotSupported", 501, "Feature not supported")
     INVALID_DID_DOCUMENT = ("invalidDidDocument", 500, "Invalid DID document")
     INTERNAL_ERROR = ("internalError", 500, "Internal error")
+    UNAVAILABLE = ("internalError", 503, "Service unavailable")
+    """The ledger's store does not answer for now (a database restart): the DID specs' internalError,
+    but 503 with Retry-After, so clients and proxies know to try again shortly."""
 
     @property
     def keyword(self) -> str:
@@ -45,8 +48,8 @@ class ErrorCode(Enum):
 
     @property
     def type_uri(self) -> str:
-        """The CR / RFC 9457 problem type."""
-        return DID_ERROR_BASE + self.name
+        """The CR / RFC 9457 problem type (UNAVAILABLE is INTERNAL_ERROR there: the specs have no other)."""
+        return DID_ERROR_BASE + ("INTERNAL_ERROR" if self is ErrorCode.UNAVAILABLE else self.name)
 
 
 class ResolverError(Exception):

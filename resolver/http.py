@@ -15,6 +15,7 @@ from projections.api import Freshness, TrustViews
 from resolver.did_syntax import xml_datetime
 from resolver.errors import ErrorCode, diw_error_body, problem, resolution_error_body
 from resolver.media import error_style
+from trust_ledger.store import STORE_UNAVAILABLE, first_line
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,9 @@ def ledger_state(views: TrustViews, chain_status: Callable[[], bool] | None) -> 
     """Freshness from the views and the chain's reachability; neither ever raises."""
     try:
         freshness: Freshness | None = views.freshness()
+    except STORE_UNAVAILABLE as error:
+        log.warning("TrustViews.freshness(): the store is unavailable: %s", first_line(error))
+        freshness = None
     except Exception:
         log.exception("TrustViews.freshness() failed")
         freshness = None

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from projections.api import EntityVersion, TrustViews
-from resolver.did_syntax import DidUrl, method_of, parse_xml_datetime, xml_datetime
+from resolver.did_syntax import DidUrl, method_of, parse_number, parse_xml_datetime, xml_datetime
 from resolver.documents import RELATIONSHIPS, did_url, find_resource, render_document, sanitize_foreign
 from resolver.errors import ErrorCode, ResolverError
 from resolver.foreign import FOREIGN_METHODS, resolve_foreign
@@ -59,11 +59,7 @@ def options_from(url: DidUrl, query: Mapping[str, list[str]]) -> Options:
         raise ResolverError(ErrorCode.FEATURE_NOT_SUPPORTED, "hashlink (hl) verification is not supported")
     version_id = None
     if "versionId" in merged:
-        if not merged["versionId"].isdigit() or int(merged["versionId"]) < 1:
-            raise ResolverError(
-                ErrorCode.INVALID_OPTIONS, f"versionId {merged['versionId']!r} is not a positive integer"
-            )
-        version_id = int(merged["versionId"])
+        version_id = parse_number(merged["versionId"], what="versionId")
     version_time = parse_xml_datetime(merged["versionTime"]) if "versionTime" in merged else None
     if version_id is not None and version_time is not None:
         raise ResolverError(ErrorCode.INVALID_OPTIONS, "give versionId or versionTime, not both")

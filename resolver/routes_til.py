@@ -14,7 +14,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from resolver.context import Context, get_context
-from resolver.did_syntax import require_did
+from resolver.did_syntax import MAX_PAGE, parse_number, require_did
 from resolver.errors import ErrorCode, ResolverError
 from resolver.http import json_response
 from resolver.models import Problem, TilIssuer, TilIssuers
@@ -38,9 +38,7 @@ def issuers(
 ) -> Response:
     page = 1
     if page_after is not None:
-        if not page_after.isdigit() or int(page_after) < 1:
-            raise ResolverError(ErrorCode.INVALID_OPTIONS, f"page[after] {page_after!r} is not a page number")
-        page = int(page_after)
+        page = parse_number(page_after, what="page[after]", maximum=MAX_PAGE)
     result = ctx.views.trust_list(page=page, size=page_size, status="active")
     last = max(1, -(-result.total // page_size))
     base = str(request.base_url).rstrip("/")

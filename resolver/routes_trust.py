@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from resolver.context import Context, get_context
-from resolver.did_syntax import parse_time_option, require_did, xml_datetime
+from resolver.did_syntax import MAX_NUMBER, MAX_PAGE, parse_time_option, require_did, xml_datetime
 from resolver.errors import ErrorCode, ResolverError
 from resolver.http import CURRENT_CACHE, VERSIONED_CACHE, json_response
 from resolver.models import EntityDetail, Problem, StatusListOut, TrustList
@@ -44,7 +44,7 @@ def _as_of(text: str | None) -> int | None:
 def trust_list(
     request: Request,
     ctx: Annotated[Context, Depends(get_context)],
-    page: Annotated[int, Query(ge=1, description="1-based page number")] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="1-based page number")] = 1,
     size: Annotated[int, Query(ge=1, le=100)] = 100,
     credential_type: Annotated[
         str | None, Query(alias="credentialType", description="Only entities accredited for this type")
@@ -126,7 +126,7 @@ def entity(
 )
 def status_list(
     request: Request,
-    list_id: Annotated[int, Path(ge=1)],
+    list_id: Annotated[int, Path(ge=1, le=MAX_NUMBER)],
     ctx: Annotated[Context, Depends(get_context)],
     as_of: Annotated[str | None, AS_OF] = None,
 ) -> Response:

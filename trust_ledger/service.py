@@ -11,10 +11,14 @@ from projections import Projector, SqlTrustViews, open_views
 from trust_ledger.chain.follower import Follower, Horizon, run_forever
 from trust_ledger.chain.gateway import TrustGateway
 from trust_ledger.ledger import TrustLedger
-from trust_ledger.store import ledger_env, open_ledger
+from trust_ledger.store import STORE_UNAVAILABLE, first_line, ledger_env, open_ledger
 from trust_ledger.sync import follower_for
 
 log = logging.getLogger("trust_ledger.service")
+
+MAX_STORE_BACKOFF = 10.0
+STORE_OUTAGE_GAP = 60.0
+"""Store errors further apart than this are separate outages: the backoff starts again."""
 
 
 @dataclass
@@ -23,7 +27,8 @@ class LedgerService:
 
     `chain_reachable` is what the last pass found (None before the first, or when not
     following); `halted` holds the reason the follower stopped for good (a reorg below the
-    horizon), while the views keep serving.
+    horizon), while the views keep serving. The store not answering for a while (a database
+    restart) does not halt it: it retries, backing off up to MAX_STORE_BACKOFF seconds.
     """
 
     ledger: TrustLedger | None
@@ -94,14 +99,28 @@ class LedgerService:
 
     def _run(self) -> None:
         assert self.follower is not None
-        try:
-            run_forever(
-                self.follower,
-                self.poll_interval,
-                should_stop=self._stop.is_set,
-                after_pass=self._project,
-                on_reachability=self._reachability,
-            )
-        except Exception as exc:  # the follower halts (a reorg below the horizon); the views keep serving
-            self.halted = str(exc)
-            log.critical("follower halted: %s", exc)
+        backoff, last_failure = self.poll_interval, float("-inf")
+        while not self._stop.is_set():
+            try:
+                run_forever(
+                    self.follower,
+                    self.poll_interval,
+                    should_stop=self._stop.is_set,
+                    after_pass=self._project,
+                    on_reachability=self._reachability,
+                )
+                return
+            except STORE_UNAVAILABLE as exc:
+                # The database went away for a moment (a restart): nothing half-written stays (each
+                # batch is one transaction) and what was not committed is read and recorded again,
+                # exactly once. Wait and go on; halting here would leave the views stale for good.
+                if time.monotonic() - last_failure > STORE_OUTAGE_GAP:  # a new outage: start afresh
+                    backoff = self.poll_interval
+                last_failure = time.monotonic()
+                log.warning("the store is unavailable (%s); retrying in %.1fs", first_line(exc), backoff)
+                self._stop.wait(backoff)
+                backoff = min(MAX_STORE_BACKOFF, backoff * 2)
+            except Exception as exc:  # the follower halts (a reorg below the horizon); the views keep serving
+                self.halted = str(exc)
+                log.critical("follower halted: %s", exc)
+                return

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError
 
 from trust_ledger.ledger import TrustLedger
 from trust_ledger.paths import var_dir
@@ -36,3 +36,13 @@ def open_ledger(var: Path | None = None) -> TrustLedger:
         return TrustLedger(env=env)
     except IntegrityError:
         return TrustLedger(env=env)
+
+
+STORE_UNAVAILABLE = (OperationalError, InterfaceError)
+"""What eventsourcing raises when the database does not answer (restarting, connection lost)."""
+
+
+def first_line(error: BaseException) -> str:
+    """The first line of an error's message (database errors run to several), or its type's name."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

@@ -265,7 +265,7 @@ def verify_jws(
         result = jws.deserialize_compact(token, key, registry=_registry(alg))
     except BadSignatureError:
         raise SignatureInvalid("JWS signature does not verify") from None
-    except (JoseError, ValueError) as exc:
+    except (JoseError, ValueError, TypeError) as exc:  # TypeError: joserfc on e.g. "crit": 5
         raise MalformedToken(f"JWS rejected: {exc}") from None
     return VerifiedJws(header=dict(result.headers()), payload=result.payload)
 

@@ -344,7 +344,8 @@ def _w3c_references(status: Any) -> list[tuple[str, int]]:
             if isinstance(entry, dict)
             else (None, None)
         )
-        if not isinstance(uri, str) or not isinstance(index, str | int) or not str(index).isdigit():
+        digits = str(index) if isinstance(index, str | int) and not isinstance(index, bool) else ""
+        if not isinstance(uri, str) or not (digits.isascii() and digits.isdigit() and len(digits) <= 18):
             raise Refused(r.STATUS_UNKNOWN, f"malformed credentialStatus entry {entry!r}")
         references.append((uri, int(index)))
     return references

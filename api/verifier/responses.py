@@ -179,8 +179,9 @@ def _from_submission(wanted: list[str], response: AuthorizationResponse) -> dict
 
 
 def _index(path: Any) -> int | None:
-    if isinstance(path, str) and path.startswith("$[") and path.endswith("]") and path[2:-1].isdigit():
-        return int(path[2:-1])
+    digits = path[2:-1] if isinstance(path, str) and path.startswith("$[") and path.endswith("]") else ""
+    if digits.isascii() and digits.isdigit() and len(digits) <= 9:  # isdigit alone accepts "³"
+        return int(digits)
     return None
 
 
