@@ -194,7 +194,7 @@ def seed_demo_credentials(base_url: str, issuer_token: str, wallet_dir: Path, ti
         if time.monotonic() > deadline:
             log.warning("the demo credentials were not issued: %s did not answer", base_url)
             return
-        time.sleep(0.2)
+        time.sleep(0.2)  # the port comes up once uvicorn has started in the main thread
     headers = {"Access-Token": issuer_token}
     wallet = Wallet(wallet_dir)
     for name, number in (("Mei Lin", "E-001"), ("Chen Wei", "E-002"), ("Ana Silva", "E-003")):

@@ -162,7 +162,7 @@ class TrustDecision:
             references = _w3c_references(claims.get("credentialStatus"))
             holder = claims.get("sub") if isinstance(claims.get("sub"), str) else None
         else:
-            subject = {k: v for k, v in verified_sd.disclosed.items()}
+            subject = dict(verified_sd.disclosed)
             status = claims.get("status")
             references = (
                 [(status["status_list"]["uri"], status["status_list"]["idx"])]
