@@ -108,7 +108,7 @@ class TrustLedger(Application[UUID]):
             return self._last_notification_id()
         upstream = upstream_name(chain_id)
         target = chain_position.position if chain_position is not None else batch[-1].position
-        conflict: IntegrityError | None = None
+        conflict: Exception | None = None
         for _ in range(MAX_ATTEMPTS):
             # The cursor records the tracked position atomically with it; reading it from the batch's
             # own copy means the pending logs and the cursor it advances agree, even when another
@@ -118,7 +118,15 @@ class TrustLedger(Application[UUID]):
             if done >= target:
                 return self._last_notification_id()
             pending = [log for log in batch if log.position > done]
-            processing = builder.process(Tracking(upstream, target), pending, chain_position)
+            try:
+                processing = builder.process(Tracking(upstream, target), pending, chain_position)
+            except IngestError as error:
+                # The aggregates were read after the cursor: if another process recorded these logs
+                # in between, they look applied already. Re-check against the newer cursor.
+                if _Batch(self, chain_id).cursor.position > done:
+                    conflict = error
+                    continue
+                raise
             try:
                 recordings = self._record(processing)
             except IntegrityError as error:  # a concurrent writer got there first: re-check

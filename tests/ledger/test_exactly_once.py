@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from trust_ledger import ledger as ledger_module
 from trust_ledger.domain import ChainPosition, CursorView, IngestError, ReorgError
 from trust_ledger.domain.ids import CURSOR_ID
 from trust_ledger.ledger import TrustLedger
@@ -224,3 +225,26 @@ def test_cursor_snapshots_keep_a_long_followed_chain_cheap_and_correct(store: St
     cursor = reopened.cursor()
     assert cursor is not None and (cursor.block_number, cursor.position) == (310, 310_999_999)
     assert reopened.replay_state() == ledger.current_state()
+
+
+def test_a_writer_recording_the_same_logs_between_cursor_and_aggregates_is_recognised(
+    store: Store, chain: Chain, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two processes catching up at once (a CLI and a serving follower): this ledger reads the
+    cursor, the other records the same logs, then this one loads aggregates that already hold them.
+    It must see that the logs are done, not refuse them as a second registration of the DIDs."""
+    first, second = store.open(), store.open()
+    batch = chain.hierarchy()
+    read_cursor = ledger_module._Batch.__init__
+    raced: list[int] = []
+
+    def read_cursor_then_race(builder: Any, ledger: TrustLedger, chain_id: int) -> None:
+        read_cursor(builder, ledger, chain_id)
+        if ledger is first and not raced:
+            raced.append(second.ingest(batch))
+
+    monkeypatch.setattr(ledger_module._Batch, "__init__", read_cursor_then_race)
+    first.ingest(batch)
+    assert raced, "the other writer recorded the batch in between"
+    assert first.current_state() == second.current_state()
+    assert _event_count(first) == HIERARCHY_EVENTS, "recorded once"
