@@ -17,6 +17,8 @@ from urllib.parse import quote
 
 import httpx
 
+from tests.conftest import wait_until
+
 RESULTS = Path(__file__).resolve().parents[2] / "bench" / "results"
 
 SUMMARIES: list[str] = []
@@ -141,6 +143,12 @@ class Load:
         for worker in self._workers:
             worker.join(self.timeout + 10)
         self.stopped = self.now()
+
+    def await_answers(self, count: int, timeout: float = 60.0) -> None:
+        """Return once `count` more answers have come in (a load phase measured in answers)."""
+        with self._lock:
+            target = len(self.answers) + count
+        wait_until(lambda: len(self.answers) >= target, timeout, what=f"{count} more answers under load")
 
     def between(self, start: float, end: float) -> list[Answer]:
         """The answers to requests sent in [start, end) (load clock)."""

@@ -15,7 +15,6 @@ import os
 import shutil
 import subprocess
 import threading
-import time
 
 import pytest
 
@@ -92,20 +91,20 @@ def test_postgres_restart_under_load_loses_nothing(chain, start_resolver):
                 HealthWatch(resolver.url, load) as health,
                 Registrar(chain, load) as registrar,
             ):
-                time.sleep(3)
+                load.await_answers(300)
                 restart_at = load.now()
                 subprocess.run(
                     ["pg_ctlcluster", PG_VERSION, PG_CLUSTER, "restart"], check=True, capture_output=True
                 )
                 restarted_at = load.now()
-                time.sleep(3)
+                load.await_answers(300)
                 registrar.stop()
                 resolver.wait_for_block(registrar.registered[-1][2], timeout=120)
                 caught_up_at = load.now()
                 registered = [did for _, did, _ in registrar.registered]
                 unresolved = [did for did in registered if not resolves(did)]
                 assert not unresolved, f"not resolved after the catch-up: {unresolved}"
-                time.sleep(5)
+                load.await_answers(500)
             end = load.stopped
 
             ledger = TrustLedger(env=env)
