@@ -75,22 +75,14 @@ class SigningKeyConfig(BaseModel):
         return SigningKey.from_jwk(data, did=did, key_id=self.key_id)
 
 
-class IssuerConfig(BaseModel):
-    """Everything `trust-ledger serve issuer` needs besides the chain deployment."""
+class ModuleConfig(BaseModel):
+    """What the issuer and the verifier module both configure: the organisation's DID, its public
+    base URL, its signing key, the back end's Access-Tokens and where its stores live."""
 
     did: str
     base_url: str
     signing_key: SigningKeyConfig
-    templates: dict[str, Template] = Field(min_length=1)
     access_tokens: list[str] = Field(min_length=1)
-    controller_key: str | None = None
-    offer_ttl: int = Field(600, gt=0)
-    token_ttl: int = Field(300, gt=0)
-    nonce_ttl: int = Field(300, gt=0)
-    credential_retention: int = Field(86_400, ge=0)
-    offer_mode: Literal["uri", "value"] = "uri"
-    deep_link_scheme: str = "openid-credential-offer://"
-    status_list_size: int = 131_072
     var_dir: Path | None = None
 
     @field_validator("base_url")
@@ -105,6 +97,26 @@ class IssuerConfig(BaseModel):
             raise ValueError("every access token needs at least 16 characters")
         return value
 
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """The settings in a ``.toml`` or ``.json`` configuration file."""
+    text = path.read_text()
+    return tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
+
+
+class IssuerConfig(ModuleConfig):
+    """Everything `trust-ledger serve issuer` needs besides the chain deployment."""
+
+    templates: dict[str, Template] = Field(min_length=1)
+    controller_key: str | None = None
+    offer_ttl: int = Field(600, gt=0)
+    token_ttl: int = Field(300, gt=0)
+    nonce_ttl: int = Field(300, gt=0)
+    credential_retention: int = Field(86_400, ge=0)
+    offer_mode: Literal["uri", "value"] = "uri"
+    deep_link_scheme: str = "openid-credential-offer://"
+    status_list_size: int = 131_072
+
     def configuration_ids(self, vc_uid: str) -> list[str]:
         """The OID4VCI credential configuration ids of a template, one per format."""
         template = self.templates[vc_uid]
@@ -118,6 +130,4 @@ def configuration_id(vc_uid: str, fmt: str) -> str:
 
 def load_config(path: Path) -> IssuerConfig:
     """Read a ``.toml`` or ``.json`` configuration file."""
-    text = path.read_text()
-    data = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
-    return IssuerConfig.model_validate(data)
+    return IssuerConfig.model_validate(read_config_file(path))

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, model_validator
 
-from api.issuer.config import SigningKeyConfig
+from api.issuer.config import ModuleConfig, read_config_file
 
 FORMATS = ("dc+sd-jwt", "jwt_vc_json", "vc+sd-jwt")
 
@@ -71,33 +69,15 @@ class VerifierTemplate(BaseModel):
         return self
 
 
-class VerifierConfig(BaseModel):
+class VerifierConfig(ModuleConfig):
     """Everything `trust-ledger serve verifier` needs besides the ledger."""
 
-    did: str
-    base_url: str
-    signing_key: SigningKeyConfig
     templates: dict[str, VerifierTemplate] = Field(min_length=1)
-    access_tokens: list[str] = Field(min_length=1)
     request_ttl: int = Field(300, gt=0)
-    result_ttl: int = Field(600, gt=0)
     deep_link_scheme: str = "openid4vp://"
     twdiw_deep_link_scheme: str = "modadigitalwallet://authorize"
     callback_url: str | None = None
     leeway: int = Field(60, ge=0)
-    var_dir: Path | None = None
-
-    @field_validator("base_url")
-    @classmethod
-    def _no_trailing_slash(cls, value: str) -> str:
-        return value.rstrip("/")
-
-    @field_validator("access_tokens")
-    @classmethod
-    def _strong_tokens(cls, value: list[str]) -> list[str]:
-        if any(len(token) < 16 for token in value):
-            raise ValueError("every access token needs at least 16 characters")
-        return value
 
     @property
     def client_id(self) -> str:
@@ -111,6 +91,4 @@ class VerifierConfig(BaseModel):
 
 def load_config(path: Path) -> VerifierConfig:
     """Read a ``.toml`` or ``.json`` configuration file."""
-    text = path.read_text()
-    data = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
-    return VerifierConfig.model_validate(data)
+    return VerifierConfig.model_validate(read_config_file(path))

@@ -104,24 +104,6 @@ class SessionStore:
             )
         return cursor.rowcount == 1
 
-    def forget_results_before(self, cutoff: int) -> int:
-        """Drop the disclosed data of results answered before ``cutoff`` (keep the verdict)."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT transaction_id, result FROM presentation_sessions "
-                "WHERE answered_at IS NOT NULL AND answered_at < ? AND result LIKE '%\"data\": [{%'",
-                (cutoff,),
-            ).fetchall()
-            for row in rows:
-                result = json.loads(row["result"])
-                result["data"] = []
-                result.pop("access_token", None)
-                self._db.execute(
-                    "UPDATE presentation_sessions SET result = ? WHERE transaction_id = ?",
-                    (json.dumps(result, ensure_ascii=False), row["transaction_id"]),
-                )
-        return len(rows)
-
     def _one(self, column: str, value: str) -> Session | None:
         with self._lock:
             row = self._db.execute(
