@@ -1,23 +1,39 @@
 # The two everyday commands: `make dev` runs the system, `make test` runs every test.
-# Both install what is missing first (Python package, pinned Node toolchain), so they work
-# on a fresh clone. `make test` also installs and starts PostgreSQL and installs headless
+# Both install what is missing first, so they work on a fresh clone: a project virtual
+# environment in .venv (Debian's Python refuses `pip install` outside one, PEP 668) and the
+# pinned Node toolchain. `make test` also installs and starts PostgreSQL and installs headless
 # Chromium for the explorer's browser test (Debian, as root).
 
-PYTHON ?= python3
+# The interpreter the virtual environment is made from: Debian's own by default.
+BASE_PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || command -v python3)
+VENV := .venv
+PYTHON := $(VENV)/bin/python
 FORGE := node_modules/.bin/forge
-INSTALLED := var/.installed
+INSTALLED := $(VENV)/.installed
 
-.PHONY: install dev test postgres browser contracts-test python-test lint bench invariants proof
+.PHONY: install prerequisites dev test postgres browser contracts-test python-test lint bench invariants proof
 
 install: $(INSTALLED)
 
-$(INSTALLED): pyproject.toml package.json package-lock.json
+prerequisites:
+	@test -n "$(BASE_PYTHON)" || { echo "make: no python3 found: apt-get install python3 python3-venv" >&2; exit 1; }
+	@$(BASE_PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "make: $(BASE_PYTHON) is older than 3.11" >&2; exit 1; }
+	@$(BASE_PYTHON) -c 'import ensurepip, venv' 2>/dev/null || \
+		{ echo "make: $(BASE_PYTHON) cannot make a virtual environment: apt-get install python3-venv" >&2; exit 1; }
+	@command -v npm >/dev/null || { echo "make: npm not found: apt-get install nodejs npm (Node 20)" >&2; exit 1; }
+
+$(VENV)/bin/python: | prerequisites
+	$(BASE_PYTHON) -m venv $(VENV)
+
+$(INSTALLED): $(VENV)/bin/python pyproject.toml package.json package-lock.json
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	npm ci --no-audit --no-fund --loglevel=error
-	mkdir -p var && touch $(INSTALLED)
+	touch $(INSTALLED)
 
 dev: install
-	trust-ledger dev
+	$(VENV)/bin/trust-ledger dev
 
 postgres:
 	@command -v pg_ctlcluster >/dev/null || { apt-get update -qq && \
