@@ -1,54 +1,147 @@
-"""The `trust-ledger` command line."""
+"""The `trust-ledger` command line.
+
+Commands load lazily: the root names each command and its one-line help, and a command's module
+(with web3, FastAPI, the stores) is imported only when that command runs, so `--help` and the
+admin commands do not pay for the services they do not start.
+"""
 
 from __future__ import annotations
 
+import importlib
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
-from trust_ledger.chain.errors import ChainError
-from trust_ledger.cli import (
-    chain,
-    demo,
-    dev,
-    entity,
-    export,
-    issuer,
-    keys,
-    ledger,
-    serve,
-    status,
-    verifier,
-    verify,
-    wallet,
-)
 from trust_ledger.cli.context import Settings, UsageError, default_deployment_path
-from trust_ledger.domain import LedgerError
+
+
+@dataclass(frozen=True)
+class Lazy:
+    """A command or command group defined at ``target`` ("module:attribute"), loaded on first use."""
+
+    target: str
+    help: str
+
+    def load(self, name: str) -> Any:
+        module, _, attribute = self.target.partition(":")
+        defined = getattr(importlib.import_module(module), attribute)
+        if isinstance(defined, typer.Typer):
+            command = typer.main.get_command(defined)
+        elif isinstance(defined, dict):
+            command = LazyGroup(name=name, help=self.help, commands_table=defined, no_args_is_help=True)
+        else:
+            single = typer.Typer()
+            single.command(name)(defined)
+            command = typer.main.get_command(single)
+        command.name = name
+        return _with_json_option(command)
+
+
+SERVE: dict[str, Lazy] = {
+    "resolver": Lazy(
+        "trust_ledger.cli.serve:serve_resolver",
+        "The universal resolver, trust list and status lists.",
+    ),
+    "issuer": Lazy("trust_ledger.cli.issuer:serve_issuer", "The issuer module (TW DIW DWVC over OID4VCI)."),
+    "verifier": Lazy(
+        "trust_ledger.cli.verifier:serve_verifier",
+        "The verifier module (TW DIW DWVP over OID4VP).",
+    ),
+}
+
+COMMANDS: dict[str, Lazy] = {
+    "chain": Lazy("trust_ledger.cli.chain:app", "Start, stop and deploy the chain our contracts live on."),
+    "entity": Lazy("trust_ledger.cli.entity:app", "Register and manage entities of the trust hierarchy."),
+    "key": Lazy("trust_ledger.cli.keys:key_app", "Add and revoke an entity's verification methods."),
+    "service": Lazy("trust_ledger.cli.keys:service_app", "Add and remove an entity's service endpoints."),
+    "status-list": Lazy(
+        "trust_ledger.cli.status:list_app",
+        "Create status lists and manage their delegates.",
+    ),
+    "status": Lazy("trust_ledger.cli.status:bits_app", "Set or clear status bits, many in one transaction."),
+    "wallet": Lazy("trust_ledger.cli.wallet:app", "The reference holder wallet (OID4VCI, OID4VP)."),
+    "demo": Lazy("trust_ledger.cli.demo:app", "Runnable demonstrations."),
+    "serve": Lazy("trust_ledger.cli:SERVE", "Serve the HTTP APIs."),
+    "dev": Lazy("trust_ledger.cli.dev:dev", "The local dev world on one port: chain, ledger and every API."),
+    "rebuild": Lazy("trust_ledger.cli.serve:rebuild", "Rebuild every view from zero out of the ledger."),
+    "resolve": Lazy("trust_ledger.cli.serve:resolve", "Resolve a DID from the local views."),
+    "follow": Lazy(
+        "trust_ledger.cli.ledger:follow",
+        "Follow our contracts' logs into the ledger, exactly once.",
+    ),
+    "history": Lazy("trust_ledger.cli.ledger:history", "The audit trail of an entity from the event store."),
+    "export-trust": Lazy("trust_ledger.cli.export:export_trust", "Sign an offline trust snapshot."),
+    "verify": Lazy("trust_ledger.cli.verify:verify", "Verify a presentation, online or from a snapshot."),
+}
+
+
+class LazyGroup(TyperGroup):
+    """A command group whose commands come from a table of `Lazy` entries."""
+
+    def __init__(self, *args: Any, commands_table: dict[str, Lazy] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.table = COMMANDS if commands_table is None else commands_table
+        self._listing = False
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.table)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        entry = self.table.get(cmd_name)
+        if entry is None:
+            return None
+        if self._listing:  # the help page needs only each command's name and line
+            return TyperCommand(cmd_name, help=entry.help, short_help=entry.help)
+        return entry.load(cmd_name)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
+
+def _set_json(ctx: Any, _param: Any, value: bool) -> None:
+    if value and isinstance(ctx.find_root().obj, Settings):
+        ctx.find_root().obj.as_json = True
+
+
+def _json_option() -> Any:
+    """A `--json` flag that sets the global option; typer builds it, so it parses as typer's own."""
+
+    def probe(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+        """Only here to have typer build the option."""
+
+    holder = typer.Typer(add_completion=False)
+    holder.command()(probe)
+    (option,) = typer.main.get_command(holder).params
+    option.expose_value = False
+    option.callback = _set_json
+    return option
+
+
+def _with_json_option(command: Any) -> Any:
+    """Accept `--json` after the subcommand too (`trust-ledger history DID --json`), where people
+    put it, on every command that does not define its own."""
+    if isinstance(command, TyperGroup):
+        for sub in command.commands.values():
+            _with_json_option(sub)
+    elif not any("--json" in getattr(p, "opts", ()) for p in command.params):
+        command.params.append(_json_option())
+    return command
+
 
 app = typer.Typer(
+    cls=LazyGroup,
     help="trust-ledger: an on-chain trust hierarchy, mirrored into an event store.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-app.add_typer(chain.app, name="chain")
-app.add_typer(entity.app, name="entity")
-app.add_typer(keys.key_app, name="key")
-app.add_typer(keys.service_app, name="service")
-app.add_typer(status.list_app, name="status-list")
-app.add_typer(status.bits_app, name="status")
-app.add_typer(wallet.app, name="wallet")
-app.add_typer(demo.app, name="demo")
-serve.app.command("issuer")(issuer.serve_issuer)
-serve.app.command("verifier")(verifier.serve_verifier)
-app.add_typer(serve.app, name="serve")
-app.command("dev")(dev.dev)
-app.command("rebuild")(serve.rebuild)
-app.command("resolve")(serve.resolve)
-app.command("follow")(ledger.follow)
-app.command("history")(ledger.history)
-app.command("export-trust")(export.export_trust)
-app.command("verify")(verify.verify)
 
 
 @app.callback()
@@ -74,18 +167,21 @@ def options(
     )
 
 
+def _is_refusal(error: Exception) -> bool:
+    """A user's mistake or a refusal (one line), as opposed to a bug (a traceback)."""
+    from trust_ledger.chain.errors import ChainError  # loaded only once a command failed
+    from trust_ledger.domain import LedgerError
+
+    refusals = (ChainError, LedgerError, UsageError, ValueError, FileNotFoundError, TimeoutError)
+    return isinstance(error, (*refusals, RuntimeError))
+
+
 def main() -> None:
     """Console entry point: user mistakes and refusals are one line on stderr, exit 1."""
     try:
-        app()
-    except (
-        ChainError,
-        LedgerError,
-        UsageError,
-        ValueError,
-        FileNotFoundError,
-        TimeoutError,
-        RuntimeError,
-    ) as exc:
+        app(prog_name="trust-ledger")
+    except Exception as exc:
+        if not _is_refusal(exc):
+            raise
         typer.echo(f"error: {exc}", err=True)
         sys.exit(1)

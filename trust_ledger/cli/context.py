@@ -6,19 +6,28 @@ import json
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from eth_account import Account
-from eth_account.signers.local import LocalAccount
 
-from anvil.accounts import DEV_CHAIN_ID, dev_account, is_dev_name
-from trust_ledger.chain.deployment import Deployment
-from trust_ledger.chain.follower import default_horizon
-from trust_ledger.chain.gateway import TrustGateway, TxResult
-from trust_ledger.ledger import TrustLedger
 from trust_ledger.paths import var_dir
-from trust_ledger.store import open_ledger
-from trust_ledger.sync import wait_until_ingested
+
+# The chain and ledger stacks load when a command first needs them, not when the CLI starts.
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
+
+    from trust_ledger.chain.deployment import Deployment
+    from trust_ledger.chain.gateway import TrustGateway, TxResult
+    from trust_ledger.ledger import TrustLedger
+
+
+LOG_FORMAT = typer.Option(
+    None,
+    "--log-format",
+    help="Logs as 'json' (one object per line) or 'text'; default: TRUST_LEDGER_LOG_FORMAT, else json "
+    "(text for dev).",
+)
+"""The --log-format option of every long-running command."""
 
 
 class UsageError(Exception):
@@ -38,6 +47,8 @@ class Settings:
 
     def deployment(self) -> Deployment:
         """The manifest, with the RPC URL overridden by --rpc-url / TRUST_LEDGER_RPC_URL."""
+        from trust_ledger.chain.deployment import Deployment
+
         deployment = Deployment.load(self.deployment_path)
         if self.rpc_url:
             deployment = Deployment(**{**asdict(deployment), "rpc_url": self.rpc_url})
@@ -45,6 +56,8 @@ class Settings:
 
     def signer(self, chain_id: int) -> LocalAccount | None:
         """--key-file, else TRUST_LEDGER_PRIVATE_KEY, else the anchor's account on the dev chain."""
+        from anvil.accounts import DEV_CHAIN_ID, dev_account
+
         if self.key_file is not None:
             try:
                 secret = self.key_file.read_text().strip()
@@ -60,6 +73,8 @@ class Settings:
 
     def gateway(self, write: bool = False) -> TrustGateway:
         """A gateway on the deployment; with `write`, one that can sign."""
+        from trust_ledger.chain.gateway import TrustGateway
+
         deployment = self.deployment()
         signer = self.signer(deployment.chain_id) if write else None
         self._gateway = TrustGateway.connect(deployment.rpc_url, deployment, signer)
@@ -67,11 +82,17 @@ class Settings:
 
     def ledger(self) -> TrustLedger:
         """The event-sourced ledger on the configured store."""
+        from trust_ledger.store import open_ledger
+
         return open_ledger()
 
 
 def account_from(secret: str, chain_id: int, source: str) -> LocalAccount:
     """A signer from a hex private key, or from a dev account name on the dev chain."""
+    from eth_account import Account
+
+    from anvil.accounts import DEV_CHAIN_ID, dev_account, is_dev_name
+
     if is_dev_name(secret):
         if chain_id != DEV_CHAIN_ID:
             raise UsageError(
@@ -86,6 +107,8 @@ def account_from(secret: str, chain_id: int, source: str) -> LocalAccount:
 
 def address_from(value: str, chain_id: int) -> str:
     """An address given literally, or a dev account's address on the dev chain."""
+    from anvil.accounts import DEV_CHAIN_ID, dev_account, is_dev_name
+
     if is_dev_name(value):
         if chain_id != DEV_CHAIN_ID:
             raise UsageError(f"'{value}' is a dev account name, which exists only on the dev chain")
@@ -100,6 +123,9 @@ def settings(ctx: typer.Context) -> Settings:
 
 def report(ctx: typer.Context, what: str, result: TxResult) -> None:
     """Print the outcome of a transaction, as a line or as JSON, once the ledger holds it."""
+    from trust_ledger.chain.follower import default_horizon
+    from trust_ledger.sync import wait_until_ingested
+
     current = settings(ctx)
     if current.wait and current._gateway is not None:
         gateway = current._gateway

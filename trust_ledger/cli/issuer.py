@@ -10,16 +10,13 @@ from api.issuer.app import create_app
 from api.issuer.config import load_config
 from api.issuer.wiring import open_issuer
 from trust_ledger.chain.follower import default_horizon
-from trust_ledger.cli.context import account_from, settings
+from trust_ledger.cli.context import LOG_FORMAT, account_from, settings
 from trust_ledger.cli.serve import serve
 from trust_ledger.logs import configure_logging
 from trust_ledger.metrics import watch_service
 from trust_ledger.service import LedgerService
 
-app = typer.Typer(help="Serve the issuer.", no_args_is_help=True)
 
-
-@app.command("issuer")
 def serve_issuer(
     ctx: typer.Context,
     config: Path = typer.Argument(
@@ -29,9 +26,10 @@ def serve_issuer(
     port: int = typer.Option(8090, help="Port to listen on."),
     confirmations: int | None = typer.Option(None, help="Follow up to head minus N blocks."),
     finalized: bool = typer.Option(False, help="Follow up to the `finalized` block."),
+    log_format: str | None = LOG_FORMAT,
 ) -> None:
     """Issue credentials for an accredited organisation; status lists on chain, published here."""
-    configure_logging()
+    configure_logging(log_format)
     issuer_config = load_config(config)
     current = settings(ctx)
     reader = current.gateway()

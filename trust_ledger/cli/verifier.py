@@ -10,14 +10,12 @@ from api.verifier.app import create_app
 from api.verifier.config import load_config
 from api.verifier.trust_source import ViewsTrustSource
 from api.verifier.wiring import open_verifier
+from trust_ledger.cli.context import LOG_FORMAT
 from trust_ledger.cli.serve import open_service, serve
 from trust_ledger.logs import configure_logging
 from trust_ledger.metrics import watch_service
 
-app = typer.Typer(help="Serve the verifier.", no_args_is_help=True)
 
-
-@app.command("verifier")
 def serve_verifier(
     ctx: typer.Context,
     config: Path = typer.Argument(
@@ -30,9 +28,10 @@ def serve_verifier(
     ),
     confirmations: int | None = typer.Option(None, help="Follow up to head minus N blocks."),
     finalized: bool = typer.Option(False, help="Follow up to the `finalized` block."),
+    log_format: str | None = LOG_FORMAT,
 ) -> None:
     """Verify presentations; trust (registry, keys, accreditations, status bits) from the ledger."""
-    configure_logging()
+    configure_logging(log_format)
     verifier_config = load_config(config)
     service = open_service(ctx, follow, confirmations, finalized)
     service.start()
