@@ -17,6 +17,7 @@ from http import HTTPStatus
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request, Response
+from fastapi.responses import RedirectResponse
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -154,5 +155,10 @@ def create_app(
             "chainReachable": state.chain_reachable,
         }
         return json_response(request, body, state=state, cache_control="no-cache")
+
+    @app.get("/", include_in_schema=False)
+    def home() -> Response:
+        """A person opening the root lands on the explorer (which lists the APIs), else on the docs."""
+        return RedirectResponse(f"{EXPLORER_PREFIX}/" if explorer else "/docs", status_code=307)
 
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -30,3 +31,35 @@ def test_every_log_event_is_one_json_line_with_its_fields() -> None:
     assert records[0]["ts"].endswith("+00:00")
     assert records[1]["logger"] == "uvicorn.access"
     assert records[2]["level"] == "error" and "ZeroDivisionError" in records[2]["error"]
+
+
+def run_program(env: dict[str, str] | None = None, setup: str = "configure_logging()") -> list[str]:
+    program = PROGRAM.replace("configure_logging()", setup)
+    process = subprocess.run(
+        [sys.executable, "-c", program],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+    )
+    assert process.returncode == 0, process.stderr
+    return process.stderr.strip().splitlines()
+
+
+def test_text_logs_are_short_lines_without_access_lines() -> None:
+    lines = run_program(setup='configure_logging(default="text")')
+    assert lines[0].split(" ", 1)[1] == "info    ingested 3 events  (block=42)"
+    assert not any("GET /health" in line for line in lines), "dev's terminal shows no access lines"
+    assert "error   failed" in lines[1] and "ZeroDivisionError" in "\n".join(lines[2:])
+
+
+def test_text_logs_show_requests_at_debug_level() -> None:
+    lines = run_program({"TRUST_LEDGER_LOG_LEVEL": "debug"}, setup='configure_logging(default="text")')
+    assert any(line.endswith("info    GET /health 200") for line in lines), lines
+
+
+def test_the_variable_switches_the_style_and_a_flag_wins_over_it() -> None:
+    as_json = run_program({"TRUST_LEDGER_LOG_FORMAT": "json"}, setup='configure_logging(default="text")')
+    assert json.loads(as_json[0])["event"] == "ingested 3 events"
+    as_text = run_program({"TRUST_LEDGER_LOG_FORMAT": "json"}, setup='configure_logging("text")')
+    assert "info    ingested 3 events" in as_text[0]

@@ -22,7 +22,7 @@ from api.verifier.wiring import open_verifier
 from resolver.app import create_app as create_resolver_app
 from trust_ledger.chain.follower import Horizon
 from trust_ledger.chain.gateway import TrustGateway
-from trust_ledger.cli.context import settings
+from trust_ledger.cli.context import LOG_FORMAT, settings
 from trust_ledger.cli.serve import serve
 from trust_ledger.devseed import (
     DEMO_ISSUER_ACCOUNT,
@@ -47,10 +47,11 @@ def dev(
     port: int = typer.Option(8080, help="HTTP port of the resolver, the issuer and the verifier."),
     chain_port: int = typer.Option(devchain.DEFAULT_PORT, help="Port of the local Anvil JSON-RPC endpoint."),
     keep_chain: bool = typer.Option(False, help="Leave Anvil running on exit."),
+    log_format: str | None = LOG_FORMAT,
 ) -> None:
     """Start (or resume) the dev chain with a demo issuer and verifier, follow it into the ledger and
     serve the resolver, the issuer and the verifier on one port until Ctrl-C."""
-    configure_logging()
+    configure_logging(log_format, default="text")
     var = settings(ctx).deployment_path.parent
     deployment, outcome = devchain.chain_up(port=chain_port, root=var)
     reader = TrustGateway.connect(deployment.rpc_url, deployment)

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from trust_ledger.chain.follower import default_horizon, run_forever
-from trust_ledger.cli.context import UsageError, settings
+from trust_ledger.cli.context import LOG_FORMAT, UsageError, settings
 from trust_ledger.logs import configure_logging
 from trust_ledger.sync import follower_for
 
@@ -29,9 +29,10 @@ def follow(
     finalized: bool = typer.Option(False, help="Ingest up to the chain's `finalized` block."),
     poll_interval: float = typer.Option(1.0, help="Seconds between polls once caught up."),
     once: bool = typer.Option(False, help="Catch up to the horizon, then exit."),
+    log_format: str | None = LOG_FORMAT,
 ) -> None:
     """Follow our contracts' logs into the ledger, exactly once, until Ctrl-C."""
-    configure_logging()
+    configure_logging(log_format)
     current = settings(ctx)
     gateway = current.gateway()
     horizon = default_horizon(gateway.deployment.chain_id, confirmations, finalized)

@@ -15,16 +15,13 @@ from resolver.app import create_app
 from resolver.errors import ResolverError
 from resolver.resolution import DidResolver, Options
 from trust_ledger.chain.follower import default_horizon
-from trust_ledger.cli.context import UsageError, settings
+from trust_ledger.cli.context import LOG_FORMAT, UsageError, settings
 from trust_ledger.logs import UVICORN_LOG_CONFIG, configure_logging
 from trust_ledger.metrics import watch_service
 from trust_ledger.service import LedgerService
 from trust_ledger.store import ledger_env
 
-app = typer.Typer(help="Serve the HTTP APIs.", no_args_is_help=True)
 
-
-@app.command("resolver")
 def serve_resolver(
     ctx: typer.Context,
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
@@ -34,9 +31,10 @@ def serve_resolver(
     ),
     confirmations: int | None = typer.Option(None, help="Follow up to head minus N blocks."),
     finalized: bool = typer.Option(False, help="Follow up to the `finalized` block."),
+    log_format: str | None = LOG_FORMAT,
 ) -> None:
     """The universal resolver, trust list and status lists over HTTP."""
-    configure_logging()
+    configure_logging(log_format)
     service = open_service(ctx, follow, confirmations, finalized)
     service.start()
     watch_service(service)
@@ -61,7 +59,12 @@ def open_service(
 def serve(application, host: str, port: int) -> None:
     """Run `application` with uvicorn until Ctrl-C."""
     config = uvicorn.Config(
-        application, host=host, port=port, log_level="info", log_config=UVICORN_LOG_CONFIG
+        # log_level None: uvicorn would otherwise reset its loggers' levels over configure_logging's.
+        application,
+        host=host,
+        port=port,
+        log_level=None,
+        log_config=UVICORN_LOG_CONFIG,
     )
     uvicorn.Server(config).run()
 
