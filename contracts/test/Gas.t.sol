@@ -96,6 +96,34 @@ contract Gas is Fixtures {
         );
     }
 
+    function test_gas_addService() public {
+        _cool();
+        vm.prank(issuerCtl);
+        uint256 start = gasleft();
+        reg.addService(issuer, "issuer", "OID4VCI", "https://issuer.example/oid4vci?tenant=a1");
+        uint256 used = start - gasleft();
+        _report(
+            "addService",
+            used,
+            abi.encodeCall(reg.addService, (issuer, "issuer", "OID4VCI", "https://issuer.example/oid4vci?tenant=a1"))
+        );
+    }
+
+    function test_gas_createList() public {
+        _cool();
+        vm.prank(issuerCtl);
+        uint256 start = gasleft();
+        status.createList(issuer, IStatusRegistry.Purpose.Suspension, 0, "https://issuer.example/status/2");
+        uint256 used = start - gasleft();
+        _report(
+            "createList",
+            used,
+            abi.encodeCall(
+                status.createList, (issuer, IStatusRegistry.Purpose.Suspension, 0, "https://issuer.example/status/2")
+            )
+        );
+    }
+
     function test_gas_accredit() public {
         ITrustRegistry.RoleGrant[] memory roles = _roles("did:web:sp.example", "P.Info.gold", "P.Info.silver");
         _cool();
