@@ -1,4 +1,11 @@
-"""Strict decoding of our contracts' logs into ChainLog records."""
+"""Strict decoding of our contracts' logs into ChainLog records.
+
+A log's shape (its emitter, event, topic count and ABI encoding) is written by our contracts:
+one that does not decode halts the follower (UndecodableLog). What participants wrote inside it
+is another matter: every ``string`` is read as the bytes it is and recorded by
+trust_ledger.domain.text (plain text as is, anything else in its opaque form), so no participant
+can stop the mirror with bytes that are not UTF-8.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,7 @@ from eth_abi import decode as abi_decode
 from trust_ledger.chain.abi import canonical_type, checksum, normalise, selector
 from trust_ledger.chain.errors import ChainError
 from trust_ledger.domain.chain_log import ChainLog
+from trust_ledger.domain.text import text_of
 
 
 class UndecodableLog(ChainError):
@@ -37,6 +45,31 @@ def _decode_topic(param: dict, topic: bytes) -> Any:
     if kind.startswith("uint"):
         return int.from_bytes(topic, "big")
     (value,) = abi_decode([canonical_type(param)], topic)
+    return normalise(value, param)
+
+
+def _wire_type(param: dict) -> str:
+    """The ABI type to decode `param` with: ``string`` read as ``bytes`` (the same encoding), so
+    bytes that are not UTF-8 decode too."""
+    kind = param["type"]
+    if kind.startswith("tuple"):
+        inner = ",".join(_wire_type(component) for component in param["components"])
+        return f"({inner}){kind[len('tuple') :]}"
+    if kind == "string" or kind.startswith("string["):
+        return "bytes" + kind[len("string") :]
+    return kind
+
+
+def _plain(value: Any, param: dict) -> Any:
+    """A decoded value as plain data (see ChainLog.args); strings through the text rule."""
+    kind = param["type"]
+    if kind.endswith("]"):
+        element = {**param, "type": kind[: kind.rindex("[")]}
+        return [_plain(item, element) for item in value]
+    if kind == "tuple":
+        return {c["name"]: _plain(item, c) for c, item in zip(param["components"], value, strict=True)}
+    if kind == "string":
+        return text_of(bytes(value))
     return normalise(value, param)
 
 
@@ -84,11 +117,11 @@ class LogDecoder:
             args[param["name"]] = _decode_topic(param, topic)
         data = bytes.fromhex(_hex(raw_log["data"])[2:])
         try:
-            values = abi_decode([canonical_type(p) for p in plain], data)
+            values = abi_decode([_wire_type(p) for p in plain], data)
         except Exception as exc:  # eth_abi raises several unrelated types for bad data
             raise UndecodableLog(f"log at {position}: {entry['name']} data does not decode: {exc}") from exc
         for param, value in zip(plain, values, strict=True):
-            args[param["name"]] = normalise(value, param)
+            args[param["name"]] = _plain(value, param)
         ordered = {p["name"]: args[p["name"]] for p in entry["inputs"]}
         return ChainLog(
             chain_id=self.chain_id,

@@ -12,7 +12,8 @@ class ChainLog:
 
     `args` holds JSON-friendly values only: bytes32 and bytes as 0x-prefixed lowercase
     hex strings, addresses as checksummed strings, integers and enums as ints, strings
-    as str, booleans as bool, `RoleGrant[]` as a list of ``{"target": str, "names":
+    as str (through trust_ledger.domain.text: plain text as is, any other bytes in their
+    opaque form), booleans as bool, `RoleGrant[]` as a list of ``{"target": str, "names":
     [str]}`` and `uint256[]` as a list of ints.
     """
 

@@ -11,6 +11,7 @@ from eventsourcing.domain import Aggregate, event
 from trust_ledger.domain.errors import DomainError
 from trust_ledger.domain.ids import ROOT_NODE, entity_id
 from trust_ledger.domain.provenance import ChainEvent
+from trust_ledger.domain.text import is_opaque
 
 STATUSES = {1: "active", 2: "suspended", 3: "revoked"}
 """ITrustRegistry.EntityStatus values (0, None, is never a stored status)."""
@@ -40,11 +41,20 @@ def status_name(value: int) -> str:
         raise DomainError(f"invalid entity status {value}") from None
 
 
+def name_part(label: str, node: str) -> str:
+    """The entity's part of a full name: its label, or its node id when the label cannot stand in a
+    dotted name (empty, holding a dot, or not plain text; the contracts' label grammar forbids these)."""
+    return label if label and "." not in label and not is_opaque(label) else node
+
+
 class Entity(Aggregate):
     """A registry entity (the trust anchor is the root, with an empty name).
 
-    Public methods validate and are called by the ledger; private @event methods
-    only mutate and re-run on every replay.
+    Public methods check what the contracts guarantee about identities, authority and lifecycle
+    (who may act, what exists, which transitions are allowed) and are called by the ledger;
+    private @event methods only mutate and re-run on every replay. The content of strings a
+    participant wrote (DIDs, labels, ids, types, URIs) is recorded as the chain holds it and never
+    refused here: the contracts validate what has a grammar, the mirror must not halt on the rest.
     """
 
     class Event(ChainEvent, Aggregate.Event):
@@ -102,12 +112,9 @@ class Entity(Aggregate):
                 raise DomainError(f"only the root {ROOT_NODE} may be registered without a parent, not {node}")
             name = ""
         else:
-            if not label or "." in label:
-                raise DomainError(f"invalid label {label!r} for node {node}")
             parent.require_acting(by)
-            name = f"{parent.name}.{label}" if parent.name else label
-        if not did.startswith("did:"):
-            raise DomainError(f"invalid DID {did!r} for node {node}")
+            part = name_part(label, node)
+            name = f"{parent.name}.{part}" if parent.name else part
         return cls(
             node=node,
             parent=None if parent is None else parent.node,
@@ -161,8 +168,6 @@ class Entity(Aggregate):
         self._require_parent_acting(parent, by)
         if self.status == "revoked":
             raise DomainError(f"node {self.node} is revoked")
-        if not credential_type:
-            raise DomainError(f"node {self.node}: empty credential type")
         if valid_until != 0 and valid_until <= valid_from:
             raise DomainError(f"node {self.node}: empty validity window {valid_from}..{valid_until}")
         clean_roles = [_role(r) for r in roles]
@@ -199,14 +204,10 @@ class Entity(Aggregate):
     ) -> None:
         """Add a verification method; key ids are never reused."""
         self.require_acting(by)
-        if not key_id:
-            raise DomainError(f"node {self.node}: empty key id")
         if key_id in self.keys:
             raise DomainError(f"node {self.node} already has (or had) key {key_id!r}")
         if not 0 < purposes <= ALL_PURPOSES:
             raise DomainError(f"node {self.node}: invalid key purposes {purposes}")
-        if not key_type or not public_key.startswith("0x") or len(public_key) <= 2:
-            raise DomainError(f"node {self.node}: invalid key material for {key_id!r}")
         if valid_until != 0 and valid_until <= valid_from:
             raise DomainError(f"node {self.node}: empty validity window {valid_from}..{valid_until}")
         self._add_key(
@@ -235,8 +236,6 @@ class Entity(Aggregate):
     ) -> None:
         """Add a service endpoint."""
         self.require_acting(by)
-        if not service_id or not service_type or not endpoint:
-            raise DomainError(f"node {self.node}: service id, type and endpoint must be non-empty")
         if service_id in self.services:
             raise DomainError(f"node {self.node} already has service {service_id!r}")
         self._add_service(

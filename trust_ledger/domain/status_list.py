@@ -75,13 +75,11 @@ class StatusList(Aggregate):
         by: str,
         provenance: dict[str, Any],
     ) -> StatusList:
-        """Create a list; `size` must be a non-zero multiple of 256."""
+        """Create a list; `size` must be a non-zero multiple of 256 (the URI is recorded as written)."""
         if list_id < 1:
             raise DomainError(f"invalid status list id {list_id}")
         if size <= 0 or size % BITS_PER_WORD:
             raise DomainError(f"status list {list_id}: size {size} is not a positive multiple of 256")
-        if not uri:
-            raise DomainError(f"status list {list_id}: empty URI")
         return cls(
             list_id=list_id,
             owner=owner,
