@@ -29,16 +29,10 @@ def _bearer(authorization: str | None) -> str:
 
 
 def _issuance_of(ctx: IssuerContext, access_token: str) -> Issuance:
-    token_hash = digest(access_token)
-    issuance = ctx.lookup(ctx.index.by_token, token_hash)
-    if (
-        issuance is None
-        or issuance.token_hash is None
-        or not secrets.compare_digest(issuance.token_hash, token_hash)
-        or ctx.clock() >= issuance.token_expires_at
-    ):
+    issuance = ctx.lookup(ctx.index.by_token, digest(access_token))
+    if issuance is None:
         raise OAuthError("invalid_token", "the access token is unknown, expired or already used", 401)
-    return issuance
+    return _opened_by(ctx, issuance, access_token)
 
 
 def _configuration(issuance: Issuance, body: dict[str, Any]) -> str:
@@ -83,13 +77,20 @@ def _validated(ctx: IssuerContext, proof_jwt: str) -> ValidatedProof:
 
 
 def credential(ctx: IssuerContext, authorization: str | None, body: dict[str, Any]) -> dict[str, Any]:
-    """Validate token, configuration and proof; issue, record CredentialIssued; answer the credential."""
+    """Validate token, configuration and proof; issue, record CredentialIssued; answer the credential.
+
+    The proof (and its single-use nonce) is checked once; issuing is an `update` of the issuance,
+    so two requests racing with one token issue each configuration at most once.
+    """
     access_token = _bearer(authorization)
-    with ctx.lock:
-        issuance = _issuance_of(ctx, access_token)
+    found = _issuance_of(ctx, access_token)
+    _configuration(found, body)
+    holder = _validated(ctx, _proof_jwt(body))
+    template = ctx.config.templates[found.vc_uid]
+
+    def issue(issuance: Issuance) -> tuple[str, int]:
+        _opened_by(ctx, issuance, access_token)  # a racing request may have spent it
         configuration_id = _configuration(issuance, body)
-        holder = _validated(ctx, _proof_jwt(body))
-        template = ctx.config.templates[issuance.vc_uid]
         now = ctx.clock()
         try:
             check_may_issue(ctx.views, ctx.config.did, template.type, now, template.roles)
@@ -125,6 +126,20 @@ def credential(ctx: IssuerContext, authorization: str | None, body: dict[str, An
             sealed_credential=ctx.shredder.seal(issuance.offer_id, issued),
             allocations=[entry.as_dict() for entry in allocations.entries],
         )
-        ctx.save(issuance)
-        ctx.shredder.keep_until(issuance.offer_id, now + ctx.config.credential_retention)
+        return issued, now
+
+    issued, now = ctx.update(found.transaction_id, issue)
+    ctx.shredder.keep_until(found.offer_id, now + ctx.config.credential_retention)
     return {"credentials": [{"credential": issued}]}
+
+
+def _opened_by(ctx: IssuerContext, issuance: Issuance, access_token: str) -> Issuance:
+    """`issuance`, if `access_token` is its live token; invalid_token otherwise."""
+    token_hash = digest(access_token)
+    if (
+        issuance.token_hash is None
+        or not secrets.compare_digest(issuance.token_hash, token_hash)
+        or ctx.clock() >= issuance.token_expires_at
+    ):
+        raise OAuthError("invalid_token", "the access token is unknown, expired or already used", 401)
+    return issuance

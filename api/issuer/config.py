@@ -116,6 +116,19 @@ class IssuerConfig(ModuleConfig):
     offer_mode: Literal["uri", "value"] = "uri"
     deep_link_scheme: str = "openid-credential-offer://"
     status_list_size: int = 131_072
+    tx_code_min_length: int = Field(6, ge=4, le=12)  # shorter codes are refused (brute force)
+    tx_code_max_attempts: int = Field(5, ge=1)  # wrong tx_codes before the pre-authorized code dies
+
+    @model_validator(mode="after")
+    def _tx_codes_long_enough(self) -> IssuerConfig:
+        for vc_uid, template in self.templates.items():
+            if template.tx_code_length is not None and template.tx_code_length < self.tx_code_min_length:
+                raise ValueError(
+                    f"tx_code_length {template.tx_code_length} of template {vc_uid!r} is shorter than "
+                    f"tx_code_min_length {self.tx_code_min_length}: a short code is guessed quickly; "
+                    "use a longer one (or lower tx_code_min_length deliberately)"
+                )
+        return self
 
     def configuration_ids(self, vc_uid: str) -> list[str]:
         """The OID4VCI credential configuration ids of a template, one per format."""

@@ -157,7 +157,12 @@ def offer_by_uri(ctx: IssuerContext, offer_id: str) -> dict[str, Any]:
 
 
 def token(ctx: IssuerContext, form: dict[str, str]) -> dict[str, Any]:
-    """The token endpoint for the pre-authorized code grant (RFC 6749 errors, status 400)."""
+    """The token endpoint for the pre-authorized code grant (RFC 6749 errors, status 400).
+
+    Wrong tx_codes are counted on the issuance (TxCodeRejected, in the event store, so every
+    process sees them); after ``tx_code_max_attempts`` of them the pre-authorized code is dead
+    (OID4VCI 1.0 §13: limit the attempts at guessing a transaction code).
+    """
     if form.get("grant_type") != PRE_AUTHORIZED_GRANT:
         if not form.get("grant_type"):
             raise OAuthError("invalid_request", "grant_type is required")
@@ -166,31 +171,45 @@ def token(ctx: IssuerContext, form: dict[str, str]) -> dict[str, Any]:
     if not code:
         raise OAuthError("invalid_request", "pre-authorized_code is required")
     now = ctx.clock()
-    with ctx.lock:
-        issuance = ctx.lookup(ctx.index.by_code, digest(code))
-        if issuance is None:
-            raise OAuthError("invalid_grant", "unknown pre-authorized code")
+    tx_code = form.get("tx_code")
+    access_token = secrets.token_urlsafe(32)
+    limit = ctx.config.tx_code_max_attempts
+    invalidated = f"pre-authorized code invalidated after {limit} wrong tx_code attempts"
+
+    def grant(issuance: Issuance) -> int | None:
+        """Issue the token (None), or count a wrong tx_code (the attempts left); refuse by raising."""
         if issuance.code_used:
             raise OAuthError("invalid_grant", "the pre-authorized code has already been used")
         if now >= issuance.offer_expires_at:
             raise OAuthError("invalid_grant", "the pre-authorized code has expired")
-        tx_code = form.get("tx_code")
         if issuance.tx_code_hash is None and tx_code is not None:
             raise OAuthError("invalid_request", "this offer has no transaction code; do not send tx_code")
         if issuance.tx_code_hash is not None:
+            if issuance.tx_code_failures >= limit:
+                raise OAuthError("invalid_grant", invalidated)
             if not tx_code:
                 raise OAuthError("invalid_request", "tx_code is required for this offer")
             if not secrets.compare_digest(digest(tx_code), issuance.tx_code_hash):
-                raise OAuthError("invalid_grant", "wrong transaction code")
-        access_token = secrets.token_urlsafe(32)
+                issuance.reject_tx_code()
+                return limit - issuance.tx_code_failures
         issuance.issue_token(digest(access_token), now + ctx.config.token_ttl)
-        ctx.save(issuance)
+        return None
+
+    issuance = ctx.lookup(ctx.index.by_code, digest(code))
+    if issuance is None:
+        raise OAuthError("invalid_grant", "unknown pre-authorized code")
+    details = _authorization_details(form.get("authorization_details"), issuance)
+    attempts_left = ctx.update(issuance.transaction_id, grant)
+    if attempts_left is not None:  # the wrong attempt is recorded before it is answered
+        if attempts_left == 0:
+            raise OAuthError("invalid_grant", invalidated)
+        plural = "attempt" if attempts_left == 1 else "attempts"
+        raise OAuthError("invalid_grant", f"wrong tx_code; {attempts_left} {plural} left")
     body: dict[str, Any] = {
         "access_token": access_token,
         "token_type": "Bearer",
         "expires_in": ctx.config.token_ttl,
     }
-    details = _authorization_details(form.get("authorization_details"), issuance)
     if details is not None:
         body["authorization_details"] = details
     if ctx.config.templates[issuance.vc_uid].profile == "twdiw":

@@ -1,9 +1,21 @@
 """Issuance records: one event-sourced ``Issuance`` aggregate per DWVC-101 transaction.
 
-Events: Offered, TokenIssued, CredentialIssued, Revoked, Suspended, Recovered. Personal data
+Events: Offered, TxCodeRejected, TokenIssued, CredentialIssued, StatusChangeStarted, Revoked /
+Suspended / Recovered, StatusChangeFailed. Personal data
 (the holder's fields, then the credential) only appears sealed with a per-offer key (see
 sealing.py); what stays readable is what DWVC-202/203/301 need: cid, vcUid, dates, status,
 dataTag, and the status-list positions. Codes and tokens are kept as SHA-256 hashes only.
+
+Concurrency is the event store's: an aggregate is saved only if nobody saved a newer version
+since it was read (the store's unique (id, version) key), so two requests racing on one offer or
+one credential never both win, also across processes; ``IssuerContext.update`` retries the loser
+on the fresh state. No process-wide lock is needed, nor held while the chain is waited on.
+
+A status change is claimed first (StatusChangeStarted: no other change of the card may start
+while it is in flight), then sent to the chain, then recorded once mined (Revoked / Suspended /
+Recovered with the transaction hash and block) or abandoned (StatusChangeFailed). ``status`` is
+therefore the status the card has once its transaction is final; whether the trust views (and
+so the published lists) show it yet is ``status_block`` against the views' block.
 
 ``IssuanceIndex`` is the read side: a small in-memory view pulled from the notification log
 (lookups by offer, code, token, cid and dataTag, and the DWVC-202/203 rows).
@@ -76,6 +88,14 @@ class Issuance(Aggregate):
         self.sealed_credential: str | None = None
         self.allocations: list[dict[str, Any]] = []
         self.status = ACTIVE
+        self.tx_code_failures = 0
+        self.status_change: dict[str, Any] | None = None  # {action, since} while one is in flight
+        self.status_tx: str | None = None
+        self.status_block: int | None = None
+
+    @event("TxCodeRejected")
+    def reject_tx_code(self) -> None:
+        self.tx_code_failures += 1
 
     @event("TokenIssued")
     def issue_token(self, token_hash: str, token_expires_at: int) -> None:
@@ -96,17 +116,39 @@ class Issuance(Aggregate):
             self.sealed_fields = None  # every format is issued: the offer's copy of the fields goes
             self.token_hash = None  # and the access token is spent
 
+    def change_in_flight(self, now: int, stale_after: int) -> str | None:
+        """The action of a status change started less than `stale_after` seconds ago, else None
+        (an older claim is one whose process died before recording the outcome: it may be taken over)."""
+        change = self.status_change
+        if change is None or now - change["since"] >= stale_after:
+            return None
+        return change["action"]
+
+    @event("StatusChangeStarted")
+    def start_status_change(self, action: str, since: int) -> None:
+        self.status_change = {"action": action, "since": since}
+
+    @event("StatusChangeFailed")
+    def fail_status_change(self, reason: str) -> None:
+        self.status_change = None
+
     @event("Revoked")
-    def revoke(self, tx_hash: str) -> None:
-        self.status = REVOKED
+    def revoke(self, tx_hash: str, block_number: int = 0) -> None:
+        self._changed(REVOKED, tx_hash, block_number)
 
     @event("Suspended")
-    def suspend(self, tx_hash: str) -> None:
-        self.status = SUSPENDED
+    def suspend(self, tx_hash: str, block_number: int = 0) -> None:
+        self._changed(SUSPENDED, tx_hash, block_number)
 
     @event("Recovered")
-    def recover(self, tx_hash: str) -> None:
-        self.status = ACTIVE
+    def recover(self, tx_hash: str, block_number: int = 0) -> None:
+        self._changed(ACTIVE, tx_hash, block_number)
+
+    def _changed(self, status: str, tx_hash: str, block_number: int) -> None:
+        self.status = status
+        self.status_change = None
+        self.status_tx = tx_hash or None
+        self.status_block = block_number or None
 
 
 class IssuanceRecords(Application[UUID]):
@@ -148,6 +190,13 @@ class Row:
     expiration_date: str
     cid: str | None = None
     status: str = ACTIVE
+    status_tx: str | None = None
+    status_block: int | None = None
+
+    def final(self, views_block: int | None) -> bool:
+        """Whether the trust views (hence the published lists) show `status`: no change was ever
+        sent, or the views have reached the block that mined the last one."""
+        return self.status_block is None or (views_block is not None and views_block >= self.status_block)
 
 
 @dataclass
@@ -203,9 +252,12 @@ class IssuanceIndex:
         elif isinstance(domain_event, Issuance.CredentialIssued):
             self.by_cid[domain_event.cid] = tx
             self.rows[tx].cid = domain_event.cid
-        elif isinstance(domain_event, Issuance.Revoked):
-            self.rows[tx].status = REVOKED
-        elif isinstance(domain_event, Issuance.Suspended):
-            self.rows[tx].status = SUSPENDED
-        elif isinstance(domain_event, Issuance.Recovered):
-            self.rows[tx].status = ACTIVE
+        elif isinstance(domain_event, Issuance.Revoked | Issuance.Suspended | Issuance.Recovered):
+            row = self.rows[tx]
+            row.status = STATUS_OF_EVENT[type(domain_event).__name__]
+            row.status_tx = domain_event.tx_hash or None
+            # absent in events recorded before finality was tracked: shown as final
+            row.status_block = getattr(domain_event, "block_number", 0) or None
+
+
+STATUS_OF_EVENT = {"Revoked": REVOKED, "Suspended": SUSPENDED, "Recovered": ACTIVE}

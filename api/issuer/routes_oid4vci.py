@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Header, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from api.issuer import collection, offers
@@ -14,6 +15,8 @@ from api.issuer.errors import OAuthError
 from api.issuer.metadata import authorization_server_metadata, issuer_metadata
 
 router = APIRouter(tags=["OID4VCI"])
+# The async routes read the body on the event loop, then do the work (event store, SQLite, signing)
+# in the threadpool: nothing they wait on may stall the other requests.
 NO_STORE = {"Cache-Control": "no-store"}
 
 
@@ -50,7 +53,8 @@ async def token(request: Request, ctx: Ctx) -> JSONResponse:
     if len({name for name, _ in pairs}) != len(pairs):
         raise OAuthError("invalid_request", "a parameter is repeated")
     form = dict(pairs)
-    return JSONResponse(offers.token(ctx, form), headers={**NO_STORE, "Pragma": "no-cache"})
+    body = await run_in_threadpool(offers.token, ctx, form)
+    return JSONResponse(body, headers={**NO_STORE, "Pragma": "no-cache"})
 
 
 @router.post("/nonce", summary="Nonce endpoint")
@@ -69,4 +73,5 @@ async def credential(
     if not isinstance(body, dict):
         collection._bearer(authorization)  # a token problem is reported before a body problem
         raise OAuthError("invalid_credential_request", "the body must be a JSON object")
-    return JSONResponse(collection.credential(ctx, authorization, body), headers=NO_STORE)
+    issued = await run_in_threadpool(collection.credential, ctx, authorization, body)
+    return JSONResponse(issued, headers=NO_STORE)
