@@ -8,6 +8,9 @@ Decisions:
   which has no name); the registry it is unique in is `trustLedger.anchor`.
 - Trust facts live under one term, `trustLedger`, declared in an inline context as
   ``@json`` so JSON-LD processors keep it verbatim.
+- Strings a participant wrote in bytes that are not plain text are shown in their opaque form
+  (U+FFFD for what does not decode, then the bytes in hex; trust_ledger.domain.text); as key or
+  service ids they become percent-encoded fragments of those bytes.
 - A key is left out if it is revoked at this version, outside its validity window at the
   query time, or if its material cannot be published (listed in `trustLedger.unusableKeys`).
 """
@@ -21,6 +24,7 @@ from projections.api import EffectiveStatus, EntityVersion
 from resolver.did_syntax import xml_datetime
 from resolver.keys import KeyMaterialError, jwk_from_hex, multibase_from_hex, public_jwk
 from trust_ledger.domain.entity import KEY_PURPOSES
+from trust_ledger.domain.text import is_opaque, uri_fragment
 
 DID_CONTEXT = "https://www.w3.org/ns/did/v1"
 JWS_2020_CONTEXT = "https://w3id.org/security/suites/jws-2020/v1"
@@ -35,7 +39,11 @@ RELATIONSHIPS = tuple(KEY_PURPOSES.values())
 
 
 def did_url(did: str, local_id: str) -> str:
-    """An absolute DID URL for a key or service id (kept as is if it already is absolute)."""
+    """An absolute DID URL for a key or service id (kept as is if it already is absolute); an id a
+    participant wrote in bytes that are not plain text becomes a fragment of those bytes
+    percent-encoded (trust_ledger.domain.text)."""
+    if is_opaque(local_id):
+        return f"{did}#{uri_fragment(local_id)}"
     if local_id.startswith("#"):
         return did + local_id
     if ":" in local_id:
