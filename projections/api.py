@@ -108,10 +108,53 @@ class Freshness:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class FollowerStatus:
+    """What the process that follows the chain (and writes the views) reported after its last pass,
+    kept beside the views so every replica reading them sees it. Times are unix seconds (wall clock).
+
+    `checked_at`, `horizon_block`, `head_block` and `synced_block` describe the last pass that
+    reached the chain: its time, the chain's finality horizon and head then, and the block up to
+    which every log was in the views after it. `halted_reason` and `halted_block` are set once the
+    follower has stopped for good (a reorg below the horizon, a log of ours that does not decode).
+    """
+
+    reported_at: float
+    checked_at: float | None = None
+    horizon_block: int | None = None
+    head_block: int | None = None
+    synced_block: int | None = None
+    chain_reachable: bool | None = None
+    halted_reason: str | None = None
+    halted_block: int | None = None
+
+    @property
+    def halted(self) -> bool:
+        return self.halted_reason is not None
+
+    def as_json(self) -> dict[str, Any]:
+        """The status as the /health answers show it (camelCase)."""
+        return {
+            "reportedAt": self.reported_at,
+            "lastPassAt": self.checked_at,
+            "horizonBlock": self.horizon_block,
+            "headBlock": self.head_block,
+            "syncedBlock": self.synced_block,
+            "chainReachable": self.chain_reachable,
+            "halted": self.halted,
+            "haltedReason": self.halted_reason,
+            "haltedBlock": self.halted_block,
+        }
+
+
 class TrustViews(Protocol):
     """Queries over the projections; every method is a few indexed reads."""
 
     def freshness(self) -> Freshness: ...
+
+    def follower_status(self) -> FollowerStatus | None:
+        """What the following process last reported, None when no follower ever wrote these views."""
+        ...
 
     def entity_version(
         self, did: str, *, version: int | None = None, at_time: int | None = None

@@ -53,6 +53,13 @@ class ViewRecorder(TrackingRecorder, ABC):
             sql.execute(f"DELETE FROM {self.tracking_table} WHERE application_name = ?", (upstream,))
 
     @contextmanager
+    def writing(self) -> Iterator[Sql]:
+        """A committed transaction over the view tables, for rows that are not projected from the
+        ledger (the follower's status): no tracking record is written with it."""
+        with self._transaction(commit=True) as cursor:
+            yield Sql(cursor, self.tables.dialect)
+
+    @contextmanager
     def reading(self) -> Iterator[Sql]:
         """A read-only transaction over the views (one consistent snapshot)."""
         with self._transaction(commit=False) as cursor:

@@ -2,7 +2,8 @@
 
 One set of tables holds all three views: entity versions (with their accreditations), the
 current entities (the name tree with effective statuses) and status-list versions, plus one
-row of chain metadata for freshness. Names are compared bytewise in both dialects (PostgreSQL
+row of chain metadata for freshness and one row the following process writes after each pass
+(its status: see projections.api.FollowerStatus). Names are compared bytewise in both dialects (PostgreSQL
 columns use the "C" collation), so `ORDER BY name` and subtree ranges agree everywhere.
 """
 
@@ -17,6 +18,7 @@ class Dialect:
 
     name: str
     integer: str
+    real: str
     blob: str
     name_text: str  # a text column compared bytewise
     placeholder: str
@@ -26,9 +28,16 @@ class Dialect:
         return query if self.placeholder == "?" else query.replace("?", self.placeholder)
 
 
-SQLITE = Dialect(name="sqlite", integer="INTEGER", blob="BLOB", name_text="TEXT", placeholder="?")
+SQLITE = Dialect(
+    name="sqlite", integer="INTEGER", real="REAL", blob="BLOB", name_text="TEXT", placeholder="?"
+)
 POSTGRES = Dialect(
-    name="postgres", integer="BIGINT", blob="BYTEA", name_text='TEXT COLLATE "C"', placeholder="%s"
+    name="postgres",
+    integer="BIGINT",
+    real="DOUBLE PRECISION",
+    blob="BYTEA",
+    name_text='TEXT COLLATE "C"',
+    placeholder="%s",
 )
 
 
@@ -66,6 +75,11 @@ class ViewTables:
     @property
     def meta(self) -> str:
         return self._name("view_meta")
+
+    @property
+    def follower_status(self) -> str:
+        """One row written by the following process (not derived from the ledger: kept on rebuild)."""
+        return self._name("follower_status")
 
     def all(self) -> list[str]:
         """Every view table (not the tracking table)."""
@@ -120,6 +134,10 @@ class ViewTables:
             f"CREATE TABLE IF NOT EXISTS {self.meta} ("
             f"id {i} PRIMARY KEY, chain_id {i}, cursor_block_number {i}, cursor_block_hash TEXT, "
             f"last_block_number {i}, last_block_time {i})",
+            f"CREATE TABLE IF NOT EXISTS {self.follower_status} ("
+            f"id {i} PRIMARY KEY, reported_at {self.dialect.real} NOT NULL, checked_at {self.dialect.real}, "
+            f"horizon_block {i}, head_block {i}, synced_block {i}, chain_reachable {i}, "
+            f"halted_reason TEXT, halted_block {i})",
         ]
 
     def drop_statements(self) -> list[str]:

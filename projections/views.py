@@ -17,6 +17,7 @@ from typing import Any
 from projections.api import (
     EffectiveStatus,
     EntityVersion,
+    FollowerStatus,
     Freshness,
     Provenance,
     StatusListVersion,
@@ -71,6 +72,48 @@ class SqlTrustViews:
             block_time=meta.get("last_block_time"),
             extra=extra,
         )
+
+    def follower_status(self) -> FollowerStatus | None:
+        with self.recorder.reading() as sql:
+            row = sql.one(f"SELECT * FROM {self._t.follower_status} WHERE id = 1")
+        if row is None:
+            return None
+        reachable = row["chain_reachable"]
+        return FollowerStatus(
+            reported_at=row["reported_at"],
+            checked_at=row["checked_at"],
+            horizon_block=row["horizon_block"],
+            head_block=row["head_block"],
+            synced_block=row["synced_block"],
+            chain_reachable=None if reachable is None else bool(reachable),
+            halted_reason=row["halted_reason"],
+            halted_block=row["halted_block"],
+        )
+
+    def record_follower_status(self, status: FollowerStatus) -> None:
+        """Write the following process's status (only that process writes it; see FollowerStatus)."""
+        reachable = None if status.chain_reachable is None else int(status.chain_reachable)
+        values = (
+            status.reported_at,
+            status.checked_at,
+            status.horizon_block,
+            status.head_block,
+            status.synced_block,
+            reachable,
+            status.halted_reason,
+            status.halted_block,
+        )
+        with self.recorder.writing() as sql:
+            sql.execute(
+                f"INSERT INTO {self._t.follower_status} (id, reported_at, checked_at, horizon_block, "
+                "head_block, synced_block, chain_reachable, halted_reason, halted_block) "
+                "VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+                "reported_at = excluded.reported_at, checked_at = excluded.checked_at, "
+                "horizon_block = excluded.horizon_block, head_block = excluded.head_block, "
+                "synced_block = excluded.synced_block, chain_reachable = excluded.chain_reachable, "
+                "halted_reason = excluded.halted_reason, halted_block = excluded.halted_block",
+                values,
+            )
 
     # ------------------------------------------------------------------ entity versions
 

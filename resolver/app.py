@@ -149,12 +149,7 @@ def create_app(
     @app.get("/health", response_model=Health, tags=["Operations"], summary="Liveness and freshness")
     def health(request: Request, ctx: Annotated[Context, Depends(get_context)]) -> Response:
         state = ctx.state()
-        body = {
-            "status": "degraded" if state.chain_reachable is False or state.freshness is None else "ok",
-            "freshness": state.as_json(),
-            "chainReachable": state.chain_reachable,
-        }
-        return json_response(request, body, state=state, cache_control="no-cache")
+        return json_response(request, state.health_body(), state=state, cache_control="no-cache")
 
     @app.get("/", include_in_schema=False)
     def home() -> Response:

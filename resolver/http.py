@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import Request, Response
 
-from projections.api import Freshness, TrustViews
+from projections.api import FollowerStatus, Freshness, TrustViews
 from resolver.did_syntax import xml_datetime
 from resolver.errors import ErrorCode, diw_error_body, problem, resolution_error_body
 from resolver.media import error_style
@@ -35,10 +35,28 @@ DIW_PREFIX = "/api/did/"
 
 @dataclass(frozen=True)
 class LedgerState:
-    """How fresh an answer is: what the views reflect, and whether the chain answers."""
+    """How fresh an answer is: what the views reflect, whether the chain answers, and what the
+    following process last reported beside the views (None when none ever did)."""
 
     freshness: Freshness | None
     chain_reachable: bool | None
+    follower: FollowerStatus | None = None
+
+    @property
+    def halted(self) -> bool:
+        return self.follower is not None and self.follower.halted
+
+    def health_body(self) -> dict[str, Any]:
+        """The /health answer: "degraded" when the chain is unreachable, the follower halted or the
+        views are unreadable; the follower's last report (with the halt's block and reason)."""
+        degraded = self.chain_reachable is False or self.freshness is None or self.halted
+        return {
+            "status": "degraded" if degraded else "ok",
+            "freshness": self.as_json(),
+            "chainReachable": self.chain_reachable,
+            "halted": self.halted,
+            "follower": self.follower.as_json() if self.follower else None,
+        }
 
     def as_json(self) -> dict[str, Any]:
         f = self.freshness
@@ -65,15 +83,9 @@ class LedgerState:
 
 
 def ledger_state(views: TrustViews, chain_status: Callable[[], bool] | None) -> LedgerState:
-    """Freshness from the views and the chain's reachability; neither ever raises."""
-    try:
-        freshness: Freshness | None = views.freshness()
-    except STORE_UNAVAILABLE as error:
-        log.warning("TrustViews.freshness(): the store is unavailable: %s", first_line(error))
-        freshness = None
-    except Exception:
-        log.exception("TrustViews.freshness() failed")
-        freshness = None
+    """Freshness and the follower's status from the views, and the chain's reachability; never raises."""
+    freshness: Freshness | None = _read(views, "freshness")
+    follower: FollowerStatus | None = _read(views, "follower_status") if freshness is not None else None
     reachable: bool | None = None
     if chain_status is not None:
         try:
@@ -81,7 +93,18 @@ def ledger_state(views: TrustViews, chain_status: Callable[[], bool] | None) -> 
         except Exception:
             log.warning("chain status check failed; reporting the chain as unreachable", exc_info=True)
             reachable = False
-    return LedgerState(freshness, reachable)
+    return LedgerState(freshness, reachable, follower)
+
+
+def _read(views: TrustViews, query: str) -> Any:
+    """The answer of views query `query`; its failure (the store unavailable) reads as unknown, None."""
+    try:
+        return getattr(views, query)()
+    except STORE_UNAVAILABLE as error:
+        log.warning("TrustViews.%s(): the store is unavailable: %s", query, first_line(error))
+    except Exception:
+        log.exception("TrustViews.%s() failed", query)
+    return None
 
 
 def encode_json(body: Any) -> bytes:

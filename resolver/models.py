@@ -167,6 +167,14 @@ class DiwStatus(_Model):
 
 
 class Health(_Model):
-    status: str = Field(description='"ok", or "degraded" when the chain is unreachable')
+    status: str = Field(
+        description='"ok", or "degraded" when the chain is unreachable or the follower halted'
+    )
     freshness: LedgerFreshness
     chainReachable: bool | None
+    halted: bool = Field(description="the follower stopped for good (see follower.haltedReason)")
+    follower: dict[str, Any] | None = Field(
+        description="what the following process last reported beside the views (null: none ever did): "
+        "reportedAt, lastPassAt, horizonBlock, headBlock, syncedBlock, chainReachable, halted, "
+        "haltedReason, haltedBlock"
+    )

@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from projections import Projector, SqlTrustViews, open_views
-from trust_ledger.chain.follower import Follower, Horizon, run_forever
+from projections.api import FollowerStatus
+from trust_ledger.chain.follower import Follower, Horizon, ReorgBelowHorizon, run_forever
 from trust_ledger.chain.gateway import TrustGateway
+from trust_ledger.domain import IngestError
 from trust_ledger.ledger import TrustLedger
 from trust_ledger.store import STORE_UNAVAILABLE, first_line, ledger_env, open_ledger
 from trust_ledger.sync import follower_for
@@ -27,8 +29,11 @@ class LedgerService:
 
     `chain_reachable` is what the last pass found (None before the first, or when not
     following); `halted` holds the reason the follower stopped for good (a reorg below the
-    horizon), while the views keep serving. The store not answering for a while (a database
-    restart) does not halt it: it retries, backing off up to MAX_STORE_BACKOFF seconds.
+    horizon, a log of ours that does not decode), while the views keep serving. After every pass
+    (and on halting) the following process writes its FollowerStatus beside the views, so every
+    replica reading them can tell how fresh they are (projections.trust_freshness). The store not
+    answering for a while (a database restart) does not halt it: it retries, backing off up to
+    MAX_STORE_BACKOFF seconds.
     """
 
     ledger: TrustLedger | None
@@ -38,6 +43,8 @@ class LedgerService:
     poll_interval: float = 0.5
     chain_reachable: bool | None = None
     halted: str | None = None
+    status: FollowerStatus | None = None
+    """The status this process last wrote (None unless it follows)."""
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -90,12 +97,51 @@ class LedgerService:
         if self.ledger is not None:
             self.ledger.close()
 
-    def _project(self) -> None:
-        assert self.projector is not None
+    def _after_pass(self) -> None:
+        """Project what the pass ingested, then report the pass beside the views."""
+        assert self.projector is not None and self.follower is not None
         self.projector.run_once()
+        now = time.time()
+        previous = self.status or FollowerStatus(reported_at=now)
+        if self.chain_reachable:
+            head = self.follower.head
+            status = FollowerStatus(
+                reported_at=now,
+                checked_at=now,
+                horizon_block=self.follower.last_horizon,
+                head_block=head.number if head is not None else None,
+                synced_block=self.follower.synced_block(),
+                chain_reachable=True,
+            )
+        else:  # what the last pass that reached the chain found still stands; its age grows
+            status = replace(previous, reported_at=now, chain_reachable=False)
+        self._report(status)
+
+    def _report(self, status: FollowerStatus) -> None:
+        self.views.record_follower_status(status)
+        self.status = status
 
     def _reachability(self, reachable: bool) -> None:
         self.chain_reachable = reachable
+
+    def _halt(self, error: Exception) -> None:
+        """Stop following for good; say so beside the views, with the block and the reason."""
+        assert self.follower is not None
+        self.halted = str(error)
+        log.critical("follower halted: %s", error)
+        if isinstance(error, ReorgBelowHorizon):
+            block = error.block_number
+        elif isinstance(error, IngestError) and error.log is not None:
+            block = error.log.block_number
+        else:
+            block = self.follower.next_block()
+        previous = self.status or FollowerStatus(reported_at=time.time())
+        status = replace(previous, reported_at=time.time(), halted_reason=str(error), halted_block=block)
+        try:
+            self._report(status)
+        except Exception:  # the views' store is gone too: the halt is still in the log and in memory
+            log.exception("could not record the follower's halt beside the views")
+            self.status = status
 
     def _run(self) -> None:
         assert self.follower is not None
@@ -106,7 +152,7 @@ class LedgerService:
                     self.follower,
                     self.poll_interval,
                     should_stop=self._stop.is_set,
-                    after_pass=self._project,
+                    after_pass=self._after_pass,
                     on_reachability=self._reachability,
                 )
                 return
@@ -121,6 +167,5 @@ class LedgerService:
                 self._stop.wait(backoff)
                 backoff = min(MAX_STORE_BACKOFF, backoff * 2)
             except Exception as exc:  # the follower halts (a reorg below the horizon); the views keep serving
-                self.halted = str(exc)
-                log.critical("follower halted: %s", exc)
+                self._halt(exc)
                 return

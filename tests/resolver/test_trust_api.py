@@ -356,6 +356,8 @@ def test_health_and_chain_reachability(views: InMemoryViews) -> None:
                 "chainReachable": True,
             },
             "chainReachable": True,
+            "halted": False,
+            "follower": None,
         }
 
     def unreachable() -> bool:

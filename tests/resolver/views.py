@@ -13,6 +13,7 @@ from typing import Any
 from projections.api import (
     EffectiveStatus,
     EntityVersion,
+    FollowerStatus,
     Freshness,
     Provenance,
     StatusListVersion,
@@ -33,14 +34,21 @@ class InMemoryViews:
         entities: dict[str, list[EntityVersion]],
         status_lists: dict[int, list[StatusListVersion]],
         freshness: Freshness,
+        follower: FollowerStatus | None = None,
     ) -> None:
         self.entities = entities
         self.lists = status_lists
         self.current_freshness = freshness
+        self.follower = follower
+        """No follower writes these views: None says so (stale to projections.trust_freshness), and a
+        test that needs them fresh or halted sets the status it means."""
         self.calls: list[str] = []
 
     def freshness(self) -> Freshness:
         return self.current_freshness
+
+    def follower_status(self) -> FollowerStatus | None:
+        return self.follower
 
     def entity_version(
         self, did: str, *, version: int | None = None, at_time: int | None = None

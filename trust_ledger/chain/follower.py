@@ -142,6 +142,8 @@ class Follower:
         self.max_logs_per_batch = max_logs_per_batch
         self.head: BlockHeader | None = None
         """The chain's latest block at the last pass (for lag metrics)."""
+        self.last_horizon: int | None = None
+        """The finality horizon the last pass read up to (before any `until_block`)."""
         self._scanned: BlockHeader | None = None  # last block scanned, persisted or not
 
     # ------------------------------------------------------------ public
@@ -156,6 +158,13 @@ class Follower:
         # The cursor's block may be partly recorded (a batch split inside it): rescan it, the
         # ledger skips what it already has.
         return cursor.block_number
+
+    def synced_block(self) -> int | None:
+        """The last block whose logs are all in the ledger, as far as this follower knows."""
+        if self._scanned is not None:
+            return self._scanned.number
+        cursor = self.ledger.cursor()
+        return cursor.block_number - 1 if cursor is not None else None
 
     def check_reorg(self) -> None:
         """Halt if a block the ledger (or this pass) relied on changed hash on the chain."""
@@ -177,6 +186,7 @@ class Follower:
         self.check_reorg()
         self.head = self.source.header("latest")
         target = self.horizon.block(self.source)
+        self.last_horizon = target
         if until_block is not None:
             target = min(target, until_block)
         progress = Progress()
