@@ -51,5 +51,18 @@ def test_every_command_is_listed_and_loads() -> None:
         assert f" {name} " in listed
         page = ok(subprocess.run([*CLI, name, "--help"], capture_output=True, text=True, timeout=60))
         assert "--json" in page, f"{name} accepts --json after the command"
-    for name in ("resolver", "issuer", "verifier"):
-        ok(subprocess.run([*CLI, "serve", name, "--help"], capture_output=True, text=True, timeout=60))
+    subcommands = [
+        ("serve", "resolver"),
+        ("serve", "issuer"),
+        ("serve", "verifier"),
+        ("demo", "dataspace"),
+        ("entity", "register"),
+        ("key", "add"),
+        ("service", "add"),
+        ("status-list", "create"),
+        ("status", "set"),
+        ("wallet", "list"),
+        ("chain", "status"),
+    ]
+    for group, name in subcommands:
+        ok(subprocess.run([*CLI, group, name, "--help"], capture_output=True, text=True, timeout=60))

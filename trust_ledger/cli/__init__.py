@@ -30,7 +30,7 @@ class Lazy:
         module, _, attribute = self.target.partition(":")
         defined = getattr(importlib.import_module(module), attribute)
         if isinstance(defined, typer.Typer):
-            command = typer.main.get_command(defined)
+            command = typer.main.get_group(defined)  # a group even when it has one command
         elif isinstance(defined, dict):
             command = LazyGroup(name=name, help=self.help, commands_table=defined, no_args_is_help=True)
         else:
