@@ -1,7 +1,13 @@
 """DWVC-301 / DWVC-302: revoke, suspend, recover issued credentials (revocation is final).
 
-Each accepted change is written to the chain first (StatusRegistry, one transaction per list,
-answered once the views show it), then recorded on the issuance (Revoked/Suspended/Recovered).
+Each change is claimed on the issuance first (StatusChangeStarted, an optimistic-concurrency
+save: of two requests racing on one card exactly one gets it), then sent to the chain (one
+StatusRegistry transaction per list, nothing locked while it is mined), then recorded with its
+transaction hash and block (Revoked / Suspended / Recovered), or the claim is dropped
+(StatusChangeFailed) if the chain refused. The answer comes once the transaction is mined, with
+the status the card will have; ``final`` says whether the trust views (hence the published lists
+and the verifiers) show it yet. Only where mining is finality (a dev chain followed at its head)
+does the answer wait, briefly, for the views.
 """
 
 from __future__ import annotations
@@ -18,6 +24,11 @@ from api.issuer.records import ACTIVE, REVOKED, SUSPENDED, Issuance
 from api.status.allocation import StatusAllocation
 
 ACTIONS = {"revocation": REVOKED, "suspension": SUSPENDED, "recovery": ACTIVE}
+CLAIM_STALE_AFTER = 300
+"""Seconds after which a change still in flight is taken to be abandoned (its process died between
+claiming and recording; the gateway itself gives up on a receipt after 120 s)."""
+VIEWS_WAIT = 10.0
+"""Where mining is finality: how long an answer waits for the views to show the change."""
 
 
 @dataclass(frozen=True)
@@ -27,6 +38,18 @@ class Refusal:
     single: str
     batch: str
     message: str
+
+
+class Refused(Exception):
+    """A claim refused: the refusal and the card's status."""
+
+    def __init__(self, refusal: Refusal, status: str | None):
+        super().__init__(refusal.message)
+        self.refusal = refusal
+        self.status = status
+
+
+NOT_FOUND = Refusal(e.NO_SUCH_VC, e.BATCH_NOT_ALLOWED, "not allowed to change this credential")
 
 
 def refusal(status: str, action: str) -> Refusal | None:
@@ -52,36 +75,100 @@ def refusal(status: str, action: str) -> Refusal | None:
     return None
 
 
+@dataclass(frozen=True)
+class Claimed:
+    """A card whose status change this request holds: where its bit is and what to set it to."""
+
+    transaction_id: str
+    cid: str
+    entry: StatusAllocation
+    value: bool
+
+
+@dataclass(frozen=True)
+class Applied:
+    """The outcome of a change: each card's new status and the transaction that carries it."""
+
+    status: dict[str, str]  # cid -> status
+    tx_hash: dict[str, str]  # cid -> transaction hash
+    final: bool  # the views (published lists, verifiers) show every change already
+
+
 def _bit(issuance: Issuance, action: str) -> tuple[StatusAllocation, bool]:
     purpose = "revocation" if action == "revocation" else "suspension"
     entry = next(a for a in issuance.allocations if a["purpose"] == purpose)
     return StatusAllocation(**entry), action != "recovery"
 
 
-def _issued(ctx: IssuerContext, cid: str) -> Issuance | None:
-    issuance = ctx.lookup(ctx.index.by_cid, cid)
-    return issuance if issuance is not None and issuance.cid == cid else None
+def _claim(ctx: IssuerContext, cid: str, action: str) -> Claimed:
+    """Record that this request changes `cid`'s status (Refused if it may not, or if another
+    change of it is in flight)."""
+    found = ctx.lookup(ctx.index.by_cid, cid)
+    if found is None or found.cid != cid:
+        raise Refused(NOT_FOUND, None)
+    now = ctx.clock()
 
-
-def _apply(ctx: IssuerContext, issuances: list[Issuance], action: str) -> None:
-    """Chain first (one transaction per list and value), then the records."""
-    by_value: dict[bool, list[StatusAllocation]] = defaultdict(list)
-    for issuance in issuances:
+    def claim(issuance: Issuance) -> Claimed:
+        in_flight = issuance.change_in_flight(now, CLAIM_STALE_AFTER)
+        if in_flight is not None:
+            raise Refused(
+                Refusal(
+                    e.INVALID_STATUS_CODE,
+                    e.BATCH_NOT_ALLOWED,
+                    f"a {in_flight} of this credential is being written to the chain; try again",
+                ),
+                issuance.status,
+            )
+        refused = refusal(issuance.status, action)
+        if refused is not None:
+            raise Refused(refused, issuance.status)
+        issuance.start_status_change(action, now)
         entry, value = _bit(issuance, action)
-        by_value[value].append(entry)
-    tx_hash = ""
-    for value, entries in by_value.items():
-        changes = ctx.status.set_bits(entries, value)
-        tx_hash = changes[-1].tx_hash if changes else tx_hash
-    for issuance in issuances:
-        {"revocation": issuance.revoke, "suspension": issuance.suspend, "recovery": issuance.recover}[action](
-            tx_hash=tx_hash
-        )
-        ctx.save(issuance)
+        return Claimed(issuance.transaction_id, cid, entry, value)
+
+    return ctx.update(found.transaction_id, claim)
 
 
-def change_one(ctx: IssuerContext, cid: str, action: str) -> dict[str, str]:
-    """DWVC-301: ``{credentialStatus}`` or a DiwError (4xx bodies carry credentialStatus too)."""
+def _apply(ctx: IssuerContext, claimed: list[Claimed], action: str) -> Applied:
+    """Send the claimed changes (one transaction per list and value), record each mined one;
+    if the chain refuses, drop the claims not carried out and re-raise."""
+    by_value: dict[bool, list[Claimed]] = defaultdict(list)
+    for claim in claimed:
+        by_value[claim.value].append(claim)
+    pending = {claim.cid: claim for claim in claimed}
+    tx_hash: dict[str, str] = {}
+    last_block = 0
+    try:
+        for value, claims in by_value.items():
+            for change in ctx.status.set_bits([c.entry for c in claims], value):
+                for claim in claims:
+                    if claim.entry.list_id == change.list_id:
+                        _record(ctx, claim, action, change.tx_hash, change.block_number)
+                        tx_hash[claim.cid] = change.tx_hash
+                        del pending[claim.cid]
+                last_block = max(last_block, change.block_number)
+    except BaseException as error:
+        reason = type(error).__name__
+        for claim in pending.values():
+            ctx.update(claim.transaction_id, lambda issuance: issuance.fail_status_change(reason))
+        raise
+    final = (ctx.status.views_block() or -1) >= last_block
+    if not final and ctx.status.mined_is_final:
+        final = ctx.status.wait_for_views(last_block, VIEWS_WAIT)
+    return Applied({c.cid: ACTIONS[action] for c in claimed}, tx_hash, final)
+
+
+def _record(ctx: IssuerContext, claim: Claimed, action: str, tx_hash: str, block_number: int) -> None:
+    def record(issuance: Issuance) -> None:
+        method = {"revocation": issuance.revoke, "suspension": issuance.suspend, "recovery": issuance.recover}
+        method[action](tx_hash=tx_hash, block_number=block_number)
+
+    ctx.update(claim.transaction_id, record)
+
+
+def change_one(ctx: IssuerContext, cid: str, action: str) -> dict[str, Any]:
+    """DWVC-301: ``{credentialStatus, transactionHash, final}`` or a DiwError (4xx bodies carry
+    credentialStatus too)."""
     if action not in ACTIONS:
         raise DiwError(
             e.INVALID_STATUS_CODE, f"unknown action {action!r}: use revocation, suspension or recovery"
@@ -90,15 +177,20 @@ def change_one(ctx: IssuerContext, cid: str, action: str) -> dict[str, str]:
         uuid.UUID(cid)
     except ValueError:
         raise DiwError(e.INVALID_VC_ID, f"invalid credential id {cid!r}") from None
-    with ctx.lock:
-        issuance = _issued(ctx, cid)
-        if issuance is None:
-            raise DiwError(e.NO_SUCH_VC, f"no credential {cid}", 404)
-        refused = refusal(issuance.status, action)
-        if refused is not None:
-            raise DiwError(refused.single, refused.message, 400, credentialStatus=issuance.status)
-        _apply(ctx, [issuance], action)
-        return {"credentialStatus": issuance.status}
+    try:
+        claim = _claim(ctx, cid, action)
+    except Refused as refused:
+        if refused.refusal is NOT_FOUND:
+            raise DiwError(e.NO_SUCH_VC, f"no credential {cid}", 404) from None
+        raise DiwError(
+            refused.refusal.single, refused.refusal.message, 400, credentialStatus=refused.status
+        ) from None
+    applied = _apply(ctx, [claim], action)
+    return {
+        "credentialStatus": applied.status[cid],
+        "transactionHash": applied.tx_hash[cid],
+        "final": applied.final,
+    }
 
 
 def change_many(ctx: IssuerContext, action: str | None, cids: list[str] | None) -> dict[str, Any]:
@@ -110,47 +202,35 @@ def change_many(ctx: IssuerContext, action: str | None, cids: list[str] | None) 
     if not cids:
         raise DiwError(e.BATCH_CIDS_REQUIRED, "cids is required")
     fails: dict[tuple[str, str], list[dict[str, str | None]]] = defaultdict(list)
-    accepted: list[Issuance] = []
-    with ctx.lock:
-        for cid in dict.fromkeys(cids):
-            issuance = _issued(ctx, cid)
-            if issuance is None:
-                fails[(e.BATCH_NOT_ALLOWED, "not allowed to change this credential")].append(
-                    {"cid": cid, "credentialStatus": None}
-                )
-                continue
-            refused = refusal(issuance.status, action)
-            if refused is not None:
-                fails[(refused.batch, refused.message)].append(
-                    {"cid": cid, "credentialStatus": issuance.status}
-                )
-                continue
-            accepted.append(issuance)
-        if accepted:
-            _apply(ctx, accepted, action)
+    claimed: list[Claimed] = []
+    for cid in dict.fromkeys(cids):
+        try:
+            claimed.append(_claim(ctx, cid, action))
+        except Refused as refused:
+            key = (refused.refusal.batch, refused.refusal.message)
+            fails[key].append({"cid": cid, "credentialStatus": refused.status})
+    applied = _apply(ctx, claimed, action) if claimed else None
     return {
         "action": action,
-        "success": [i.cid for i in accepted],
+        "success": [claim.cid for claim in claimed],
         "fail": [
             {"code": code, "message": message, "cids": items} for (code, message), items in fails.items()
         ],
+        "final": applied.final if applied is not None else True,
     }
 
 
 def revoke_for_reissue(ctx: IssuerContext, cids: list[str]) -> dict[str, list[str]]:
     """DWVC-101 ``cids``: revoke those old cards in one batch; report them in ``warnings``."""
     warnings: dict[str, list[str]] = {"statusRevoke": [], "cidNotFound": []}
-    if not cids:
-        return warnings
-    with ctx.lock:
-        found = []
-        for cid in dict.fromkeys(cids):
-            issuance = _issued(ctx, cid)
-            if issuance is None:
+    claimed: list[Claimed] = []
+    for cid in dict.fromkeys(cids):
+        try:
+            claimed.append(_claim(ctx, cid, "revocation"))
+        except Refused as refused:
+            if refused.refusal is NOT_FOUND:
                 warnings["cidNotFound"].append(cid)
-            elif issuance.status != REVOKED:
-                found.append(issuance)
-        if found:
-            _apply(ctx, found, "revocation")
-        warnings["statusRevoke"] = [i.cid for i in found if i.cid]
+    if claimed:
+        _apply(ctx, claimed, "revocation")
+    warnings["statusRevoke"] = [claim.cid for claim in claimed]
     return warnings

@@ -50,10 +50,11 @@ def _iso(yyyymmdd: str) -> str:
     return f"{yyyymmdd[:4]}-{yyyymmdd[4:6]}-{yyyymmdd[6:]}T00:00:00Z"
 
 
-def _page(rows: list[Row], page: int, size: int) -> dict[str, Any]:
+def _page(ctx: IssuerContext, rows: list[Row], page: int, size: int) -> dict[str, Any]:
     if page < 0 or not 1 <= size <= 100:
         raise DiwError(e.BAD_PARAMETER, "page must be >= 0 and size between 1 and 100")
     chosen = rows[page * size : (page + 1) * size]
+    views_block = ctx.status.views_block()
     return {
         "vcList": [
             {
@@ -62,6 +63,9 @@ def _page(rows: list[Row], page: int, size: int) -> dict[str, Any]:
                 "issuanceDate": _iso(row.issuance_date),
                 "expirationDate": _iso(row.expiration_date),
                 "credentialStatus": STATUS_CODE[row.status],
+                # ours: the last status change's transaction, and whether the lists show it yet
+                "transactionHash": row.status_tx,
+                "final": row.final(views_block),
             }
             for row in chosen
         ],
@@ -75,7 +79,7 @@ def by_data_tag(ctx: IssuerContext, data_tag: str, page: int, size: int) -> dict
     """DWVC-202."""
     if not DATA_TAG.match(data_tag):
         raise DiwError(e.DATATAG_INVALID, "dataTag must be letters and digits")
-    return _page(ctx.index.issued(data_tag=data_tag), page, size)
+    return _page(ctx, ctx.index.issued(data_tag=data_tag), page, size)
 
 
 def by_filter(ctx: IssuerContext, query: VcDataQuery) -> dict[str, Any]:
@@ -88,4 +92,4 @@ def by_filter(ctx: IssuerContext, query: VcDataQuery) -> dict[str, Any]:
         if status is None:
             raise DiwError(e.STATUS_INVALID, "credentialStatus must be 0, 1 or 2")
     rows = ctx.index.issued(data_tag=query.dataTag, vc_uid=query.vcUid, status=status)
-    return _page(rows, query.page, query.size)
+    return _page(ctx, rows, query.page, query.size)

@@ -57,5 +57,5 @@ def multiaction(body: MultiAction, ctx: Ctx) -> dict[str, Any]:
 
 
 @router.put("/credential/{cid}/{action}", summary="DWVC-301: revoke / suspend / recover one credential")
-def change(cid: str, action: str, ctx: Ctx) -> dict[str, str]:
+def change(cid: str, action: str, ctx: Ctx) -> dict[str, Any]:
     return lifecycle.change_one(ctx, cid, action)

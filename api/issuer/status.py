@@ -1,13 +1,13 @@
 """Status for issued credentials: index allocation, on-chain bit changes, signed list publication.
 
-A change is one StatusRegistry transaction per list touched; it returns only once the ledger
-has ingested it and the trust views have projected it, so a list fetched right after the
-answer already shows it.
+A change is one StatusRegistry transaction per list touched; it returns once the transaction is
+mined. The published lists are signed from the trust views, which follow the chain up to its
+finality horizon: they show the change once its block is final (at once on a dev chain whose
+horizon is the head; `wait_for_views` waits for that, bounded).
 """
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,11 +23,9 @@ from api.status.allocation import (
 )
 from api.status.publication import PublishedStatusList, publish
 from api.status.store import AllocationStore, ListRecord
-from projections import Projector
 from trust_ledger.chain.follower import Horizon
-from trust_ledger.chain.gateway import TrustGateway, TxResult
+from trust_ledger.chain.gateway import TrustGateway
 from trust_ledger.service import LedgerService
-from trust_ledger.sync import wait_until_ingested
 
 
 class KeySigner:
@@ -46,12 +44,13 @@ class KeySigner:
 
 @dataclass(frozen=True)
 class StatusChange:
-    """One StatusRegistry transaction and the list it changed."""
+    """One mined StatusRegistry transaction and the list it changed."""
 
     list_id: int
     indices: tuple[int, ...]
     value: bool
     tx_hash: str
+    block_number: int
 
 
 class StatusService:
@@ -82,35 +81,40 @@ class StatusService:
             profile: StatusIndexAllocator(store, creator, profile=profile, list_size=list_size)
             for profile in (Profile.FINAL, Profile.TWDIW)
         }
-        self._lock = threading.Lock()
-        assert ledger.ledger is not None, "the issuer needs a following LedgerService"
-        self._projector = Projector(ledger.ledger, ledger.views.recorder)
 
     def allocate(self, credential_type: str, cid: str, profile: str) -> CredentialAllocations:
         """One index in the type's revocation list and one in its suspension list (shared for twdiw)."""
-        with self._lock:
-            return self._allocators[Profile(profile)].allocate(self.did, credential_type, credential_id=cid)
+        return self._allocators[Profile(profile)].allocate(self.did, credential_type, credential_id=cid)
 
     def set_bits(self, entries: Iterable[StatusAllocation], value: bool) -> list[StatusChange]:
-        """Set (or clear) bits, one transaction per list, and wait until the views show them."""
+        """Set (or clear) bits, one transaction per list; returns once each is mined."""
         by_list: dict[int, set[int]] = defaultdict(set)
         for entry in entries:
             by_list[entry.list_id].add(entry.index)
         changes = []
         for list_id, indices in sorted(by_list.items()):
-            with self._lock:
-                result = self.gateway.set_statuses(list_id, indices, value)
-            self._wait(result)
-            changes.append(StatusChange(list_id, tuple(sorted(indices)), value, result.tx_hash))
+            result = self.gateway.set_statuses(list_id, indices, value)
+            changes.append(
+                StatusChange(list_id, tuple(sorted(indices)), value, result.tx_hash, result.block_number)
+            )
         return changes
 
-    def _wait(self, result: TxResult) -> None:
-        ledger = self.ledger.ledger
-        assert ledger is not None
-        wait_until_ingested(result, self.gateway, ledger, self.horizon, timeout=60)
-        target = ledger.process_recorder.max_notification_id() or 0
-        with self._lock:
-            self._projector.wait(target, timeout=60)
+    @property
+    def mined_is_final(self) -> bool:
+        """Whether the views follow the chain head itself (0 confirmations: a dev chain)."""
+        return not self.horizon.use_finalized and self.horizon.confirmations == 0
+
+    def views_block(self) -> int | None:
+        """The chain block the trust views (and so the published lists) reflect."""
+        return self.ledger.views.freshness().block_number
+
+    def wait_for_views(self, block: int, timeout: float) -> bool:
+        """Wait (at most `timeout` seconds, holding nothing) until the views reflect `block`."""
+        try:
+            self.ledger.wait_for_block(block, timeout)
+        except TimeoutError:
+            return False
+        return True
 
     def find_list(self, credential_type: str, name: str) -> ListRecord | None:
         """The list published as ``.../status-lists/<type>/<r|s><sequence>``."""

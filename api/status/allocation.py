@@ -14,11 +14,11 @@ created on chain through a `ListCreator` and becomes the current one.
 from __future__ import annotations
 
 import secrets
-import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 from urllib.parse import quote
 
 from api.status.store import AllocationStore, ListRecord
@@ -31,6 +31,10 @@ MAX_LIST_SIZE = 16_777_216
 
 _SAMPLING_TRIES = 64
 """Random draws before falling back to listing the free indices (only dense lists get there)."""
+LIST_CREATION_TIMEOUT = 300
+"""Seconds a list may stay 'pending' (its creation on chain under way); an older one was left by
+a process that died, and is marked failed so that another can be created."""
+_PENDING_POLL = 0.1
 
 
 class Profile(StrEnum):
@@ -147,10 +151,12 @@ class GatewayListCreator:
 class StatusIndexAllocator:
     """Hands out status list indices, persisted in an AllocationStore.
 
-    Thread-safe within a process (a lock around each allocation) and safe across processes
-    sharing the store (each allocation is one immediate SQLite transaction, and the store's
-    primary key refuses a second allocation of the same index). `randbelow` draws the random
-    indices: `secrets.randbelow` unless a test injects a seeded one.
+    Safe for threads and processes sharing the store without any lock of its own: each
+    allocation is one immediate SQLite transaction, the store's primary key refuses a second
+    allocation of the same index, and a list being created on chain is reserved ('pending') in
+    the store first, so racing allocators wait for it rather than create another (nothing is
+    locked while the chain is waited on). `randbelow` draws the random indices:
+    `secrets.randbelow` unless a test injects a seeded one.
     """
 
     def __init__(
@@ -174,7 +180,6 @@ class StatusIndexAllocator:
         self.list_size = list_size
         self.purposes = tuple(purposes)
         self.randbelow = randbelow
-        self._lock = threading.Lock()
 
     def allocate(
         self, issuer_did: str, credential_type: str, *, credential_id: str | None = None
@@ -184,17 +189,16 @@ class StatusIndexAllocator:
         With a `credential_id`, asking again returns the same allocations (a retry after a
         crash between allocating and issuing does not waste indices).
         """
-        with self._lock:
-            while True:
-                with self.store.transaction():
-                    if credential_id is not None:
-                        known = self._known(issuer_did, credential_type, credential_id)
-                        if known is not None:
-                            return known
-                    entries = self._try_allocate(issuer_did, credential_type, credential_id)
-                if entries is not None:
-                    return CredentialAllocations(issuer_did, credential_type, credential_id, entries)
-                self._roll_over(issuer_did, credential_type)
+        while True:
+            with self.store.transaction():
+                if credential_id is not None:
+                    known = self._known(issuer_did, credential_type, credential_id)
+                    if known is not None:
+                        return known
+                entries = self._try_allocate(issuer_did, credential_type, credential_id)
+            if entries is not None:
+                return CredentialAllocations(issuer_did, credential_type, credential_id, entries)
+            self._roll_over(issuer_did, credential_type)
 
     def allocations_of(self, credential_id: str) -> CredentialAllocations | None:
         """What was allocated to `credential_id`, or None."""
@@ -282,13 +286,14 @@ class StatusIndexAllocator:
         """Create a list for each purpose that has no open one.
 
         The sequence is reserved (committed as 'pending') before the chain call, so a crash
-        or a failed transaction can never make two lists share a sequence and hence a URL.
+        or a failed transaction can never make two lists share a sequence and hence a URL, and
+        an allocator finding a list pending waits for it instead of creating a second one.
         """
         for purpose in self.purposes:
-            with self.store.transaction():
-                if self._current(issuer_did, credential_type, purpose) is not None:
-                    continue
-                pending = self.store.reserve_list(issuer_did, credential_type, purpose, self.list_size)
+            while (pending := self._reserve(issuer_did, credential_type, purpose)) == "pending":
+                time.sleep(_PENDING_POLL)  # another thread or process is creating this list
+            if pending == "open":
+                continue
             request = ListRequest(issuer_did, credential_type, purpose, self.list_size, pending.sequence)
             try:
                 created = self.creator.create_list(request)
@@ -298,6 +303,24 @@ class StatusIndexAllocator:
                 raise
             with self.store.transaction():
                 self.store.set_state(pending.row_id, "open", list_id=created.list_id, uri=created.uri)
+
+    def _reserve(
+        self, issuer_did: str, credential_type: str, purpose: str
+    ) -> ListRecord | Literal["open", "pending"]:
+        """A newly reserved list for this caller to create, or "open" (one exists) or "pending"
+        (another caller is creating one)."""
+        with self.store.transaction():
+            if self._current(issuer_did, credential_type, purpose) is not None:
+                return "open"
+            fresh = False
+            for pending in self.store.pending_lists(issuer_did, credential_type, purpose):
+                if time.time() - pending.created_at < LIST_CREATION_TIMEOUT:
+                    fresh = True
+                else:  # its creator died; the sequence (and URL) stays burnt
+                    self.store.set_state(pending.row_id, "failed")
+            if fresh:
+                return "pending"
+            return self.store.reserve_list(issuer_did, credential_type, purpose, self.list_size)
 
 
 def _entry(lst: ListRecord, index: int) -> StatusAllocation:

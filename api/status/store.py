@@ -54,6 +54,7 @@ class ListRecord:
     state: str  # pending (being created on chain), open, full, failed
     list_id: int | None
     uri: str | None
+    created_at: int
 
 
 class AllocationStore:
@@ -120,6 +121,15 @@ class AllocationStore:
         if purpose is not None:
             sql, args = sql + " AND purpose = ?", (*args, purpose)
         return [_record(row) for row in self._all(sql + " ORDER BY purpose, sequence", args)]
+
+    def pending_lists(self, issuer_did: str, credential_type: str, purpose: str) -> list[ListRecord]:
+        """The lists for a key whose creation on chain is under way (or was, by a process that died)."""
+        rows = self._all(
+            "SELECT * FROM status_lists WHERE issuer_did = ? AND credential_type = ? AND purpose = ? "
+            "AND state = 'pending' ORDER BY sequence",
+            (issuer_did, credential_type, purpose),
+        )
+        return [_record(row) for row in rows]
 
     def reserve_list(self, issuer_did: str, credential_type: str, purpose: str, size: int) -> ListRecord:
         """A new 'pending' list with the next sequence number (never reused, even if creation fails).
@@ -204,4 +214,5 @@ def _record(row: sqlite3.Row) -> ListRecord:
         state=row["state"],
         list_id=row["list_id"],
         uri=row["uri"],
+        created_at=row["created_at"],
     )

@@ -23,7 +23,7 @@ from api.issuer.config import IssuerConfig
 from api.issuer.context import IssuerContext
 from api.issuer.wiring import open_issuer
 from tests.conftest import wait_until
-from trust_ledger.chain.follower import default_horizon
+from trust_ledger.chain.follower import Horizon, default_horizon
 from trust_ledger.service import LedgerService
 
 ISSUER_DID = "did:web:acme.issuer.test"
@@ -96,10 +96,11 @@ def register_issuer(chain: Any, key: SigningKey) -> int:
 
 @contextlib.contextmanager
 def serve_issuer(
-    chain: Any, var: Path, *, curve: Curve = "P-256", **overrides: Any
+    chain: Any, var: Path, *, curve: Curve = "P-256", horizon: Horizon | None = None, **overrides: Any
 ) -> Iterator[RunningIssuer]:
-    """Register the issuer on chain with a `curve` assertion key and serve it; `overrides` are
-    configuration keys (offer_mode, deep_link_scheme, ...). Persistence comes from the environment."""
+    """Register the issuer on chain with a `curve` assertion key and serve it, following the chain
+    up to `horizon` (default: the chain's); `overrides` are configuration keys (offer_mode,
+    deep_link_scheme, ...). Persistence comes from the environment."""
     key = SigningKey.generate(curve, did=ISSUER_DID, key_id="key-1")
     setup_block = register_issuer(chain, key)
     port = free_port()
@@ -115,7 +116,7 @@ def serve_issuer(
             **overrides,
         }
     )
-    horizon = default_horizon(chain.deployment.chain_id)
+    horizon = horizon or default_horizon(chain.deployment.chain_id)
     service = LedgerService.open(chain.gateway(None), horizon, poll_interval=0.05)
     service.start()
     clock = Clock()

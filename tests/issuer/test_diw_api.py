@@ -63,7 +63,16 @@ def test_dwvc_202_203_list_and_filter(issuer: RunningIssuer, tmp_path: Path) -> 
     listed = issuer.api("GET", "/api/credential/datatag/groupA", params={"page": 0, "size": 1}).json()
     assert listed["totalElements"] == 2 and len(listed["vcList"]) == 1
     row = listed["vcList"][0]
-    assert set(row) == {"cid", "vcUid", "issuanceDate", "expirationDate", "credentialStatus"}
+    assert set(row) == {
+        "cid",
+        "vcUid",
+        "issuanceDate",
+        "expirationDate",
+        "credentialStatus",
+        "transactionHash",
+        "final",
+    }
+    assert row["transactionHash"] is None and row["final"] is True  # never changed since issuance
     assert row["issuanceDate"].endswith("T00:00:00Z")
     assert _code(issuer.api("GET", "/api/credential/datatag/bad-tag")) == "20301"
 
@@ -79,7 +88,13 @@ def test_dwvc_301_revocation_is_final(issuer: RunningIssuer, tmp_path: Path) -> 
     cid = _issue(issuer, tmp_path, "a")
     put = lambda action, c=cid: issuer.api("PUT", f"/api/credential/{c}/{action}")  # noqa: E731
     assert _code(put("recovery")) == "61050"  # active cannot be recovered
-    assert put("revocation").json() == {"credentialStatus": "REVOKED"}
+    revoked = put("revocation").json()
+    assert revoked == {
+        "credentialStatus": "REVOKED",
+        "transactionHash": revoked["transactionHash"],
+        "final": True,
+    }
+    assert revoked["transactionHash"].startswith("0x") and len(revoked["transactionHash"]) == 66
     refused = put("suspension")
     assert _code(refused) == "61048" and refused.json()["credentialStatus"] == "REVOKED"
     assert _code(put("recovery")) == "61049"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -89,6 +90,8 @@ class TrustGateway:
             {self.registry.address: self.registry.abi, self.status.address: self.status.abi},
         )
         self.errors = ErrorDecoder([self.registry.abi, self.status.abi])
+        # Threads sharing a gateway (the issuer's requests) each take the next nonce of the signer.
+        self._nonce_lock = threading.Lock()
 
     @classmethod
     def connect(
@@ -277,15 +280,16 @@ class TrustGateway:
             gas = call.estimate_gas({"from": sender})
         except ContractLogicError as exc:
             self._raise_revert(exc)
-        tx = call.build_transaction(
-            {
-                "from": sender,
-                "nonce": self.w3.eth.get_transaction_count(sender, "pending"),
-                "gas": gas + gas // 5,
-                "chainId": self.deployment.chain_id,
-            }
-        )
-        tx_hash = self.w3.eth.send_raw_transaction(self.signer.sign_transaction(tx).raw_transaction)
+        with self._nonce_lock:  # only around the nonce and the send: never while a receipt is awaited
+            tx = call.build_transaction(
+                {
+                    "from": sender,
+                    "nonce": self.w3.eth.get_transaction_count(sender, "pending"),
+                    "gas": gas + gas // 5,
+                    "chainId": self.deployment.chain_id,
+                }
+            )
+            tx_hash = self.w3.eth.send_raw_transaction(self.signer.sign_transaction(tx).raw_transaction)
         receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120)
         if receipt["status"] != 1:
             # State moved between estimate and inclusion: replay at that block for the reason.
