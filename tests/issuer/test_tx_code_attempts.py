@@ -3,6 +3,8 @@ counted in the issuance records (the database), and codes shorter than 6 digits 
 
 from __future__ import annotations
 
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -92,3 +94,22 @@ def test_tx_code_shorter_than_six_digits_is_refused_unless_configured() -> None:
     lowered = IssuerConfig.model_validate(_config(templates=short, tx_code_min_length=4))
     assert lowered.templates["pincard"].tx_code_length == 4
     assert IssuerConfig.model_validate(_config()).tx_code_max_attempts == 5
+
+
+def test_concurrent_guesses_are_each_counted(issuer: RunningIssuer) -> None:
+    created, code = _pin_offer(issuer)
+    wrong = _wrong(created["txCode"])
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        answers = list(pool.map(lambda _: _token(issuer, code, wrong), range(12)))
+    assert all(a.status_code == 400 and a.json()["error"] == "invalid_grant" for a in answers)
+    descriptions = Counter(a.json()["error_description"] for a in answers)
+    invalidated = "pre-authorized code invalidated after 5 wrong tx_code attempts"
+    # exactly five guesses were evaluated and counted, one per remaining attempt; the rest refused
+    assert descriptions == {
+        "wrong tx_code; 4 attempts left": 1,
+        "wrong tx_code; 3 attempts left": 1,
+        "wrong tx_code; 2 attempts left": 1,
+        "wrong tx_code; 1 attempt left": 1,
+        invalidated: 8,
+    }
+    assert _token(issuer, code, created["txCode"]).json()["error_description"] == invalidated
