@@ -78,6 +78,10 @@ class VerifierConfig(ModuleConfig):
     twdiw_deep_link_scheme: str = "modadigitalwallet://authorize"
     callback_url: str | None = None
     leeway: int = Field(60, ge=0)
+    callback_max_pending: int = Field(100, ge=1)  # deliveries queued/in flight; more are dropped
+    static_qr_rate: float = Field(0.5, gt=0)  # DWVP-02-101 per client address: tokens per second
+    static_qr_burst: int = Field(10, ge=1)  # ... and the bucket's size
+    session_retention: int = Field(3600, ge=0)  # seconds a request and its result outlive it
 
     @property
     def client_id(self) -> str:

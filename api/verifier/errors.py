@@ -25,5 +25,6 @@ RESULT_QUERY_FAILED = "20101"
 # DWVP-02-101 (the static QR code's deep link)
 VP_UID_EMPTY = "10101"
 DEEP_LINK_FAILED = "10199"
+RATE_LIMITED = "42900"  # ours (HTTP 429): the spec defines no code for too many requests
 INTERNAL = "59999"
 SUCCESS = "0"
