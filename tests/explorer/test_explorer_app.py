@@ -247,3 +247,12 @@ def test_the_resolver_serves_the_read_only_explorer() -> None:
     assert client.get("/explorer/api/issuer/offer").status_code in (404, 405)
     without = TestClient(create_resolver_app(views=None, explorer=False))  # type: ignore[arg-type]
     assert without.get("/explorer/").status_code == 404
+
+
+def test_the_root_leads_a_person_to_the_explorer_or_the_docs() -> None:
+    client = TestClient(create_resolver_app(views=None))  # type: ignore[arg-type]  # no route here reads them
+    home = client.get("/", follow_redirects=False)
+    assert home.status_code == 307 and home.headers["location"] == "/explorer/"
+    assert client.get("/").status_code == 200 and "<html" in client.get("/").text.lower()
+    without = TestClient(create_resolver_app(views=None, explorer=False))  # type: ignore[arg-type]
+    assert without.get("/", follow_redirects=False).headers["location"] == "/docs"
