@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {IStatusRegistry} from "./interfaces/IStatusRegistry.sol";
 import {ITrustRegistry} from "./interfaces/ITrustRegistry.sol";
+import {Grammar} from "./Grammar.sol";
 
 /// @title StatusRegistry
 /// @notice See IStatusRegistry.
@@ -30,8 +31,8 @@ contract StatusRegistry is IStatusRegistry {
         _requireAuthorised(owner);
         if (size == 0) size = DEFAULT_SIZE;
         if (size % 256 != 0 || size > MAX_SIZE) revert StatusRegistry__InvalidSize(size);
-        uint256 uriLength = bytes(uri).length;
-        if (uriLength == 0 || uriLength > 512) revert StatusRegistry__InvalidUri(uri);
+        uint256 uriFault = Grammar.uriFault(bytes(uri));
+        if (uriFault != Grammar.OK) revert StatusRegistry__InvalidUri(uri, uriFault);
         listId = ++_listCount;
         _lists[listId] = StatusList({owner: owner, purpose: purpose, size: size, uri: uri});
         emit StatusListCreated(listId, owner, purpose, size, uri, msg.sender);

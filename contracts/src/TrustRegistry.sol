@@ -2,10 +2,14 @@
 pragma solidity ^0.8.24;
 
 import {ITrustRegistry} from "./interfaces/ITrustRegistry.sol";
+import {Grammar} from "./Grammar.sol";
 
 /// @title TrustRegistry
 /// @notice See ITrustRegistry. Key material, role lists and service data live in events;
-/// storage holds only what the contract must check.
+/// storage holds only what the contract must check. Every string a participant writes that has
+/// a grammar (DID, label, credential type, role target and name, key id and type, service id,
+/// type and endpoint) is checked against it (see Grammar), so the event log holds only
+/// printable ASCII in those fields.
 contract TrustRegistry is ITrustRegistry {
     /// @notice The trust anchor's node.
     bytes32 public constant ROOT = bytes32(0);
@@ -17,7 +21,25 @@ contract TrustRegistry is ITrustRegistry {
     uint8 public constant PURPOSE_CAPABILITY_DELEGATION = 16;
     uint8 internal constant ALL_PURPOSES = 31;
 
-    mapping(bytes32 node => Entity) private _entities;
+    /// @notice How many levels below the trust anchor an entity may sit (the root's children are at 1).
+    /// @dev Trust frameworks in use are shallow (EBSI: root TAO, TAO, TI; a national domain with
+    /// agencies and their issuers: 3-4), and DNS, the naming model of the labels, has rarely more
+    /// than 5; 16 leaves room for every real hierarchy. The cap bounds the cost of every write:
+    /// effectiveStatus walks at most MAX_DEPTH + 1 nodes (about 5.5k gas per cold ancestor: a write
+    /// at depth 16 costs ~83k more than one at depth 1, see test/Gas.t.sol), where an unbounded
+    /// chain would let participants push every write below it past the block gas limit.
+    uint256 public constant MAX_DEPTH = 16;
+
+    /// @dev An entity as stored: the public Entity plus its depth, packed into the controller's slot.
+    struct EntityRecord {
+        bytes32 parent;
+        address controller;
+        EntityStatus status;
+        uint8 depth;
+        string did;
+    }
+
+    mapping(bytes32 node => EntityRecord) private _entities;
     mapping(bytes32 didHash => bytes32 node) private _nodeOfDidHash;
     mapping(bytes32 node => mapping(bytes32 typeHash => Accreditation)) private _accreditations;
     /// @dev keccak256(node, typeHash, version, targetHash, roleHash) => granted
@@ -28,7 +50,8 @@ contract TrustRegistry is ITrustRegistry {
     /// @param rootDid the trust anchor's DID
     constructor(string memory rootDid) {
         _requireDid(rootDid);
-        _entities[ROOT] = Entity({parent: ROOT, controller: msg.sender, status: EntityStatus.Active, did: rootDid});
+        _entities[ROOT] =
+            EntityRecord({parent: ROOT, controller: msg.sender, status: EntityStatus.Active, depth: 0, did: rootDid});
         _nodeOfDidHash[keccak256(bytes(rootDid))] = ROOT;
         emit EntityRegistered(ROOT, ROOT, "", rootDid, msg.sender, msg.sender);
     }
@@ -41,6 +64,8 @@ contract TrustRegistry is ITrustRegistry {
         returns (bytes32 node)
     {
         _requireActingController(parent);
+        uint256 depth = uint256(_entities[parent].depth) + 1;
+        if (depth > MAX_DEPTH) revert TrustRegistry__DepthExceeded(parent, MAX_DEPTH);
         _requireLabel(label);
         _requireDid(did);
         if (controller == address(0)) revert TrustRegistry__ZeroController();
@@ -51,7 +76,15 @@ contract TrustRegistry is ITrustRegistry {
         if (holder != ROOT || didHash == keccak256(bytes(_entities[ROOT].did))) {
             revert TrustRegistry__DidTaken(did, holder);
         }
-        _entities[node] = Entity({parent: parent, controller: controller, status: EntityStatus.Active, did: did});
+        _entities[node] = EntityRecord({
+            parent: parent,
+            controller: controller,
+            status: EntityStatus.Active,
+            // casting to 'uint8' is safe because depth <= MAX_DEPTH (16)
+            // forge-lint: disable-next-line(unsafe-typecast)
+            depth: uint8(depth),
+            did: did
+        });
         _nodeOfDidHash[didHash] = node;
         emit EntityRegistered(node, parent, label, did, controller, msg.sender);
     }
@@ -68,7 +101,7 @@ contract TrustRegistry is ITrustRegistry {
 
     /// @inheritdoc ITrustRegistry
     function setStatus(bytes32 node, EntityStatus status) external {
-        Entity storage child = _requireParentActing(node);
+        EntityRecord storage child = _requireParentActing(node);
         if (status == EntityStatus.None) revert TrustRegistry__InvalidStatus(status);
         EntityStatus previous = child.status;
         if (previous == EntityStatus.Revoked) revert TrustRegistry__EntityRevoked(node);
@@ -85,10 +118,11 @@ contract TrustRegistry is ITrustRegistry {
         uint64 validFrom,
         uint64 validUntil
     ) external {
-        Entity storage child = _requireParentActing(node);
+        EntityRecord storage child = _requireParentActing(node);
         if (child.status == EntityStatus.Revoked) revert TrustRegistry__EntityRevoked(node);
-        uint256 typeLength = bytes(credentialType).length;
-        if (typeLength == 0 || typeLength > 128) revert TrustRegistry__InvalidCredentialType(credentialType);
+        uint256 typeFault = Grammar.credentialTypeFault(bytes(credentialType));
+        if (typeFault != Grammar.OK) revert TrustRegistry__InvalidCredentialType(credentialType, typeFault);
+        _requireRoleGrants(roles);
         if (validUntil != 0 && validUntil <= validFrom) revert TrustRegistry__InvalidValidity(validFrom, validUntil);
 
         bytes32 typeHash = keccak256(bytes(credentialType));
@@ -109,7 +143,7 @@ contract TrustRegistry is ITrustRegistry {
 
     /// @inheritdoc ITrustRegistry
     function withdrawAccreditation(bytes32 node, string calldata credentialType) external {
-        Entity storage child = _requireParentActing(node);
+        EntityRecord storage child = _requireParentActing(node);
         if (child.status == EntityStatus.Revoked) revert TrustRegistry__EntityRevoked(node);
         bytes32 typeHash = keccak256(bytes(credentialType));
         Accreditation storage current = _accreditations[node][typeHash];
@@ -132,10 +166,12 @@ contract TrustRegistry is ITrustRegistry {
         uint64 validUntil
     ) external {
         _requireActingController(node);
-        uint256 idLength = bytes(keyId).length;
-        if (idLength == 0 || idLength > 64) revert TrustRegistry__InvalidKeyId(keyId);
+        uint256 fault = Grammar.fragmentFault(bytes(keyId));
+        if (fault != Grammar.OK) revert TrustRegistry__InvalidKeyId(keyId, fault);
+        fault = Grammar.keyTypeFault(bytes(keyType));
+        if (fault != Grammar.OK) revert TrustRegistry__InvalidKeyType(keyType, fault);
+        if (publicKey.length == 0) revert TrustRegistry__EmptyPublicKey(keyId);
         if (purposes == 0 || purposes > ALL_PURPOSES) revert TrustRegistry__InvalidKeyPurposes(purposes);
-        if (bytes(keyType).length == 0 || publicKey.length == 0) revert TrustRegistry__InvalidKeyMaterial(keyType);
         if (validUntil != 0 && validUntil <= validFrom) revert TrustRegistry__InvalidValidity(validFrom, validUntil);
         Key storage key = _keys[node][keccak256(bytes(keyId))];
         if (key.exists) revert TrustRegistry__KeyExists(node, keyId);
@@ -162,10 +198,12 @@ contract TrustRegistry is ITrustRegistry {
         external
     {
         _requireActingController(node);
-        uint256 idLength = bytes(serviceId).length;
-        if (idLength == 0 || idLength > 64 || bytes(serviceType).length == 0 || bytes(endpoint).length == 0) {
-            revert TrustRegistry__InvalidService(serviceId);
-        }
+        uint256 fault = Grammar.fragmentFault(bytes(serviceId));
+        if (fault != Grammar.OK) revert TrustRegistry__InvalidServiceId(serviceId, fault);
+        fault = Grammar.serviceTypeFault(bytes(serviceType));
+        if (fault != Grammar.OK) revert TrustRegistry__InvalidServiceType(serviceType, fault);
+        fault = Grammar.uriFault(bytes(endpoint));
+        if (fault != Grammar.OK) revert TrustRegistry__InvalidServiceEndpoint(endpoint, fault);
         bytes32 serviceIdHash = keccak256(bytes(serviceId));
         if (_services[node][serviceIdHash]) revert TrustRegistry__ServiceExists(node, serviceId);
         _services[node][serviceIdHash] = true;
@@ -190,7 +228,13 @@ contract TrustRegistry is ITrustRegistry {
 
     /// @inheritdoc ITrustRegistry
     function entity(bytes32 node) external view returns (Entity memory) {
-        return _entities[node];
+        EntityRecord storage e = _entities[node];
+        return Entity({parent: e.parent, controller: e.controller, status: e.status, did: e.did});
+    }
+
+    /// @inheritdoc ITrustRegistry
+    function depthOf(bytes32 node) external view returns (uint256) {
+        return _entities[node].depth;
     }
 
     /// @inheritdoc ITrustRegistry
@@ -209,7 +253,7 @@ contract TrustRegistry is ITrustRegistry {
     function effectiveStatus(bytes32 node) public view returns (bool active, bytes32 inactiveNode) {
         bytes32 current = node;
         while (true) {
-            Entity storage e = _entities[current];
+            EntityRecord storage e = _entities[current];
             if (e.status != EntityStatus.Active) return (false, current);
             if (current == ROOT) return (true, ROOT);
             current = e.parent;
@@ -252,7 +296,7 @@ contract TrustRegistry is ITrustRegistry {
 
     /// @dev msg.sender must control `node`, and `node` with all its ancestors must be Active.
     function _requireActingController(bytes32 node) internal view {
-        Entity storage e = _entities[node];
+        EntityRecord storage e = _entities[node];
         if (e.status == EntityStatus.None) revert TrustRegistry__UnknownEntity(node);
         if (e.controller != msg.sender) revert TrustRegistry__NotController(node, msg.sender);
         (bool active, bytes32 inactiveNode) = effectiveStatus(node);
@@ -260,7 +304,7 @@ contract TrustRegistry is ITrustRegistry {
     }
 
     /// @dev `node` must exist below the root and msg.sender must be its parent's acting controller.
-    function _requireParentActing(bytes32 node) internal view returns (Entity storage child) {
+    function _requireParentActing(bytes32 node) internal view returns (EntityRecord storage child) {
         if (node == ROOT) revert TrustRegistry__RootHasNoParent();
         child = _entities[node];
         if (child.status == EntityStatus.None) revert TrustRegistry__UnknownEntity(node);
@@ -314,18 +358,25 @@ contract TrustRegistry is ITrustRegistry {
     }
 
     function _requireLabel(string calldata label) internal pure {
-        bytes calldata raw = bytes(label);
-        if (raw.length == 0 || raw.length > 63) revert TrustRegistry__InvalidLabel(label);
-        for (uint256 i = 0; i < raw.length; ++i) {
-            bytes1 c = raw[i];
-            bool allowed = (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c == 0x2d || c == 0x5f;
-            if (!allowed) revert TrustRegistry__InvalidLabel(label);
-        }
+        if (Grammar.labelFault(bytes(label)) != Grammar.OK) revert TrustRegistry__InvalidLabel(label);
     }
 
     function _requireDid(string memory did) internal pure {
-        bytes memory raw = bytes(did);
-        bool prefixed = raw.length > 4 && raw[0] == "d" && raw[1] == "i" && raw[2] == "d" && raw[3] == ":";
-        if (!prefixed || raw.length > 256) revert TrustRegistry__InvalidDid(did);
+        uint256 fault = Grammar.didFault(bytes(did));
+        if (fault != Grammar.OK) revert TrustRegistry__InvalidDid(did, fault);
+    }
+
+    /// @dev Every target is a DID and every role name a role (Grammar.roleFault).
+    function _requireRoleGrants(RoleGrant[] calldata roles) internal pure {
+        for (uint256 i = 0; i < roles.length; ++i) {
+            string calldata target = roles[i].target;
+            uint256 fault = Grammar.didFault(bytes(target));
+            if (fault != Grammar.OK) revert TrustRegistry__InvalidRoleTarget(target, fault);
+            string[] calldata names = roles[i].names;
+            for (uint256 j = 0; j < names.length; ++j) {
+                fault = Grammar.roleFault(bytes(names[j]));
+                if (fault != Grammar.OK) revert TrustRegistry__InvalidRoleName(names[j], fault);
+            }
+        }
     }
 }

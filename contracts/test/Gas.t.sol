@@ -81,6 +81,26 @@ contract Gas is Fixtures {
         );
     }
 
+    /// @dev The dearest register: its parent at MAX_DEPTH - 1, so the ancestor walk is as long as it gets.
+    function test_gas_registerAtMaxDepth() public {
+        bytes32 parent = ROOT;
+        for (uint256 i = 1; i < reg.MAX_DEPTH(); ++i) {
+            string memory n = toString(i);
+            parent = _register(parent, string.concat("l", n), string.concat("did:web:l", n), rootCtl, rootCtl);
+        }
+        _cool();
+        vm.prank(rootCtl);
+        uint256 start = gasleft();
+        bytes32 node = reg.register(parent, "deepest", "did:web:deepest.example", vm.addr(50));
+        uint256 used = start - gasleft();
+        assertEq(reg.depthOf(node), reg.MAX_DEPTH());
+        _report(
+            "register at MAX_DEPTH",
+            used,
+            abi.encodeCall(reg.register, (parent, "deepest", "did:web:deepest.example", vm.addr(50)))
+        );
+    }
+
     function test_gas_addKey() public {
         bytes memory publicKey = bytes(JWK);
         assertEq(publicKey.length, 126);

@@ -91,21 +91,6 @@ contract StatusRegistryTest is Fixtures {
         status.createList(issuer, REVOCATION, size, URI);
     }
 
-    function test_createList_revertsIfUriEmpty() public {
-        vm.prank(issuerCtl);
-        vm.expectRevert(abi.encodeWithSelector(IStatusRegistry.StatusRegistry__InvalidUri.selector, ""));
-        status.createList(issuer, REVOCATION, 0, "");
-    }
-
-    function test_createList_revertsIfUriLongerThan512Bytes() public {
-        string memory uri = _repeat("u", 513);
-        vm.prank(issuerCtl);
-        vm.expectRevert(abi.encodeWithSelector(IStatusRegistry.StatusRegistry__InvalidUri.selector, uri));
-        status.createList(issuer, REVOCATION, 0, uri);
-        vm.prank(issuerCtl);
-        status.createList(issuer, REVOCATION, 0, _repeat("u", 512));
-    }
-
     function test_createList_revertsIfCallerIsStranger() public {
         vm.prank(stranger);
         vm.expectRevert(

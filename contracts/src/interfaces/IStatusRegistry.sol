@@ -61,8 +61,10 @@ interface IStatusRegistry {
     error StatusRegistry__UnknownList(uint256 listId);
     /// @notice `size` must be a non-zero multiple of 256 up to 2^24 (0 means the default).
     error StatusRegistry__InvalidSize(uint32 size);
-    /// @notice The list URI must be 1..512 bytes.
-    error StatusRegistry__InvalidUri(string uri);
+    /// @notice `uri` is not a URI of 1..512 bytes (see Grammar.uriFault). `at` is the offset of the
+    /// first byte that breaks the grammar, the length when the value ends too early, or 512 when
+    /// it is too long.
+    error StatusRegistry__InvalidUri(string uri, uint256 at);
     /// @notice `index` is outside list `listId` of `size` entries.
     error StatusRegistry__IndexOutOfRange(uint256 listId, uint256 index, uint32 size);
     /// @notice The delegate address must not be zero.
@@ -72,7 +74,8 @@ interface IStatusRegistry {
     /// @param owner TrustRegistry node that will own the list
     /// @param purpose revocation or suspension
     /// @param size number of entries, a multiple of 256; 0 for the default 131,072
-    /// @param uri where the list credential will be published
+    /// @param uri where the list credential will be published, an absolute URI of 1..512 bytes
+    /// (see Grammar.uriFault)
     /// @return listId the new list's id
     function createList(bytes32 owner, Purpose purpose, uint32 size, string calldata uri)
         external

@@ -170,8 +170,12 @@ interface ITrustRegistry {
     error TrustRegistry__EntityExists(bytes32 node, string label);
     /// @notice `label` is not 1..63 bytes of lowercase a-z, 0-9, '-' or '_'.
     error TrustRegistry__InvalidLabel(string label);
-    /// @notice `did` does not start with "did:" or is longer than 256 bytes.
-    error TrustRegistry__InvalidDid(string did);
+    /// @notice `did` is not a DID as DID Core 1.0 §3.1 spells it (see Grammar.didFault), or is
+    /// longer than 256 bytes. `at` is the offset of the first byte that breaks the grammar, the
+    /// length when the value ends too early, or 256 when it is too long.
+    error TrustRegistry__InvalidDid(string did, uint256 at);
+    /// @notice `parent` already sits MAX_DEPTH levels below the trust anchor, so it cannot have children.
+    error TrustRegistry__DepthExceeded(bytes32 parent, uint256 maxDepth);
     /// @notice `did` is already the DID of `node`.
     error TrustRegistry__DidTaken(string did, bytes32 node);
     /// @notice The controller address must not be zero.
@@ -184,8 +188,14 @@ interface ITrustRegistry {
     error TrustRegistry__InvalidStatus(EntityStatus status);
     /// @notice The root has no parent, so nobody can set its status or accreditations.
     error TrustRegistry__RootHasNoParent();
-    /// @notice The credential type must be 1..128 bytes.
-    error TrustRegistry__InvalidCredentialType(string credentialType);
+    /// @notice `credentialType` is not 1..128 bytes of A-Z a-z 0-9 and `. _ : / # ? = & % ~ + -`.
+    /// `at` as in TrustRegistry__InvalidDid (128 when too long).
+    error TrustRegistry__InvalidCredentialType(string credentialType, uint256 at);
+    /// @notice The role target `target` is not a DID (same grammar and `at` as TrustRegistry__InvalidDid).
+    error TrustRegistry__InvalidRoleTarget(string target, uint256 at);
+    /// @notice The role name `role` is not 1..64 bytes of A-Z a-z 0-9 and `. _ : -`.
+    /// `at` as in TrustRegistry__InvalidDid (64 when too long).
+    error TrustRegistry__InvalidRoleName(string role, uint256 at);
     /// @notice The validity window is empty: `validUntil` is not 0 and not after `validFrom`.
     error TrustRegistry__InvalidValidity(uint64 validFrom, uint64 validUntil);
     /// @notice The parent `parent` does not hold `credentialType` itself, so cannot hand it down.
@@ -198,20 +208,32 @@ interface ITrustRegistry {
     error TrustRegistry__RoleNotHeldByParent(bytes32 parent, string credentialType, string target, string role);
     /// @notice `node` holds no accreditation for `credentialType`.
     error TrustRegistry__NotAccredited(bytes32 node, string credentialType);
-    /// @notice `keyId` must be 1..64 bytes.
-    error TrustRegistry__InvalidKeyId(string keyId);
+    /// @notice `keyId` is not a fragment of 1..64 bytes of A-Z a-z 0-9 and `. _ -`.
+    /// `at` as in TrustRegistry__InvalidDid (64 when too long).
+    error TrustRegistry__InvalidKeyId(string keyId, uint256 at);
+    /// @notice `keyType` is not 1..64 bytes of A-Z a-z 0-9 (e.g. "JsonWebKey2020", "Multikey").
+    /// `at` as in TrustRegistry__InvalidDid (64 when too long).
+    error TrustRegistry__InvalidKeyType(string keyType, uint256 at);
+    /// @notice The public key of `keyId` is empty.
+    error TrustRegistry__EmptyPublicKey(string keyId);
     /// @notice `purposes` must be a non-empty subset of the five verification relationships.
     error TrustRegistry__InvalidKeyPurposes(uint8 purposes);
     /// @notice The key type and the public key must both be non-empty.
-    error TrustRegistry__InvalidKeyMaterial(string keyType);
     /// @notice `node` already has (or had) a key `keyId`; key ids are never reused.
     error TrustRegistry__KeyExists(bytes32 node, string keyId);
     /// @notice `node` has no key `keyId`.
     error TrustRegistry__UnknownKey(bytes32 node, string keyId);
     /// @notice The key `keyId` of `node` is already revoked.
     error TrustRegistry__KeyAlreadyRevoked(bytes32 node, string keyId);
-    /// @notice Service id, type and endpoint must be non-empty (id at most 64 bytes).
-    error TrustRegistry__InvalidService(string serviceId);
+    /// @notice `serviceId` is not a fragment of 1..64 bytes of A-Z a-z 0-9 and `. _ -`.
+    /// `at` as in TrustRegistry__InvalidDid (64 when too long).
+    error TrustRegistry__InvalidServiceId(string serviceId, uint256 at);
+    /// @notice `serviceType` is not 1..64 bytes of A-Z a-z 0-9 and `. _ : / -`.
+    /// `at` as in TrustRegistry__InvalidDid (64 when too long).
+    error TrustRegistry__InvalidServiceType(string serviceType, uint256 at);
+    /// @notice `endpoint` is not a URI of 1..512 bytes (see Grammar.uriFault).
+    /// `at` as in TrustRegistry__InvalidDid (512 when too long).
+    error TrustRegistry__InvalidServiceEndpoint(string endpoint, uint256 at);
     /// @notice `node` already has a service `serviceId`.
     error TrustRegistry__ServiceExists(bytes32 node, string serviceId);
     /// @notice `node` has no service `serviceId`.
@@ -220,10 +242,11 @@ interface ITrustRegistry {
     // ------------------------------------------------------------------ writes
 
     /// @notice Register a child of `parent` under `label`; only the parent's controller may.
-    /// @dev The parent and all its ancestors must be Active.
+    /// @dev The parent and all its ancestors must be Active, and the child at most MAX_DEPTH
+    /// levels below the anchor.
     /// @param parent node of the parent (bytes32(0) for the root)
     /// @param label DNS-like label, unique under the parent
-    /// @param did the child's DID, unique across the registry
+    /// @param did the child's DID, unique across the registry (see Grammar.didFault)
     /// @param controller the child's controller address
     /// @return node the child's node id
     function register(bytes32 parent, string calldata label, string calldata did, address controller)
@@ -243,8 +266,8 @@ interface ITrustRegistry {
     /// @notice Grant or replace the child's accreditation for `credentialType`; only the
     /// parent's controller may, and never beyond what the parent holds itself.
     /// @param node the child
-    /// @param credentialType credential type the child may issue
-    /// @param roles roles the child may grant in that type, per target DID
+    /// @param credentialType credential type the child may issue (see Grammar.credentialTypeFault)
+    /// @param roles roles the child may grant in that type, per target DID (see Grammar.roleFault)
     /// @param validFrom start of validity, unix seconds
     /// @param validUntil end of validity, unix seconds, 0 for open-ended
     function accredit(
@@ -262,8 +285,8 @@ interface ITrustRegistry {
 
     /// @notice Add a verification method to `node`; only its controller may.
     /// @param node the entity
-    /// @param keyId fragment of the verification method id, never reused
-    /// @param keyType "JsonWebKey2020" or "Multikey"
+    /// @param keyId fragment of the verification method id, never reused: 1..64 of A-Z a-z 0-9 . _ -
+    /// @param keyType "JsonWebKey2020" or "Multikey" (any 1..64 of A-Z a-z 0-9 is accepted)
     /// @param publicKey public key material encoded as keyType says
     /// @param purposes bit set of verification relationships (PURPOSE_* constants)
     /// @param validFrom start of validity, unix seconds
@@ -285,9 +308,9 @@ interface ITrustRegistry {
 
     /// @notice Add a service endpoint to `node`; only its controller may.
     /// @param node the entity
-    /// @param serviceId fragment of the service id
-    /// @param serviceType service type
-    /// @param endpoint service endpoint URI
+    /// @param serviceId fragment of the service id: 1..64 of A-Z a-z 0-9 . _ -
+    /// @param serviceType service type: 1..64 of A-Z a-z 0-9 . _ : / -
+    /// @param endpoint service endpoint, an absolute URI of 1..512 bytes (see Grammar.uriFault)
     function addService(bytes32 node, string calldata serviceId, string calldata serviceType, string calldata endpoint)
         external;
 
@@ -315,12 +338,19 @@ interface ITrustRegistry {
     /// @return node its node id
     function nodeOfDid(string calldata did) external view returns (bool found, bytes32 node);
 
+    /// @notice How many levels below the trust anchor `node` sits: 0 for the root (and for a node
+    /// never registered), 1 for its children, at most TrustRegistry.MAX_DEPTH.
+    /// @param node the entity
+    /// @return the depth
+    function depthOf(bytes32 node) external view returns (uint256);
+
     /// @notice The controller of `node`.
     /// @param node the entity
     /// @return the controller address (zero if never registered)
     function controllerOf(bytes32 node) external view returns (address);
 
     /// @notice Whether `node` and every ancestor up to the root are Active.
+    /// @dev Walks at most MAX_DEPTH + 1 nodes, since registration caps the depth.
     /// @param node the entity
     /// @return active true when effectively active
     /// @return inactiveNode the first node on the way up that is not Active (zero when active)

@@ -147,6 +147,21 @@ contract RegistryInvariants is InvariantBase {
         }
     }
 
+    /// @notice Every entity's stored depth is its number of ancestors below the anchor, never above MAX_DEPTH.
+    /// forge-config: default.invariant.fail-on-revert = true
+    function invariant_depthIsAncestorCountWithinCap() public view {
+        uint256 n = handler.nodeCount();
+        for (uint256 i = 1; i < n; ++i) {
+            bytes32 node = handler.nodes(i);
+            uint256 ancestors;
+            for (bytes32 current = node; current != ROOT; current = reg.entity(current).parent) {
+                ++ancestors;
+            }
+            assertEq(reg.depthOf(node), ancestors, "stored depth");
+            assertTrue(ancestors <= reg.MAX_DEPTH(), "within the cap");
+        }
+    }
+
     /// @notice Once revoked, an entity stays revoked; only parents change statuses; only controllers hand over control.
     /// forge-config: default.invariant.fail-on-revert = true
     function invariant_revokedIsFinal() public view {
