@@ -81,6 +81,22 @@ class LedgerService:
         self._thread = threading.Thread(target=self._run, name="trust-ledger-follower", daemon=True)
         self._thread.start()
 
+    def catch_up(self) -> None:
+        """One pass in this process (a command, not a server): follow up to the horizon, project, and
+        report the pass beside the views like the background thread does. Raises OSError when the
+        chain does not answer."""
+        if self.follower is None:
+            if self.projector is not None:
+                self.projector.run_once()
+            return
+        try:
+            self.follower.poll()
+        except OSError:
+            self.chain_reachable = False
+            raise
+        self.chain_reachable = True
+        self._after_pass()
+
     def wait_for_block(self, block: int, timeout: float = 60.0) -> None:
         """Return once the views reflect chain block `block` (their tracked position, not a guess)."""
         deadline = time.monotonic() + timeout

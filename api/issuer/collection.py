@@ -93,7 +93,8 @@ def credential(ctx: IssuerContext, authorization: str | None, body: dict[str, An
         configuration_id = _configuration(issuance, body)
         now = ctx.clock()
         try:
-            check_may_issue(ctx.views, ctx.config.did, template.type, now, template.roles)
+            bounds = ctx.config.trust_freshness.bounds()
+            check_may_issue(ctx.views, ctx.config.did, template.type, now, template.roles, bounds)
         except IssuanceRefused as refused:
             raise OAuthError("credential_request_denied", refused.message) from None
         try:

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from api.credentials.keys import SigningKey
+from projections.trust_freshness import FreshnessBounds
 
 FORMATS = ("dc+sd-jwt", "jwt_vc_json", "vc+sd-jwt")
 SHORT_FORMAT = {"dc+sd-jwt": "sd_jwt", "jwt_vc_json": "jwt_vc", "vc+sd-jwt": "vc_sd_jwt"}
@@ -75,15 +76,29 @@ class SigningKeyConfig(BaseModel):
         return SigningKey.from_jwk(data, did=did, key_id=self.key_id)
 
 
+class TrustFreshness(BaseModel):
+    """How stale the trust views may be before the module refuses (to issue, or to say "trusted");
+    the rule is projections.trust_freshness."""
+
+    max_blocks_behind: int = Field(3, ge=0, description="blocks the views may lag the chain's horizon")
+    max_pass_age: float = Field(60, gt=0, description="seconds since the follower last reached the chain")
+    max_snapshot_age: float = Field(86_400, gt=0, description="seconds since an offline snapshot's export")
+
+    def bounds(self) -> FreshnessBounds:
+        return FreshnessBounds(self.max_blocks_behind, self.max_pass_age, self.max_snapshot_age)
+
+
 class ModuleConfig(BaseModel):
     """What the issuer and the verifier module both configure: the organisation's DID, its public
-    base URL, its signing key, the back end's Access-Tokens and where its stores live."""
+    base URL, its signing key, the back end's Access-Tokens, where its stores live and how fresh the
+    trust views must be."""
 
     did: str
     base_url: str
     signing_key: SigningKeyConfig
     access_tokens: list[str] = Field(min_length=1)
     var_dir: Path | None = None
+    trust_freshness: TrustFreshness = Field(default_factory=TrustFreshness)
 
     @field_validator("base_url")
     @classmethod

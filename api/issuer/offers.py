@@ -66,7 +66,9 @@ def create_offer(ctx: IssuerContext, request: OfferRequest) -> dict[str, Any]:
     )
     if expires < issued:
         raise DiwError(e.BAD_PARAMETER, "expiredDate is before issuanceDate")
-    check_may_issue(ctx.views, config.did, template.type, now, template.roles)
+    check_may_issue(
+        ctx.views, config.did, template.type, now, template.roles, config.trust_freshness.bounds()
+    )
     ctx.shredder.purge(now)
     warnings = revoke_for_reissue(ctx, request.cids)
 

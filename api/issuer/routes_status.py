@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -9,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from api.issuer.context import IssuerContext
 from api.issuer.errors import DiwError
 from api.status.publication import MEDIA_TYPE_JWT, MEDIA_TYPE_STATUSLIST_JWT, MEDIA_TYPE_VC_JWT
+from projections.trust_freshness import judge_views
 
 router = APIRouter(tags=["Status lists"])
 ACCEPTED = {MEDIA_TYPE_STATUSLIST_JWT: "ietf", MEDIA_TYPE_VC_JWT: "w3c", MEDIA_TYPE_JWT: "twdiw"}
@@ -63,10 +65,16 @@ def keys(ctx: Ctx) -> dict[str, Any]:
     return {"keys": [{**ctx.key.public_jwk, "kid": ctx.key.kid, "alg": ctx.key.alg, "use": "sig"}]}
 
 
-@router.get("/health", summary="Liveness and how far the trust views have got")
+@router.get("/health", summary="Liveness, how far the trust views have got, and whether they are fresh")
 def health(ctx: Ctx) -> dict[str, Any]:
+    """Degraded while the trust data is stale or halted (issuing is refused then: 59999, 503)."""
     freshness = ctx.views.freshness()
+    follower = ctx.views.follower_status()
+    verdict = judge_views(freshness, follower, ctx.config.trust_freshness.bounds(), time.time())
     return {
-        "status": "ok",
+        "status": "degraded" if verdict.stale else "ok",
         "freshness": {"position": freshness.position, "blockNumber": freshness.block_number},
+        "halted": follower is not None and follower.halted,
+        "follower": follower.as_json() if follower is not None else None,
+        "trustData": verdict.as_json(),
     }

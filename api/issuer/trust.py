@@ -1,23 +1,39 @@
-"""May this issuer issue this credential type now? Read from the trust views only."""
+"""May this issuer issue this credential type now? Read from the trust views only, and only from
+fresh ones (projections.trust_freshness): halted or stale views refuse issuing (fail closed)."""
 
 from __future__ import annotations
 
 from api.issuer.config import RoleGrant
 from api.issuer.errors import (
     DID_NOT_REGISTERED,
+    INTERNAL,
     TEMPLATE_NOT_ISSUED,
     UNSUPPORTED_KIND,
     IssuanceRefused,
 )
 from projections.api import TrustViews
+from projections.trust_freshness import TRUST_DATA_STALE, FreshnessBounds, judge_live_views
 
 
 def check_may_issue(
-    views: TrustViews, did: str, credential_type: str, now: int, roles: list[RoleGrant] = ()
+    views: TrustViews,
+    did: str,
+    credential_type: str,
+    now: int,
+    roles: list[RoleGrant] = (),
+    freshness: FreshnessBounds | None = None,
 ) -> None:
-    """Raise IssuanceRefused unless `did` and all its ancestors are active and `did` holds a
-    current accreditation for `credential_type` (valid_from/valid_until, 0 = unbounded) that
+    """Raise IssuanceRefused unless the views are fresh within `freshness` (else 59999, 503, the
+    message starting with TRUST_DATA_STALE), `did` and all its ancestors are active and `did` holds
+    a current accreditation for `credential_type` (valid_from/valid_until, 0 = unbounded) that
     covers every role the credential grants."""
+    verdict = judge_live_views(views, freshness or FreshnessBounds())
+    if verdict.stale:
+        raise IssuanceRefused(
+            INTERNAL,
+            f"{TRUST_DATA_STALE}: issuing is refused, the trust data is stale: {verdict.reason}",
+            503,
+        )
     status = views.effective_status(did)
     version = views.entity_version(did)
     if status is None or version is None:

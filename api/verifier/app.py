@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from api.http_errors import install_error_handlers
 from api.verifier import errors as e
-from api.verifier import routes_diw, routes_oid4vp
+from api.verifier import routes_diw, routes_health, routes_oid4vp
 from api.verifier.context import VerifierContext
 
 
@@ -24,6 +24,7 @@ def create_app(ctx: VerifierContext) -> FastAPI:
     install_error_handlers(app, bad_parameter=e.BAD_PARAMETER)
     app.include_router(routes_diw.router)
     app.include_router(routes_oid4vp.router)
+    app.include_router(routes_health.router)
 
     @app.get("/api/oidvp/jwks", tags=["OID4VP"], summary="The verifier's request-signing key (JWKS)")
     def jwks() -> dict[str, Any]:

@@ -6,15 +6,19 @@ a valid assertion key of the issuer at issuance time; the validity period; the c
 query asked for; the issuer and every ancestor active now; the issuer and every ancestor below the
 root accredited for the type at issuance time and for every role the credential grants; the status
 bits (revocation, suspension) of lists the issuer owns. Everything is read from a ``TrustSource``,
-so the same code decides online (ledger views) and offline (signed snapshot).
+so the same code decides online (ledger views) and offline (signed snapshot). Before any of it, the
+trust data itself must be fresh (projections.trust_freshness): halted or stale data is refused with
+TRUST_DATA_STALE, never answered "trusted".
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from api.credentials.claims import numeric_date
 from api.credentials.dids import did_jwk, did_key_jwk
 from api.credentials.errors import CredentialError, KeyUnsupported
 from api.credentials.jwt_vc import verify_vp_jwt
@@ -24,6 +28,7 @@ from api.verifier import reasons as r
 from api.verifier.config import CredentialQuery
 from api.verifier.reasons import Refused
 from api.verifier.trust_source import EntityRecord, TrustSource
+from projections.trust_freshness import FreshnessBounds
 from resolver.keys import KeyMaterialError, jwk_from_hex, multibase_from_hex
 
 ASSERTION = "assertionMethod"
@@ -74,15 +79,27 @@ class TrustDecision:
     """Decides whether a presented credential is trusted, reading the registry from ``source``."""
 
     def __init__(
-        self, source: TrustSource, *, clock: Callable[[], int], leeway: int = 60, kb_max_age: int = 300
+        self,
+        source: TrustSource,
+        *,
+        clock: Callable[[], int],
+        leeway: int = 60,
+        kb_max_age: int = 300,
+        freshness: FreshnessBounds | None = None,
+        wall_clock: Callable[[], float] = time.time,
     ):
+        """``clock`` is the business time credentials are judged at; ``wall_clock`` ages the trust
+        data against ``freshness`` (the follower reports in wall-clock time)."""
         self.source = source
         self.clock = clock
         self.leeway = leeway
         self.kb_max_age = kb_max_age
+        self.freshness = freshness or FreshnessBounds()
+        self.wall_clock = wall_clock
 
     def verify(self, presentation: str, query: CredentialQuery, binding: Binding) -> TrustedCredential:
         """The trusted credential, or ``Refused`` with the first failing check's reason code."""
+        self.require_fresh_trust_data()
         keys = _KeyLookup(self.source, self.leeway)
         try:
             parsed = self._parse(presentation, query, binding, keys)
@@ -107,6 +124,13 @@ class TrustDecision:
             key_id=parsed.key_id,
             status_checked=checked,
         )
+
+    def require_fresh_trust_data(self) -> None:
+        """``Refused`` (TRUST_DATA_STALE, naming the block, the age and any halt) unless the source's
+        trust data is fresh within the bounds."""
+        verdict = self.source.trust_freshness(self.freshness, self.wall_clock())
+        if verdict.stale:
+            raise Refused(r.TRUST_DATA_STALE, f"the trust data is stale: {verdict.reason}")
 
     # -- signatures, binding, validity --------------------------------------------------------
 
@@ -323,10 +347,12 @@ def verification_key(entity: EntityRecord, key_id: str) -> dict[str, Any]:
 
 
 def _issued_at(claims: Mapping[str, Any]) -> int:
+    """``iat``, else ``nbf``; also read from a payload whose signature is not checked yet, so each is
+    validated first (ClaimMissing for ``1e400``, ``NaN``, a string...)."""
     for name in ("iat", "nbf"):
-        value = claims.get(name)
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return int(value)
+        issued_at = numeric_date(claims, name, required=False)
+        if issued_at is not None:
+            return issued_at
     raise Refused("CLAIM_MISSING", "the credential has neither iat nor nbf: its issuance time is unknown")
 
 

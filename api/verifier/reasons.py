@@ -6,6 +6,8 @@ NONCE_MISMATCH, ...) pass through unchanged; the codes below are the verifier's.
 
 from __future__ import annotations
 
+from projections.trust_freshness import TRUST_DATA_STALE as _TRUST_DATA_STALE
+
 ISSUER_UNKNOWN = "ISSUER_UNKNOWN"
 """The credential's issuer DID is not an entity of the registry."""
 ISSUER_NOT_ACTIVE = "ISSUER_NOT_ACTIVE"
@@ -42,6 +44,10 @@ ID_TOKEN_INVALID = "ID_TOKEN_INVALID"
 """The SIOPv2 self-issued ID token is missing or invalid."""
 WALLET_ERROR = "WALLET_ERROR"
 """The wallet answered with an OAuth error instead of a presentation."""
+TRUST_DATA_STALE = _TRUST_DATA_STALE
+"""The trust data is halted or older than the freshness bound (projections.trust_freshness): the
+verifier refuses rather than answer "trusted" from stale data; the message names the block, the age
+and any halt reason."""
 
 
 class Refused(Exception):

@@ -21,6 +21,7 @@ from api.credentials.errors import CredentialError
 from api.credentials.keys import SigningKey, json_object, verify_jws
 from api.verifier.trust_source import EntityRecord, StatusBits
 from projections.api import EffectiveStatus, TrustViews
+from projections.trust_freshness import FreshnessBounds, TrustFreshness, judge_snapshot
 
 SNAPSHOT_TYP = "trust-snapshot+jwt"
 SNAPSHOT_FORMAT = "trust-ledger-snapshot/1"
@@ -171,6 +172,10 @@ class OfflineTrustSource:
 
     def as_of(self) -> int | None:
         return self.block_time
+
+    def trust_freshness(self, bounds: FreshnessBounds, now: float) -> TrustFreshness:
+        """No follower stands behind a snapshot: its age since export decides (max_snapshot_age)."""
+        return judge_snapshot(self.block_number, self.exported_at, bounds, now)
 
     def describe(self) -> str:
         exported = datetime.fromtimestamp(self.exported_at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

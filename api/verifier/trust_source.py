@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from projections.api import EffectiveStatus, TrustViews
+from projections.trust_freshness import FreshnessBounds, TrustFreshness, judge_live_views
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,11 @@ class TrustSource(Protocol):
         """Block time (unix seconds) the data reflects, None when nothing is known yet."""
         ...
 
+    def trust_freshness(self, bounds: FreshnessBounds, now: float) -> TrustFreshness:
+        """Whether the data is fresh enough to say "trusted" at wall-clock time `now`
+        (decided by projections.trust_freshness, never assumed)."""
+        ...
+
     def describe(self) -> str:
         """One line for results: where the trust data came from."""
         ...
@@ -113,6 +119,9 @@ class ViewsTrustSource:
 
     def as_of(self) -> int | None:
         return self.views.freshness().block_time
+
+    def trust_freshness(self, bounds: FreshnessBounds, now: float) -> TrustFreshness:
+        return judge_live_views(self.views, bounds, now)
 
     def describe(self) -> str:
         freshness = self.views.freshness()

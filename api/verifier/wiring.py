@@ -30,7 +30,9 @@ def open_verifier(
         key=config.signing_key.load(config.did, config_dir),
         sessions=SessionStore(var / "verifier-sessions.sqlite"),
         source=source,
-        decision=TrustDecision(source, clock=now, leeway=config.leeway),
+        decision=TrustDecision(
+            source, clock=now, leeway=config.leeway, freshness=config.trust_freshness.bounds()
+        ),
         callbacks=CallbackSender(config.callback_url),
         clock=now,
     )

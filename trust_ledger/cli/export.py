@@ -12,6 +12,7 @@ import typer
 from api.credentials.errors import CredentialError
 from api.credentials.keys import SigningKey
 from api.verifier.snapshot import build_snapshot, sign_snapshot
+from projections.trust_freshness import TRUST_DATA_STALE, FreshnessBounds, judge_live_views
 from trust_ledger.chain.gateway import ChainUnavailable
 from trust_ledger.cli.context import UsageError, settings
 from trust_ledger.cli.serve import open_service
@@ -34,10 +35,20 @@ def export_trust(
     catch_up: bool = typer.Option(
         True,
         help="First bring the ledger and views up to the chain when a deployment manifest is present "
-        "(--no-catch-up: export the views as they are).",
+        "(--no-catch-up: export the views as they are, if the process following the chain keeps them fresh).",
+    ),
+    max_blocks_behind: int = typer.Option(
+        FreshnessBounds.max_blocks_behind, help="Refuse views further behind the chain's horizon."
+    ),
+    max_pass_age: float = typer.Option(
+        FreshnessBounds.max_pass_age,
+        help="Refuse views whose follower last reached the chain longer ago than this (seconds).",
     ),
 ) -> None:
-    """Write a signed snapshot of every entity, key, accreditation and status list, for verifying offline."""
+    """Write a signed snapshot of every entity, key, accreditation and status list, for verifying offline.
+
+    Refuses (TRUST_DATA_STALE) to sign views that are halted or stale (projections.trust_freshness):
+    a snapshot's export time is what offline verifiers age it by."""
     key = _signing_key(signing_key)
     current = settings(ctx)
     try:
@@ -45,16 +56,16 @@ def export_trust(
     except ChainUnavailable as exc:
         raise UsageError(f"{exc}; use --no-catch-up to export the views as they are") from None
     try:
-        if service.follower is not None:
-            try:
-                service.follower.poll()
-            except OSError as exc:
-                raise UsageError(
-                    f"cannot reach the chain to catch up ({exc.__class__.__name__}); "
-                    "use --no-catch-up to export the views as they are"
-                ) from None
-        if service.projector is not None:
-            service.projector.run_once()
+        try:
+            service.catch_up()
+        except OSError as exc:
+            raise UsageError(
+                f"cannot reach the chain to catch up ({exc.__class__.__name__}); "
+                "use --no-catch-up to export the views as they are"
+            ) from None
+        verdict = judge_live_views(service.views, FreshnessBounds(max_blocks_behind, max_pass_age))
+        if verdict.stale:
+            raise UsageError(f"{TRUST_DATA_STALE}: the views are not exported: {verdict.reason}")
         snapshot = build_snapshot(service.views)
     finally:
         service.stop()

@@ -2,7 +2,9 @@
 
 Offline (``--snapshot``) nothing is read from the network: the snapshot's signature is checked
 against the pinned public key, the decision reads the snapshot, and the result states its age,
-like an eID reader checking a daily-downloaded revocation list.
+like an eID reader checking a daily-downloaded revocation list; a snapshot older than ``--max-age``
+(default one day) is refused with TRUST_DATA_STALE, as stale live views are
+(projections.trust_freshness).
 """
 
 from __future__ import annotations
@@ -20,10 +22,9 @@ from api.verifier.decision import Binding, TrustDecision
 from api.verifier.reasons import Refused
 from api.verifier.snapshot import OfflineTrustSource
 from api.verifier.trust_source import TrustSource, ViewsTrustSource
+from projections.trust_freshness import FreshnessBounds
 from trust_ledger.cli.context import UsageError
 from trust_ledger.cli.serve import open_service
-
-SNAPSHOT_TOO_OLD = "SNAPSHOT_TOO_OLD"
 
 
 def verify(
@@ -42,8 +43,9 @@ def verify(
     claims: list[str] = typer.Option([], "--claim", help="A claim that must be disclosed (repeatable)."),
     snapshot: Path | None = typer.Option(None, help="Verify offline against this signed trust snapshot."),
     trusted_key: Path | None = typer.Option(None, help="Public JWK that must have signed the snapshot."),
-    max_age: int | None = typer.Option(
-        None, help="Refuse a snapshot exported more than this many seconds ago."
+    max_age: float = typer.Option(
+        FreshnessBounds.max_snapshot_age,
+        help="Refuse (TRUST_DATA_STALE) a snapshot exported more than this many seconds ago.",
     ),
 ) -> None:
     """Print the trust decision as JSON; exit 1 when the presentation is refused."""
@@ -86,10 +88,7 @@ def _read(presentation: str) -> str:
 def _source(ctx: typer.Context, snapshot: Path | None, trusted_key: Path | None) -> tuple[TrustSource, Any]:
     if snapshot is None:
         service = open_service(ctx, True, None, False)
-        if service.follower is not None:
-            service.follower.poll()
-        if service.projector is not None:
-            service.projector.run_once()
+        service.catch_up()
         return ViewsTrustSource(service.views), service
     if trusted_key is None:
         raise UsageError("--snapshot needs --trusted-key: the public JWK the snapshot must be signed with")
@@ -101,22 +100,16 @@ def _source(ctx: typer.Context, snapshot: Path | None, trusted_key: Path | None)
 
 
 def _decide(
-    source: TrustSource, text: str, query: CredentialQuery, binding: Binding, max_age: int | None
+    source: TrustSource, text: str, query: CredentialQuery, binding: Binding, max_age: float
 ) -> dict[str, Any]:
     now = int(time.time())
     outcome: dict[str, Any] = {"trustSource": source.describe()}
     if isinstance(source, OfflineTrustSource):
         outcome["snapshotAge"] = source.age(now)
         outcome["snapshotBlockAge"] = source.block_age(now)
-        if max_age is not None and source.age(now) > max_age:
-            return {
-                **outcome,
-                "trusted": False,
-                "reason": SNAPSHOT_TOO_OLD,
-                "message": f"the snapshot is {source.age(now)} s old, more than {max_age} s",
-            }
+    decision = TrustDecision(source, clock=lambda: now, freshness=FreshnessBounds(max_snapshot_age=max_age))
     try:
-        trusted = TrustDecision(source, clock=lambda: now).verify(text, query, binding)
+        trusted = decision.verify(text, query, binding)
     except Refused as refusal:
         return {**outcome, "trusted": False, "reason": refusal.reason, "message": refusal.message}
     return {
