@@ -125,10 +125,29 @@
         .filter(Boolean)
         .join(" · ");
       target.className = `freshness ${health && health.status === "ok" ? "ok" : "degraded"}`;
+      showHaltBanner(health);
     } catch (error) {
       target.textContent = "resolver unreachable";
       target.className = "freshness degraded";
     }
+  }
+
+  /* A halted follower (or one that no longer reaches the chain) freezes the views: say so on
+     every page, with the block and the reason, since issuers and verifiers then refuse. */
+  function showHaltBanner(health) {
+    const banner = document.getElementById("halt-banner");
+    const follower = health && health.follower;
+    let text = "";
+    if (follower && follower.halted) {
+      text =
+        `The ledger follower halted at block ${follower.haltedBlock}: ${follower.haltedReason}. ` +
+        "These views are frozen; issuers and verifiers refuse (TRUST_DATA_STALE) until it follows again.";
+    } else if (follower && follower.chainReachable === false) {
+      const since = follower.lastPassAt ? ` since ${new Date(follower.lastPassAt * 1000).toISOString()}` : "";
+      text = `The ledger follower cannot reach the chain${since}: these views may be stale.`;
+    }
+    banner.textContent = text;
+    banner.hidden = !text;
   }
 
   /* ---------- the trust hierarchy ---------- */
@@ -1010,5 +1029,6 @@
   }
 
   window.addEventListener("hashchange", render);
+  setInterval(refreshFreshness, 10000);
   render();
 })();
