@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from eth_abi import encode as abi_encode
+from web3 import Web3
+from web3.exceptions import ContractLogicError
 
 from anvil.accounts import dev_account
-from trust_ledger.chain.errors import ContractRevert
+from trust_ledger.chain.errors import DID_RULE, ContractRevert
 from trust_ledger.chain.gateway import ROOT_NODE, UnknownDid
 
 MARKET = "did:elsi:EU.EORI.NLMARKETPLACE"
@@ -195,3 +198,107 @@ def test_status_list_delegate_acts_for_owner_until_withdrawn(hierarchy):
     with pytest.raises(ContractRevert) as inactive:
         packet.set_statuses(list_id, [9])
     assert str(inactive.value) == f"{MARKET} is not active, so the status lists of {PACKET} cannot change"
+
+
+def test_register_refuses_an_ill_formed_did_with_a_readable_line_and_sends_nothing(chain):
+    anchor = chain.gateway("anchor")
+    head = chain.w3.eth.block_number
+
+    with pytest.raises(ContractRevert) as html:
+        anchor.register("root", "x", "did:web:<x>", dev_account("dev1").address)
+    assert html.value.error == "TrustRegistry__InvalidDid"
+    assert html.value.args_by_name == {"did": "did:web:<x>", "at": 8}
+    assert str(html.value) == (
+        "did \"did:web:<x>\" is not a valid DID: byte 8 ('<') is not allowed there; " + DID_RULE
+    )
+
+    with pytest.raises(ContractRevert) as bidi:
+        anchor.register("root", "x", "did:web:evil\u202eexample\n", dev_account("dev1").address)
+    assert str(bidi.value).startswith(
+        'did "did:web:evil\\u202eexample\\n" is not a valid DID: byte 12 (U+202E) is not allowed there; '
+    )
+    with pytest.raises(ContractRevert, match=r"^did \"did:web:a:\" is not a valid DID: it ends too early; "):
+        anchor.register("root", "x", "did:web:a:", dev_account("dev1").address)
+    with pytest.raises(ContractRevert, match=r"is not a valid DID: it is 257 bytes long, more than 256; "):
+        anchor.register("root", "x", "did:web:" + "x" * 249, dev_account("dev1").address)
+
+    assert chain.w3.eth.block_number == head, "a refused call must not send a transaction"
+
+
+def test_grammar_refusals_name_the_field_and_the_rule(hierarchy):
+    anchor, packet = hierarchy.gateway("anchor"), hierarchy.gateway("dev2")
+    with pytest.raises(ContractRevert) as target:
+        anchor.accredit(MARKET, "CustomerCredential", [(f"{PACKET}#frag", ["P.Info.gold"])])
+    assert str(target.value).startswith(
+        f"role target \"{PACKET}#frag\" is not a valid DID: byte 28 ('#') is not allowed there; "
+    )
+    with pytest.raises(ContractRevert) as role:
+        anchor.accredit(MARKET, "CustomerCredential", [(PACKET, ["P.Info gold"])])
+    assert str(role.value) == (
+        'role "P.Info gold" is not a valid role name: byte 6 (a space) is not allowed there; '
+        "use 1 to 64 of A-Z a-z 0-9 . _ : -"
+    )
+    with pytest.raises(
+        ContractRevert, match=r'^credential type "" is not a valid credential type: it is empty; '
+    ):
+        anchor.accredit(MARKET, "")
+    with pytest.raises(ContractRevert, match=r'^key id "#key-1" is not a valid key id: byte 0 \(\'#\'\)'):
+        packet.add_key(PACKET, "#key-1", "JsonWebKey2020", JWK, ["assertionMethod"])
+    with pytest.raises(
+        ContractRevert, match=r'^key type "Json Web Key" is not a valid key type: byte 4 \(a space\)'
+    ):
+        packet.add_key(PACKET, "key-1", "Json Web Key", JWK, ["assertionMethod"])
+    with pytest.raises(ContractRevert, match=r"^the public key of key 'key-1' is empty$"):
+        packet.add_key(PACKET, "key-1", "JsonWebKey2020", b"", ["assertionMethod"])
+    with pytest.raises(
+        ContractRevert,
+        match=r'^service endpoint "https://x.example/\\x00" is not a valid URI: '
+        r"byte 18 \(control character 0x00\)",
+    ):
+        packet.add_service(PACKET, "issuer", "OID4VCI", "https://x.example/\x00")
+    with pytest.raises(
+        ContractRevert, match=r'^status list URI "status/1" is not a valid URI: byte 6 \(\'/\'\)'
+    ):
+        packet.create_status_list(PACKET, "revocation", "status/1")
+
+
+def test_refusal_with_bytes_that_are_not_utf8_still_reads(hierarchy):
+    """A raw call (not through the gateway's str arguments) echoes undecodable bytes in the revert."""
+    packet = hierarchy.gateway("dev2")
+    node = bytes.fromhex(packet.node_of(PACKET)[2:])
+    # a string is ABI-encoded as bytes are: this is addService with the service id b"svc-\xff\xfe"
+    arguments = abi_encode(
+        ["bytes32", "bytes", "string", "string"], [node, b"svc-\xff\xfe", "OID4VCI", "https://x.example"]
+    )
+    call = Web3.keccak(text="addService(bytes32,string,string,string)")[:4] + arguments
+    with pytest.raises(ContractLogicError) as refused:
+        hierarchy.w3.eth.call(
+            {
+                "from": dev_account("dev2").address,
+                "to": packet.registry.address,
+                "data": "0x" + bytes(call).hex(),
+            }
+        )
+    revert = packet.errors.decode(refused.value.data)
+    assert revert is not None and revert.error == "TrustRegistry__InvalidServiceId"
+    assert revert.args_by_name == {"serviceId": "svc-\ufffd\ufffd", "at": 4}
+    assert str(revert).startswith(
+        'service id "svc-\\xff\\xfe" is not a valid service id: '
+        "byte 4 (0xff, not UTF-8) is not allowed there; "
+    )
+
+
+def test_register_refuses_a_child_below_max_depth(chain):
+    anchor = chain.gateway("anchor")
+    parent = "root"
+    for level in range(1, 17):
+        did = f"did:web:level{level}.example"
+        anchor.register(parent, f"l{level}", did, dev_account("anchor").address)
+        parent = did
+    with pytest.raises(ContractRevert) as deep:
+        anchor.register(parent, "l17", "did:web:level17.example", dev_account("anchor").address)
+    assert deep.value.error == "TrustRegistry__DepthExceeded"
+    assert str(deep.value) == (
+        "did:web:level16.example already sits 16 levels below the trust anchor, the most allowed, "
+        "so it cannot have children"
+    )

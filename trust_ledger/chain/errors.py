@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,6 +12,15 @@ from eth_abi import decode as abi_decode
 from trust_ledger.chain.abi import ENTITY_STATUS, canonical_type, normalise, selector
 
 NodeNamer = Callable[[str], str]
+
+DID_RULE = (
+    "a DID is did:<method>:<method-specific-id> (DID Core 1.0 §3.1): method of a-z 0-9, id of "
+    "A-Z a-z 0-9 . - _ or %XX with ':' between its parts, no path, query or fragment, at most 256 bytes"
+)
+URI_RULE = (
+    "use an absolute URI (scheme:...) of 1 to 512 RFC 3986 characters or %XX: no spaces, controls, "
+    "quotes, <, >, \\, ^, `, {, |, } or non-ASCII"
+)
 
 
 class ChainError(Exception):
@@ -42,10 +52,11 @@ _TEMPLATES: dict[str, Callable[[dict[str, Any]], str]] = {
     "TrustRegistry__UnknownEntity": lambda a: f"no entity is registered at node {a['node']}",
     "TrustRegistry__EntityExists": lambda a: f"the label '{a['label']}' is already taken ({a['node']})",
     "TrustRegistry__InvalidLabel": lambda a: (
-        f"invalid label '{a['label']}': use 1 to 63 characters from a-z, 0-9, '-' and '_'"
+        f"invalid label {quoted(a['label'])}: use 1 to 63 characters from a-z, 0-9, '-' and '_'"
     ),
-    "TrustRegistry__InvalidDid": lambda a: (
-        f"invalid DID '{a['did']}': it must start with 'did:' and be at most 256 bytes"
+    "TrustRegistry__DepthExceeded": lambda a: (
+        f"{a['parent']} already sits {a['maxDepth']} levels below the trust anchor, the most allowed, "
+        "so it cannot have children"
     ),
     "TrustRegistry__DidTaken": lambda a: f"the DID {a['did']} is already registered",
     "TrustRegistry__ZeroController": lambda a: "the controller address must not be zero",
@@ -56,9 +67,6 @@ _TEMPLATES: dict[str, Callable[[dict[str, Any]], str]] = {
     "TrustRegistry__InvalidStatus": lambda a: f"'{ENTITY_STATUS[a['status']]}' is not a status one can set",
     "TrustRegistry__RootHasNoParent": lambda a: (
         "the trust anchor has no parent: nobody can set its status or accreditations"
-    ),
-    "TrustRegistry__InvalidCredentialType": lambda a: (
-        f"invalid credential type '{a['credentialType']}': it must be 1 to 128 bytes"
     ),
     "TrustRegistry__InvalidValidity": lambda a: (
         f"empty validity window: valid until {_when(a['validUntil'])} is not after {_when(a['validFrom'])}"
@@ -75,19 +83,15 @@ _TEMPLATES: dict[str, Callable[[dict[str, Any]], str]] = {
         "so it cannot hand it down"
     ),
     "TrustRegistry__NotAccredited": lambda a: f"{a['node']} holds no accreditation for {a['credentialType']}",
-    "TrustRegistry__InvalidKeyId": lambda a: f"invalid key id '{a['keyId']}': it must be 1 to 64 bytes",
     "TrustRegistry__InvalidKeyPurposes": lambda a: (
         f"invalid key purposes {a['purposes']}: name at least one of the five verification relationships"
     ),
-    "TrustRegistry__InvalidKeyMaterial": lambda a: "the key type and the public key must both be given",
+    "TrustRegistry__EmptyPublicKey": lambda a: f"the public key of key '{a['keyId']}' is empty",
     "TrustRegistry__KeyExists": lambda a: (
         f"{a['node']} already has (or had) a key '{a['keyId']}'; key ids are never reused"
     ),
     "TrustRegistry__UnknownKey": lambda a: f"{a['node']} has no key '{a['keyId']}'",
     "TrustRegistry__KeyAlreadyRevoked": lambda a: f"the key '{a['keyId']}' of {a['node']} is already revoked",
-    "TrustRegistry__InvalidService": lambda a: (
-        f"invalid service '{a['serviceId']}': id (1 to 64 bytes), type and endpoint must all be given"
-    ),
     "TrustRegistry__ServiceExists": lambda a: f"{a['node']} already has a service '{a['serviceId']}'",
     "TrustRegistry__UnknownService": lambda a: f"{a['node']} has no service '{a['serviceId']}'",
     "StatusRegistry__NotAuthorised": lambda a: (
@@ -103,7 +107,6 @@ _TEMPLATES: dict[str, Callable[[dict[str, Any]], str]] = {
     "StatusRegistry__InvalidSize": lambda a: (
         f"invalid list size {a['size']}: use a multiple of 256 up to 16,777,216 (0 for 131,072)"
     ),
-    "StatusRegistry__InvalidUri": lambda a: f"invalid list URI '{a['uri']}': it must be 1 to 512 bytes",
     "StatusRegistry__IndexOutOfRange": lambda a: (
         f"index {a['index']} is outside status list {a['listId']} of {a['size']} entries"
     ),
@@ -111,6 +114,89 @@ _TEMPLATES: dict[str, Callable[[dict[str, Any]], str]] = {
 }
 
 _NODE_ARGUMENTS = {"node", "parent", "owner", "inactiveNode"}
+
+
+@dataclass(frozen=True)
+class StringGrammar:
+    """How to explain a refusal `Error(string value, uint256 at)` of contracts/src/Grammar.sol."""
+
+    subject: str  # what the value is, e.g. "did"
+    noun: str  # what it is not, e.g. "a valid DID"
+    max_length: int
+    rule: str
+
+
+_FRAGMENT_RULE = "use 1 to 64 of A-Z a-z 0-9 . _ -"
+_GRAMMAR_ERRORS: dict[str, StringGrammar] = {
+    "TrustRegistry__InvalidDid": StringGrammar("did", "a valid DID", 256, DID_RULE),
+    "TrustRegistry__InvalidRoleTarget": StringGrammar("role target", "a valid DID", 256, DID_RULE),
+    "TrustRegistry__InvalidCredentialType": StringGrammar(
+        "credential type",
+        "a valid credential type",
+        128,
+        "use 1 to 128 of A-Z a-z 0-9 . _ : / # ? = & % ~ + -",
+    ),
+    "TrustRegistry__InvalidRoleName": StringGrammar(
+        "role", "a valid role name", 64, "use 1 to 64 of A-Z a-z 0-9 . _ : -"
+    ),
+    "TrustRegistry__InvalidKeyId": StringGrammar("key id", "a valid key id", 64, _FRAGMENT_RULE),
+    "TrustRegistry__InvalidKeyType": StringGrammar(
+        "key type", "a valid key type", 64, "use 1 to 64 of A-Z a-z 0-9, e.g. JsonWebKey2020 or Multikey"
+    ),
+    "TrustRegistry__InvalidServiceId": StringGrammar("service id", "a valid service id", 64, _FRAGMENT_RULE),
+    "TrustRegistry__InvalidServiceType": StringGrammar(
+        "service type", "a valid service type", 64, "use 1 to 64 of A-Z a-z 0-9 . _ : / -"
+    ),
+    "TrustRegistry__InvalidServiceEndpoint": StringGrammar("service endpoint", "a valid URI", 512, URI_RULE),
+    "StatusRegistry__InvalidUri": StringGrammar("status list URI", "a valid URI", 512, URI_RULE),
+}
+"""The contracts' grammar errors: the first argument is the refused value, `at` where it goes wrong."""
+
+
+def quoted(value: str | bytes) -> str:
+    """`value` in double quotes, printable ASCII as is and everything else escaped (\\n, \\xff,
+    \\u202e), so a hostile value can neither hide, reorder nor break the line it is shown in."""
+    text = value.decode("utf-8", "surrogateescape") if isinstance(value, bytes) else value
+    shown = []
+    for char in text:
+        code = ord(char)
+        if char in '"\\':
+            shown.append("\\" + char)
+        elif 0x20 <= code < 0x7F:
+            shown.append(char)
+        elif 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8, kept by surrogateescape
+            shown.append(f"\\x{code - 0xDC00:02x}")
+        else:
+            shown.append(char.encode("unicode_escape").decode("ascii"))
+    return '"' + "".join(shown) + '"'
+
+
+def _offending(raw: bytes, at: int) -> str:
+    byte = raw[at]
+    if byte == 0x20:
+        return "a space"
+    if 0x20 < byte < 0x7F:
+        return repr(chr(byte))
+    if byte < 0x80:
+        return f"control character 0x{byte:02x}"
+    for width in (2, 3, 4):
+        try:
+            return f"U+{ord(raw[at : at + width].decode('utf-8')):04X}"
+        except UnicodeDecodeError:
+            continue
+    return f"0x{byte:02x}, not UTF-8"
+
+
+def _grammar_message(grammar: StringGrammar, raw: bytes, at: int) -> str:
+    if len(raw) > grammar.max_length:
+        reason = f"it is {len(raw)} bytes long, more than {grammar.max_length}"
+    elif not raw:
+        reason = "it is empty"
+    elif at >= len(raw):
+        reason = "it ends too early"
+    else:
+        reason = f"byte {at} ({_offending(raw, at)}) is not allowed there"
+    return f"{grammar.subject} {quoted(raw)} is not {grammar.noun}: {reason}; {grammar.rule}"
 
 
 class ErrorDecoder:
@@ -131,13 +217,22 @@ class ErrorDecoder:
         if entry is None:
             return None
         inputs = entry["inputs"]
-        values = abi_decode([canonical_type(p) for p in inputs], revert_data[4:])
-        args = {p["name"]: normalise(v, p) for p, v in zip(inputs, values, strict=True)}
+        # strings as bytes (the same encoding), so a value that is not UTF-8 still decodes
+        types = ["bytes" if p["type"] == "string" else canonical_type(p) for p in inputs]
+        values = abi_decode(types, revert_data[4:])
+        raw_strings = {p["name"]: v for p, v in zip(inputs, values, strict=True) if p["type"] == "string"}
+        args = {
+            p["name"]: v.decode("utf-8", "replace") if p["type"] == "string" else normalise(v, p)
+            for p, v in zip(inputs, values, strict=True)
+        }
         shown = {
             name: (name_node(value) if name_node and name in _NODE_ARGUMENTS else value)
             for name, value in args.items()
         }
-        if entry["name"] == "StatusRegistry__OwnerNotActive" and args["owner"] == args["inactiveNode"]:
+        grammar = _GRAMMAR_ERRORS.get(entry["name"])
+        if grammar is not None:
+            message = _grammar_message(grammar, raw_strings[inputs[0]["name"]], args["at"])
+        elif entry["name"] == "StatusRegistry__OwnerNotActive" and args["owner"] == args["inactiveNode"]:
             message = f"{shown['owner']} is not active, so its status lists cannot change"
         else:
             template = _TEMPLATES.get(entry["name"])
