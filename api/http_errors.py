@@ -3,19 +3,26 @@
 DiwError -> ``{code, message}`` with its status; OAuthError -> RFC 6749 ``{error,
 error_description}`` (401 + WWW-Authenticate for invalid_token); request validation -> the TW DIW
 bad-parameter code on /api/ and invalid_request elsewhere; anything unexpected -> 59999 (500), logged.
+
+The body limits (trust_ledger.http_limits) are installed here too, so both modules refuse the same
+way: a route needing the Access-Token without a valid one -> 40100 (401) before the body is read; a
+body over its cap (413), arriving too slowly (408) or nested too deep (400) -> the bad-parameter code
+on /api/, ``invalid_request`` elsewhere, with that HTTP status.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.issuer.auth import access_token_gate
 from api.issuer.errors import DiwError, OAuthError
+from trust_ledger.http_limits import BodyLimits, Refusal, Scope
 from trust_ledger.metrics import ERRORS, metrics_response
 
 log = logging.getLogger(__name__)
@@ -36,9 +43,12 @@ def oauth_response(error: OAuthError) -> Response:
     return JSONResponse(error.body(), status_code=error.status, headers=headers)
 
 
-def install_error_handlers(app: FastAPI, *, bad_parameter: str) -> None:
+def install_error_handlers(
+    app: FastAPI, *, bad_parameter: str, body_caps: Sequence[tuple[str, int]] = ()
+) -> None:
     """Map every failure of ``app`` to its API's error body (counted in /metrics, which this also
-    serves); ``bad_parameter`` is the TW DIW code for a request that does not validate."""
+    serves); ``bad_parameter`` is the TW DIW code for a request that does not validate.
+    ``body_caps``: (path prefix, bytes) for routes whose bodies may exceed the default cap."""
 
     @app.middleware("http")
     async def internal_errors(
@@ -49,6 +59,19 @@ def install_error_handlers(app: FastAPI, *, bad_parameter: str) -> None:
         except Exception as error:
             log.exception("unexpected error answering %s %s", request.method, request.url.path)
             return diw_response(DiwError(INTERNAL, f"internal error ({type(error).__name__})", 500))
+
+    def refused(scope: Scope, refusal: Refusal) -> Response:
+        if scope.get("path", "").startswith("/api/"):
+            return diw_response(DiwError(bad_parameter, refusal.detail, refusal.status))
+        return oauth_response(OAuthError("invalid_request", refusal.detail, refusal.status))
+
+    needs_token = access_token_gate(app)
+
+    def gate(scope: Scope) -> Response | None:
+        error = needs_token(scope)
+        return None if error is None else diw_response(error)
+
+    app.add_middleware(BodyLimits, render=refused, caps=body_caps, gate=gate)
 
     @app.get("/metrics", tags=["Operations"], summary="Prometheus metrics", response_class=Response)
     def metrics() -> Response:

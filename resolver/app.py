@@ -5,7 +5,9 @@ the API the request went to (resolver.http.error_response); FastAPI's parameter 
 are INVALID_OPTIONS (400); unknown paths are NOT_FOUND; the store not answering (a database restart:
 eventsourcing's OperationalError or InterfaceError) is UNAVAILABLE (503, Retry-After), logged as one
 line; anything else unexpected is INTERNAL_ERROR (500) in the same shape, logged with its traceback,
-never an unhandled exception.
+never an unhandled exception. The resolver reads no request body: one over 64 KiB, arriving too
+slowly or nested too deep is refused as INVALID_OPTIONS (400) before anything parses it
+(trust_ledger.http_limits).
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from http import HTTPStatus
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request, Response
-from fastapi.responses import RedirectResponse
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.explorer import EXPLORER_PREFIX, create_explorer_app
@@ -30,6 +32,7 @@ from resolver.foreign import FOREIGN_METHODS
 from resolver.http import PROBLEM_JSON, error_response, json_response
 from resolver.models import Health
 from resolver.resolution import DEFAULT_REGISTRY_METHODS, DidResolver
+from trust_ledger.http_limits import BodyLimits, Refusal, Scope
 from trust_ledger.metrics import ERRORS, RESOLUTIONS, metrics_response
 from trust_ledger.store import STORE_UNAVAILABLE, first_line
 
@@ -97,6 +100,12 @@ def create_app(
         except Exception as error:
             log.exception("unexpected error answering %s %s", request.method, request.url.path)
             return _error(request, ErrorCode.INTERNAL_ERROR, f"unexpected {type(error).__name__}")
+
+    def refused(scope: Scope, refusal: Refusal) -> Response:
+        return _error(Request(scope), ErrorCode.INVALID_OPTIONS, refusal.detail)
+
+    # the explorer, when mounted, guards its own bodies in its own error format
+    app.add_middleware(BodyLimits, render=refused, passthrough=(EXPLORER_PREFIX,) if explorer else ())
 
     @app.exception_handler(ResolverError)
     async def resolver_error(request: Request, error: ResolverError) -> Response:

@@ -21,7 +21,8 @@ Routes are relative to where the app is mounted (`/explorer`: `under_prefix` for
 Failures are `{error, message}`: 400 for a request that does not validate, 404 for an unknown path,
 template or transaction, or a demo that is not configured; the issuer's or verifier's own refusal of
 the user's input keeps its 4xx (with `upstream`); 502 / 504 when the issuer or verifier is
-unreachable, slow, or refuses the explorer's token.
+unreachable, slow, or refuses the explorer's token. Bodies are capped at 64 KiB and 64 levels of
+nesting before they are parsed (trust_ledger.http_limits): 413, 408 or 400 `invalid_request`.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
+
+from trust_ledger.http_limits import BodyLimits, Refusal, Scope
 
 log = logging.getLogger(__name__)
 
@@ -167,6 +170,11 @@ def create_explorer_app(
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         return response
+
+    def refused(scope: Scope, refusal: Refusal) -> Response:
+        return ExplorerError(refusal.status, "invalid_request", refusal.detail).response()
+
+    app.add_middleware(BodyLimits, render=refused)
 
     @app.exception_handler(ExplorerError)
     async def explorer_error(request: Request, error: ExplorerError) -> Response:

@@ -10,6 +10,11 @@ from api.http_errors import install_error_handlers
 from api.verifier import errors as e
 from api.verifier import routes_diw, routes_health, routes_oid4vp
 from api.verifier.context import VerifierContext
+from trust_ledger.http_limits import MIB
+
+BODY_CAPS = (("/oidvp/response", MIB),)
+"""The wallet's direct_post may carry several credentials (SD-JWTs with their disclosures and
+KB-JWTs, a few KiB each), a presentation_submission and an id_token; every other body: 64 KiB."""
 
 
 def create_app(ctx: VerifierContext) -> FastAPI:
@@ -21,7 +26,7 @@ def create_app(ctx: VerifierContext) -> FastAPI:
     )
     app.state.verifier = ctx
     app.state.access_tokens = ctx.config.access_tokens
-    install_error_handlers(app, bad_parameter=e.BAD_PARAMETER)
+    install_error_handlers(app, bad_parameter=e.BAD_PARAMETER, body_caps=BODY_CAPS)
     app.include_router(routes_diw.router)
     app.include_router(routes_oid4vp.router)
     app.include_router(routes_health.router)
