@@ -11,6 +11,7 @@ Which DIDs resolve, and how:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,23 @@ from resolver.foreign import FOREIGN_METHODS, resolve_foreign
 
 DEFAULT_REGISTRY_METHODS = frozenset({"elsi", "web", "ebsi", "example"})
 OPTION_NAMES = ("versionId", "versionTime", "expandRelativeUrls", "verificationRelationship")
+_URI_CHARACTERS = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?#]|%[0-9A-Fa-f]{2})*")
+"""RFC 3986 characters: unreserved, sub-delims, gen-delims but brackets, percent-encodings."""
+
+
+def relative_reference(value: str) -> str:
+    """``value`` if it is an RFC 3986 relative reference without an authority (a path, query or
+    fragment: ``/credential``, ``a/b?x=1``, ``#f``), else INVALID_DID_URL: a relativeRef that names
+    another host (``https://evil.example``, ``//evil.example``, ``\\evil.example``) would make the
+    303 an open redirect."""
+    first_segment = re.split(r"[/?#]", value, maxsplit=1)[0]
+    if not _URI_CHARACTERS.fullmatch(value) or value.startswith("//") or ":" in first_segment:
+        raise ResolverError(
+            ErrorCode.INVALID_DID_URL,
+            f"relativeRef {value[:100]!r} is not a relative reference (RFC 3986 §4.2: no scheme, no "
+            "authority, URI characters only)",
+        )
+    return value
 
 
 @dataclass(frozen=True)
@@ -78,7 +96,7 @@ def options_from(url: DidUrl, query: Mapping[str, list[str]]) -> Options:
         verification_relationship=relationship,
         service=merged.get("service"),
         service_type=merged.get("serviceType"),
-        relative_ref=merged.get("relativeRef"),
+        relative_ref=relative_reference(merged["relativeRef"]) if "relativeRef" in merged else None,
     )
 
 
