@@ -145,3 +145,24 @@ def test_dev_serves_resolves_stops_and_resumes(tmp_path):
     finally:
         output = stop(second)
     assert "resumed from var/" in output
+
+
+def test_dev_stops_the_chain_it_started_when_it_fails_to_start(tmp_path):
+    """Before: a failure after Anvil started (here the demo issuer's directory cannot be made)
+    left the Anvil child running, orphaned."""
+    env = {**os.environ, "TRUST_LEDGER_VAR": str(tmp_path)}
+    for name in ("TRUST_LEDGER_DEPLOYMENT", "TRUST_LEDGER_RPC_URL", "PERSISTENCE_MODULE"):
+        env.pop(name, None)
+    (tmp_path / "dev-issuer").write_text("a file where dev wants its issuer's directory")
+    chain_port = free_port()
+    failed = subprocess.run(
+        [*CLI, "dev", "--port", str(free_port()), "--chain-port", str(chain_port)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert failed.returncode != 0
+    assert (tmp_path / "deployment.json").exists(), "the chain was up and deployed before the failure"
+    assert not port_open(chain_port), "Anvil still runs after dev failed"
+    assert not (tmp_path / "anvil.pid").exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import typer
 from fastapi import FastAPI
@@ -20,6 +21,7 @@ from api.verifier.config import load_config as load_verifier_config
 from api.verifier.trust_source import ViewsTrustSource
 from api.verifier.wiring import open_verifier
 from resolver.app import create_app as create_resolver_app
+from trust_ledger.chain.deployment import Deployment
 from trust_ledger.chain.follower import Horizon
 from trust_ledger.chain.gateway import TrustGateway
 from trust_ledger.cli.context import LOG_FORMAT, settings
@@ -54,6 +56,16 @@ def dev(
     configure_logging(log_format, default="text")
     var = settings(ctx).deployment_path.parent
     deployment, outcome = devchain.chain_up(port=chain_port, root=var)
+    try:  # from here on, whatever fails, the chain this command started stops with it
+        _run(deployment, outcome, var, port)
+    finally:
+        if not keep_chain:
+            devchain.chain_down(root=var)
+        typer.echo("stopped")
+
+
+def _run(deployment: Deployment, outcome: str, var: Path, port: int) -> None:
+    """Seed the demo world, print the banner, follow and serve until Ctrl-C."""
     reader = TrustGateway.connect(deployment.rpc_url, deployment)
     horizon = Horizon(confirmations=0)
     base = f"http://127.0.0.1:{port}"
@@ -72,9 +84,8 @@ def dev(
         f"  resolver     {base}/1.0/identifiers/{{did}}   trust list {base}/1.0/trust-list\n"
         f"  issuer       {DEMO_ISSUER_DID} at {base}, Access-Token {token}\n"
         f"  verifier     {DEMO_VERIFIER_DID} at {base}, Access-Token {verifier_token}\n"
-        f"  explorer     {base}/explorer/\n"
-        f"  API docs     {base}/docs\n"
-        "  try, in another shell:\n"
+        f"  explorer     {base}/  (the explorer; API docs at {base}/docs)\n"
+        "  try, in another shell (after `. .venv/bin/activate` in the repository):\n"
         "    trust-ledger entity register --parent root --label demo --did did:example:demo "
         "--controller dev1\n"
         "    trust-ledger history did:example:demo\n"
@@ -111,9 +122,6 @@ def dev(
         serve(application, "127.0.0.1", port)
     finally:
         service.stop()
-        if not keep_chain:
-            devchain.chain_down(root=var)
-        typer.echo("stopped")
 
 
 def explorer_app(issuer_config: IssuerConfig, verifier_config: VerifierConfig, base: str) -> FastAPI:
