@@ -379,3 +379,42 @@ def test_a_service_id_that_is_not_utf8_is_recorded_flagged_and_shown_safely() ->
     kinds = [item["event"] for item in ledger.history("did:web:a.test")]
     assert kinds.count("ServiceAdded") == 3 and "ServiceRemoved" in kinds
     assert ledger.entity_by_node(child)["name"] == "alpha"
+
+
+NASTY = Strings(
+    root_did=b"did:web:anchor.test\x00",
+    did=b"did:web:\x00\xff" + b"x" * 240,  # the longest DID the contract takes, not text, a NUL in it
+    label=b"\xc0\xaf.evil",
+    credential_type=b"Type\x00",
+    role_target="a\u202eb".encode(),
+    role_name="\ufffd".encode(),
+    key_id=b"key\x00",
+    key_type=b"\xff" * 64,
+    public_key=b"",
+    service_id=HOSTILE,
+    service_type=b"",
+    endpoint=b"https://a.test/" + b"\x00\xff" * 50_000,
+    uri=b"https://s.test/\r\n",
+)
+
+
+def test_nasty_strings_reach_the_views_on_every_store(store) -> None:
+    """NUL (PostgreSQL text refuses it), undecodable bytes, bidi controls, U+FFFD, a dot in a label,
+    empty strings and a 150 KB endpoint, on POPO, SQLite and PostgreSQL, ledger and views alike."""
+    chain = RawChain()
+    child, _ = history(chain, NASTY)
+    ledger = store.open()
+    views = open_views(store.env)
+    try:
+        Follower(ledger, decoder(), RawLogSource(chain), start_block=0).poll()
+        Projector(ledger, views.recorder).run_once()
+        assert views.freshness().block_number == chain.block
+        did = text_of(NASTY.did)
+        version = views.entity_version(did)
+        assert version is not None and version.state["name"] == child  # a label with a dot names no one
+        assert raw_bytes(next(iter(version.state["services"].values()))["endpoint"]) == NASTY.endpoint
+        entries = views.trust_list().items
+        assert [e.did for e in entries] == [text_of(NASTY.root_did), did]
+        assert raw_bytes(views.status_lists_of(did)[0].uri) == NASTY.uri
+    finally:
+        views.close()
