@@ -8,6 +8,12 @@ own loggers are routed through the same handler (its access log becomes one reco
 ``text`` (the default for `dev`, a person at a terminal): ``HH:MM:SS level  message``, and quiet:
 the per-request access lines only at debug level (TRUST_LEDGER_LOG_LEVEL=debug), so errors and the
 follower's milestones stay visible.
+
+In both styles, capability URLs are redacted from every message (``redact``: credential-offer and
+request-object ids, DWVC-201 transaction ids, the explorer's result handles, and secret query
+values such as ``pre-authorized_code``), and a warning or error repeated more than ``burst`` times
+a minute is dropped, the next one kept saying how many were (``RepeatLimit``): a flood of bad
+requests cannot flood the log.
 """
 
 from __future__ import annotations
@@ -15,7 +21,12 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -58,6 +69,75 @@ class HumanLines(logging.Formatter):
         return line
 
 
+REDACTED = "[redacted]"
+_CAPABILITY_PATHS = re.compile(
+    r"(/credential-offer/|/oidvp/request/|/api/credential/nonce/|/explorer/api/verifier/requests/)"
+    r"([^/?#\s\"']+)"
+)
+"""Path segments that are bearer handles: whoever knows one can fetch what it names."""
+_SECRET_QUERY_VALUES = re.compile(
+    r"([?&](?:pre-authorized_code|tx_code|code|access_token|transactionId|request_uri|"
+    r"credential_offer|credential_offer_uri|state|nonce)=)([^&#\s\"']*)",
+    re.IGNORECASE,
+)
+
+
+def redact(text: str) -> str:
+    """``text`` with capability path segments and secret query values replaced by ``[redacted]``."""
+    text = _CAPABILITY_PATHS.sub(rf"\g<1>{REDACTED}", text)
+    return _SECRET_QUERY_VALUES.sub(rf"\g<1>{REDACTED}", text)
+
+
+class RedactCapabilities(logging.Filter):
+    """Rewrites each record's message through ``redact`` (uvicorn's access lines carry the path)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True
+
+
+@dataclass
+class _Repeats:
+    since: float
+    count: int = 1
+    dropped: int = 0
+
+
+class RepeatLimit(logging.Filter):
+    """Lets at most ``burst`` warnings or errors with the same logger and message template through
+    per ``window`` seconds; the first one after a window in which some were dropped carries
+    ``dropped`` (how many). Info and debug records always pass."""
+
+    def __init__(self, burst: int = 20, window: float = 60.0, clock: Callable[[], float] = time.monotonic):
+        super().__init__()
+        self.burst, self.window, self.clock = burst, window, clock
+        self.seen: dict[tuple[str, int, str], _Repeats] = {}
+        self.lock = threading.Lock()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return True
+        key = (record.name, record.levelno, str(record.msg))
+        now = self.clock()
+        with self.lock:
+            repeats = self.seen.get(key)
+            if repeats is None or now - repeats.since >= self.window:
+                if len(self.seen) >= 10_000:  # messages formatted before logging make many keys
+                    self.seen.clear()
+                self.seen[key] = _Repeats(since=now)
+                if repeats is not None and repeats.dropped:
+                    record.dropped = repeats.dropped
+                return True
+            repeats.count += 1
+            if repeats.count <= self.burst:
+                return True
+            repeats.dropped += 1
+            return False
+
+
 LOG_FORMATS = ("json", "text")
 LOG_FORMAT_VARIABLE = "TRUST_LEDGER_LOG_FORMAT"
 LOG_LEVEL_VARIABLE = "TRUST_LEDGER_LOG_LEVEL"
@@ -75,6 +155,8 @@ def configure_logging(log_format: str | None = None, *, default: str = "json") -
         raise ValueError(f"{LOG_LEVEL_VARIABLE}={level_name.lower()} is not a logging level")
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonLines() if chosen == "json" else HumanLines())
+    handler.addFilter(RepeatLimit())
+    handler.addFilter(RedactCapabilities())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

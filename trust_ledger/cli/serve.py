@@ -16,7 +16,8 @@ from resolver.errors import ResolverError
 from resolver.resolution import DidResolver, Options
 from trust_ledger.chain.follower import default_horizon
 from trust_ledger.cli.context import LOG_FORMAT, UsageError, settings
-from trust_ledger.logs import UVICORN_LOG_CONFIG, configure_logging
+from trust_ledger.http_server import server_config
+from trust_ledger.logs import configure_logging
 from trust_ledger.metrics import watch_service
 from trust_ledger.service import LedgerService
 from trust_ledger.store import ledger_env
@@ -57,16 +58,8 @@ def open_service(
 
 
 def serve(application, host: str, port: int) -> None:
-    """Run `application` with uvicorn until Ctrl-C."""
-    config = uvicorn.Config(
-        # log_level None: uvicorn would otherwise reset its loggers' levels over configure_logging's.
-        application,
-        host=host,
-        port=port,
-        log_level=None,
-        log_config=UVICORN_LOG_CONFIG,
-    )
-    uvicorn.Server(config).run()
+    """Run `application` with uvicorn, within the server limits (trust_ledger.http_server), until Ctrl-C."""
+    uvicorn.Server(server_config(application, host, port)).run()
 
 
 def rebuild(ctx: typer.Context) -> None:

@@ -1,0 +1,113 @@
+"""The HTTP server every `trust-ledger serve ...` and `dev` runs: uvicorn with connection limits.
+
+uvicorn bounds the idle time between requests (keep-alive) but not the time a client may take to
+send a request head, and it accepts connections without bound: idle or half-sent connections
+(slowloris) pile up until the process runs out of file descriptors. ``GuardedH11Protocol`` adds
+what nginx calls ``client_header_timeout`` (a request head must be complete within
+``header_timeout`` seconds of the connection, or of its first byte after a previous answer; the
+connection is then closed) and a hard cap on open connections (beyond ``max_connections`` a new
+connection is closed at once, so descriptors stay bounded). The body's own deadline and size caps
+are the apps' (trust_ledger.http_limits). A reverse proxy in front is still recommended
+(README.md, "Limits").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import h11
+import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from trust_ledger.logs import UVICORN_LOG_CONFIG
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ServerLimits:
+    """What one server process accepts."""
+
+    header_timeout: float = 10.0
+    """Seconds for a whole request head to arrive."""
+    keep_alive_timeout: int = 5
+    """Seconds an idle connection stays open after an answer."""
+    max_connections: int = 1000
+    """Open connections; a new one beyond is closed at once, and requests get 503 at the cap."""
+    backlog: int = 1024
+    """Connections the kernel queues before the server accepts them."""
+    max_head_bytes: int = 16 * 1024
+    """Bytes of request line and headers (more: 400)."""
+
+
+def guarded_protocol(limits: ServerLimits) -> type[H11Protocol]:
+    """uvicorn's h11 protocol with the header deadline and the connection cap of ``limits``."""
+
+    class GuardedH11Protocol(H11Protocol):
+        """See the module docstring."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.head_deadline: asyncio.TimerHandle | None = None
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            full = len(self.connections) >= limits.max_connections
+            super().connection_made(transport)
+            if full:
+                log.warning("connection refused: %d connections open", limits.max_connections)
+                transport.abort()
+                return
+            self._watch_head()
+
+        def data_received(self, data: bytes) -> None:
+            super().data_received(data)
+            self._watch_head()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._cancel_head_deadline()
+            super().connection_lost(exc)
+
+        def _watch_head(self) -> None:
+            """Arm the deadline while a request head is awaited (once: it is not reset by each byte)."""
+            awaiting_head = self.conn.their_state is h11.IDLE and not self.transport.is_closing()
+            if not awaiting_head:
+                self._cancel_head_deadline()
+            elif self.head_deadline is None:
+                self.head_deadline = self.loop.call_later(limits.header_timeout, self._head_timed_out)
+
+        def _cancel_head_deadline(self) -> None:
+            if self.head_deadline is not None:
+                self.head_deadline.cancel()
+                self.head_deadline = None
+
+        def _head_timed_out(self) -> None:
+            self.head_deadline = None
+            if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+                log.info("closed a connection: no complete request head within %gs", limits.header_timeout)
+                self.transport.close()
+
+    return GuardedH11Protocol
+
+
+def server_config(
+    application: Any, host: str, port: int, limits: ServerLimits | None = None
+) -> uvicorn.Config:
+    """The uvicorn configuration of `application` on ``host:port`` with ``limits``."""
+    chosen = limits or ServerLimits()
+    return uvicorn.Config(
+        application,
+        host=host,
+        port=port,
+        http=guarded_protocol(chosen),
+        ws="none",
+        timeout_keep_alive=chosen.keep_alive_timeout,
+        limit_concurrency=chosen.max_connections,
+        backlog=chosen.backlog,
+        h11_max_incomplete_event_size=chosen.max_head_bytes,
+        # log_level None: uvicorn would otherwise reset its loggers' levels over configure_logging's.
+        log_level=None,
+        log_config=UVICORN_LOG_CONFIG,
+    )
