@@ -286,8 +286,11 @@ def test_export_trust_with_a_given_key_and_its_refusals(
     assert refused(export_cli("export-trust", "--out", str(out), "--signing-key", str(missing))) == (
         f"cannot read the signing key {missing}: No such file or directory"
     )
-    # No manifest and nothing in the views: nothing to export, said in one line.
+    # No manifest and nothing in the views: no follower keeps them fresh, said in one line.
     nothing = refused(
         export_cli("export-trust", "--out", str(out), manifest=tmp_path / "none.json", var="empty-var")
     )
-    assert nothing == "the views reflect no block yet: nothing to export (is the ledger followed?)"
+    assert nothing == (
+        "TRUST_DATA_STALE: the views are not exported: no follower has reported on these views "
+        "(views at block None)"
+    )
