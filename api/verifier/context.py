@@ -9,6 +9,7 @@ from api.credentials.keys import SigningKey
 from api.verifier.callbacks import CallbackSender
 from api.verifier.config import VerifierConfig, VerifierTemplate
 from api.verifier.decision import TrustDecision
+from api.verifier.ratelimit import TokenBuckets
 from api.verifier.sessions import SessionStore
 from api.verifier.trust_source import TrustSource
 
@@ -23,6 +24,7 @@ class VerifierContext:
     source: TrustSource
     decision: TrustDecision
     callbacks: CallbackSender
+    static_qr_limit: TokenBuckets  # DWVP-02-101 requests per client address
     clock: Callable[[], int]
 
     def template(self, ref: str) -> VerifierTemplate | None:

@@ -14,6 +14,7 @@ from typing import Any
 from api.credentials.dids import resolve_holder_key
 from api.credentials.keys import jwk_thumbprint
 from api.verifier import reasons as r
+from api.verifier.callbacks import carries_credential
 from api.verifier.config import VerifierTemplate
 from api.verifier.context import VerifierContext
 from api.verifier.decision import Binding, TrustedCredential
@@ -70,7 +71,7 @@ def receive(ctx: VerifierContext, response: AuthorizationResponse) -> dict[str, 
         session.template_ref,
         "trusted" if result["verifyResult"] else ", ".join(x["code"] for x in verdict.refusals),
     )
-    if session.callback:
+    if session.callback and carries_credential(result):  # junk is never called back (callbacks.py)
         ctx.callbacks.send(result)
     if not result["verifyResult"]:
         raise OAuthError("invalid_request", result["resultDescription"])

@@ -7,9 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
+from api.http_errors import diw_response
 from api.issuer.auth import require_access_token
+from api.verifier import errors as e
 from api.verifier import transactions
 from api.verifier.context import VerifierContext
+from api.verifier.errors import DiwError
 
 router = APIRouter(prefix="/api", tags=["TW DIW verifier module"])
 
@@ -52,7 +55,16 @@ def result(body: ResultQuery, ctx: Ctx) -> dict[str, Any]:
 
 @router.get(
     "/verifier/deeplink/vp/{vp_uid}",
-    summary="DWVP-02-101: a fresh deep link behind a static QR code (results go to the callback URL)",
+    summary="DWVP-02-101: a fresh deep link behind a static QR code (results go to the callback URL); "
+    "rate-limited per client address (429, code 42900, Retry-After)",
 )
-def static_deep_link(vp_uid: str, ctx: Ctx) -> dict[str, Any]:
+def static_deep_link(vp_uid: str, request: Request, ctx: Ctx) -> Any:
+    client = request.client.host if request.client else "unknown"
+    wait = ctx.static_qr_limit.take(client)
+    if wait:
+        refused = diw_response(
+            DiwError(e.RATE_LIMITED, f"too many requests from {client}: retry in {wait} s", 429)
+        )
+        refused.headers["Retry-After"] = str(wait)
+        return refused
     return transactions.static_deep_link(ctx, vp_uid)

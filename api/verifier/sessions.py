@@ -2,17 +2,26 @@
 
 SQLite under the var directory, so a restart keeps open requests and results. ``answer`` is a
 conditional UPDATE: of two responses racing for one request (or a replay), exactly one wins,
-also across processes sharing the file.
+also across processes sharing the file. A session (with its result, personal data included) is
+deleted ``retention`` seconds after it was answered, or after it expired unanswered, by a purge
+that runs every ``PURGE_EVERY`` seconds in the background (``start_purging``).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+log = logging.getLogger(__name__)
+
+PURGE_EVERY = 60.0
+"""Seconds between two purges of sessions past their retention."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS presentation_sessions (
@@ -53,16 +62,53 @@ class DuplicateTransaction(Exception):
 class SessionStore:
     """Sessions in one SQLite file; safe to share between threads."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, retention: int = 3600):
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.retention = retention
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute(_SCHEMA)
         self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._purger: threading.Thread | None = None
+
+    def start_purging(self, clock: Callable[[], int], every: float = PURGE_EVERY) -> None:
+        """Purge now, then every `every` seconds in a background thread, until ``close``."""
+
+        def run() -> None:
+            while True:
+                try:
+                    self.purge(clock())
+                except sqlite3.Error as error:  # a busy file: the next round catches up
+                    log.warning("purging expired sessions failed: %s", error)
+                if self._stop.wait(every):
+                    return
+
+        self._purger = threading.Thread(target=run, name="verifier-session-purge", daemon=True)
+        self._purger.start()
+
+    def purge(self, now: int) -> int:
+        """Delete the sessions answered, or expired unanswered, more than ``retention`` seconds
+        before `now`; returns how many."""
+        with self._lock:
+            cursor = self._db.execute(
+                "DELETE FROM presentation_sessions WHERE COALESCE(answered_at, expires_at) <= ?",
+                (now - self.retention,),
+            )
+        return cursor.rowcount
+
+    def count(self) -> int:
+        """How many sessions the store holds."""
+        with self._lock:
+            return self._db.execute("SELECT COUNT(*) FROM presentation_sessions").fetchone()[0]
 
     def close(self) -> None:
-        self._db.close()
+        self._stop.set()
+        if self._purger is not None:
+            self._purger.join(5)
+        with self._lock:
+            self._db.close()
 
     def open(self, session: Session) -> None:
         """Record a new request; ``DuplicateTransaction`` if its transaction id was used before."""
