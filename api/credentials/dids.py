@@ -27,6 +27,7 @@ from api.credentials.errors import (
     MalformedToken,
 )
 from api.credentials.keys import import_public_jwk, public_jwk
+from trust_ledger.http_limits import MAX_JSON_DEPTH, nesting_exceeds
 
 DID_JWK_PREFIX = "did:jwk:"
 DID_KEY_PREFIX = "did:key:"
@@ -63,7 +64,10 @@ def parse_did_jwk(did: str) -> dict[str, Any]:
     if not did.startswith(DID_JWK_PREFIX):
         raise DidInvalid(f"not a did:jwk: {did!r}")
     try:
-        jwk = json.loads(b64url_decode(did[len(DID_JWK_PREFIX) :]).decode("utf-8"))
+        text = b64url_decode(did[len(DID_JWK_PREFIX) :]).decode("utf-8")
+        if nesting_exceeds(text):
+            raise DidInvalid(f"did:jwk nests deeper than {MAX_JSON_DEPTH} levels")
+        jwk = json.loads(text)
     except (MalformedToken, UnicodeDecodeError, ValueError):
         raise DidInvalid("did:jwk is not base64url JSON") from None
     if not isinstance(jwk, dict):

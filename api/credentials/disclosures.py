@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from api.credentials.errors import DisclosureMismatch, MalformedToken, SdAlgUnsupported
+from trust_ledger.http_limits import MAX_JSON_DEPTH, nesting_exceeds
 
 SD_ALG = "sha-256"
 SD_KEY = "_sd"
@@ -78,7 +79,10 @@ class Disclosure:
     def parse(cls, encoded: str) -> Disclosure:
         """Decode a disclosure, or ``DisclosureMismatch`` when it is not a valid one."""
         try:
-            array = json.loads(b64url_decode(encoded).decode("utf-8"))
+            text = b64url_decode(encoded).decode("utf-8")
+            if nesting_exceeds(text):
+                raise DisclosureMismatch(f"disclosure nests deeper than {MAX_JSON_DEPTH} levels")
+            array = json.loads(text)
         except (MalformedToken, UnicodeDecodeError, ValueError):
             raise DisclosureMismatch("disclosure is not base64url JSON") from None
         if not isinstance(array, list) or len(array) not in (2, 3) or not isinstance(array[0], str):

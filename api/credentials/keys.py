@@ -26,6 +26,7 @@ from api.credentials.errors import (
     MalformedToken,
     SignatureInvalid,
 )
+from trust_ledger.http_limits import MAX_JSON_DEPTH, nesting_exceeds
 
 Curve = Literal["P-256", "secp256k1", "Ed25519"]
 
@@ -204,14 +205,21 @@ class VerifiedJws:
 
 
 def json_object(data: bytes | str, what: str) -> dict[str, Any]:
-    """Decode a JSON object (anything else is ``MalformedToken``)."""
+    """Decode a JSON object (anything else is ``MalformedToken``): RFC 8259 JSON only (no NaN or
+    Infinity), nested at most ``MAX_JSON_DEPTH`` levels (checked before decoding)."""
+    if nesting_exceeds(data):
+        raise MalformedToken(f"{what} nests deeper than {MAX_JSON_DEPTH} levels")
     try:
-        value = json.loads(data)
-    except (ValueError, UnicodeDecodeError):
+        value = json.loads(data, parse_constant=_not_json)
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise MalformedToken(f"{what} is not JSON") from None
     if not isinstance(value, dict):
         raise MalformedToken(f"{what} is not a JSON object")
     return value
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")
 
 
 def read_header(token: str) -> dict[str, Any]:
@@ -220,7 +228,7 @@ def read_header(token: str) -> dict[str, Any]:
         raise MalformedToken("not a compact JWS")
     try:
         return dict(jws.extract_compact(token.encode("ascii")).headers())
-    except (JoseError, ValueError, UnicodeError) as exc:
+    except (JoseError, ValueError, UnicodeError, RecursionError) as exc:
         raise MalformedToken(f"not a compact JWS: {exc}") from None
 
 
@@ -265,7 +273,7 @@ def verify_jws(
         result = jws.deserialize_compact(token, key, registry=_registry(alg))
     except BadSignatureError:
         raise SignatureInvalid("JWS signature does not verify") from None
-    except (JoseError, ValueError, TypeError) as exc:  # TypeError: joserfc on e.g. "crit": 5
+    except (JoseError, ValueError, TypeError, RecursionError) as exc:  # TypeError: joserfc on "crit": 5
         raise MalformedToken(f"JWS rejected: {exc}") from None
     return VerifiedJws(header=dict(result.headers()), payload=result.payload)
 
