@@ -7,7 +7,6 @@ https link carrying them, or the offer's JSON object itself.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 from api.wallet.errors import WalletError
-from api.wallet.http import get_json, require_https
+from api.wallet.http import decode_json, get_json, require_https
 
 PRE_AUTHORIZED_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 OFFER_SCHEME = "openid-credential-offer"
@@ -66,9 +65,9 @@ def read_offer(link: str, client: httpx.Client) -> CredentialOffer:
         url = require_https(value, STEP, "credential_offer_uri")
         return parse_offer(get_json(client, "credential offer fetch", url))
     try:
-        data = json.loads(value)
-    except ValueError:
-        raise WalletError(STEP, "credential_offer is not JSON") from None
+        data = decode_json(value)
+    except ValueError as error:
+        raise WalletError(STEP, f"credential_offer is not acceptable JSON: {error}") from None
     if not isinstance(data, dict):
         raise WalletError(STEP, "credential_offer is not a JSON object")
     return parse_offer(data)

@@ -21,6 +21,7 @@ from api.credentials.jwt_vc import create_vp_jwt
 from api.credentials.sd_jwt import present
 from api.wallet.authorization import PresentationRequest
 from api.wallet.errors import WalletError
+from api.wallet.http import json_body
 from api.wallet.keystore import Holder
 from api.wallet.matching import Match
 from api.wallet.received import SD_JWT_FORMATS
@@ -144,10 +145,7 @@ def post_response(client: httpx.Client, url: str, response: PresentationResponse
         raise WalletError(
             POST_STEP, f"{url} answered HTTP {answer.status_code} (a redirect; the wallet does not follow it)"
         )
-    try:
-        body = answer.json()
-    except (ValueError, UnicodeDecodeError):
-        body = None
+    body = json_body(answer)
     body = body if isinstance(body, dict) else None
     redirect = (body or {}).get("redirect_uri")
     return PresentationOutcome(answer.status_code, body, redirect if isinstance(redirect, str) else None)

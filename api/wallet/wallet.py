@@ -14,7 +14,7 @@ import httpx
 from api.wallet import issuance, presentation
 from api.wallet.authorization import PresentationRequest, read_request
 from api.wallet.errors import WalletError
-from api.wallet.http import TIMEOUT
+from api.wallet.http import wallet_client
 from api.wallet.keystore import Holder, create_holder, load_holder
 from api.wallet.matching import Match, match_request
 from api.wallet.metadata import IssuerMetadata, fetch_issuer_metadata, token_endpoint
@@ -92,7 +92,7 @@ class Wallet:
         offered configurations in this format. Each credential is stored as it arrives; the
         stored credentials are returned. Raises ``WalletError`` naming the failed step.
         """
-        client = http or httpx.Client(timeout=TIMEOUT)
+        client = http or wallet_client()
         try:
             offer = read_offer(offer_uri_or_deep_link, client)
             code = check_tx_code(offer, tx_code)
@@ -188,7 +188,7 @@ def _client(http: httpx.Client | None) -> Iterator[httpx.Client]:
     if http is not None:
         yield http
         return
-    with httpx.Client(timeout=TIMEOUT) as client:
+    with wallet_client() as client:
         yield client
 
 
