@@ -30,7 +30,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "taskName",
+    "color_message",  # uvicorn's copy of the message with terminal colour codes
+}
 
 
 class JsonLines(logging.Formatter):
@@ -164,9 +169,12 @@ def configure_logging(log_format: str | None = None, *, default: str = "json") -
         logger = logging.getLogger(name)
         logger.handlers[:] = []
         logger.propagate = True
-        logger.setLevel(logging.NOTSET)
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "httpx"):
+        logging.getLogger(name).setLevel(logging.NOTSET)
     if chosen == "text" and level > logging.DEBUG:
-        logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+        # One line per request, served (uvicorn.access) or sent (httpx: the demo seeding, callbacks).
+        for name in ("uvicorn.access", "httpx"):
+            logging.getLogger(name).setLevel(logging.WARNING)
 
 
 UVICORN_LOG_CONFIG: dict[str, Any] = {"version": 1, "disable_existing_loggers": False}

@@ -13,6 +13,8 @@ from trust_ledger.logs import configure_logging
 configure_logging()
 logging.getLogger("trust_ledger.service").info("ingested %d events", 3, extra={"block": 42})
 logging.getLogger("uvicorn.access").info("GET /health 200")
+logging.getLogger("uvicorn.error").info("Started", extra={"color_message": "\\x1b[36mStarted\\x1b[0m"})
+logging.getLogger("httpx").info("HTTP Request: GET http://127.0.0.1/health")
 try:
     1 / 0
 except ZeroDivisionError:
@@ -24,13 +26,15 @@ def test_every_log_event_is_one_json_line_with_its_fields() -> None:
     process = subprocess.run([sys.executable, "-c", PROGRAM], capture_output=True, text=True, timeout=60)
     assert process.returncode == 0, process.stderr
     lines = process.stderr.strip().splitlines()
-    assert len(lines) == 3, lines
+    assert len(lines) == 5, lines
     records = [json.loads(line) for line in lines]
     assert records[0]["event"] == "ingested 3 events" and records[0]["block"] == 42
     assert records[0]["level"] == "info" and records[0]["logger"] == "trust_ledger.service"
     assert records[0]["ts"].endswith("+00:00")
     assert records[1]["logger"] == "uvicorn.access"
-    assert records[2]["level"] == "error" and "ZeroDivisionError" in records[2]["error"]
+    assert records[2]["event"] == "Started" and "color_message" not in records[2]
+    assert records[3]["logger"] == "httpx"
+    assert records[4]["level"] == "error" and "ZeroDivisionError" in records[4]["error"]
 
 
 def run_program(env: dict[str, str] | None = None, setup: str = "configure_logging()") -> list[str]:
@@ -49,8 +53,9 @@ def run_program(env: dict[str, str] | None = None, setup: str = "configure_loggi
 def test_text_logs_are_short_lines_without_access_lines() -> None:
     lines = run_program(setup='configure_logging(default="text")')
     assert lines[0].split(" ", 1)[1] == "info    ingested 3 events  (block=42)"
-    assert not any("GET /health" in line for line in lines), "dev's terminal shows no access lines"
-    assert "error   failed" in lines[1] and "ZeroDivisionError" in "\n".join(lines[2:])
+    assert not any("GET " in line for line in lines), "dev's terminal shows no per-request lines"
+    assert lines[1].endswith("info    Started"), "no colour-coded copy of uvicorn's message"
+    assert "error   failed" in lines[2] and "ZeroDivisionError" in "\n".join(lines[3:])
 
 
 def test_text_logs_show_requests_at_debug_level() -> None:
