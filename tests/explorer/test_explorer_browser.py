@@ -346,3 +346,14 @@ def test_demos_issue_verify_revoke_and_the_status_list_picture(
     assert resources and all(url.startswith(dev.base) for url in resources), resources
     severe = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
     assert not severe, severe
+
+
+def test_the_root_opens_the_explorer_which_lists_the_apis_here(dev: Dev, browser: WebDriver) -> None:
+    open_page(browser, f"{dev.base}/")
+    wait_for(browser, lambda d: d.current_url == f"{dev.base}/explorer/", "the root to lead to the explorer")
+    issuer = element(browser, "#apis [data-module=issuer]", "the API list")
+    wait_for(browser, lambda d: issuer.is_displayed(), "the issuer, which dev runs, in the API list")
+    assert "/api/qrcode/data" in issuer.text
+    assert browser.find_element(By.CSS_SELECTOR, "#apis [data-module=verifier]").is_displayed()
+    docs = browser.find_element(By.CSS_SELECTOR, "#apis a[href='../docs']")
+    assert docs.get_attribute("href") == f"{dev.base}/docs"

@@ -1028,6 +1028,16 @@
     if (gen === generation) view.dataset.route = hash;
   }
 
+  /* ---------- the footer's API list names the issuer and verifier only where they run ---------- */
+
+  getJson(own("api/config"))
+    .then((config) => {
+      for (const item of document.querySelectorAll("[data-module]")) {
+        item.hidden = !(config[item.dataset.module] || {}).configured;
+      }
+    })
+    .catch(() => {}); // the list stays at what the resolver alone serves
+
   window.addEventListener("hashchange", render);
   setInterval(refreshFreshness, 10000);
   render();
