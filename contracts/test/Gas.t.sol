@@ -45,9 +45,14 @@ contract Gas is Fixtures {
 
     /// @dev BITS distinct pseudo-random indices of a 131,072-entry list, ascending.
     function _randomSortedIndices() internal pure returns (uint256[] memory indices) {
-        indices = new uint256[](BITS);
+        return _randomSortedIndices(BITS);
+    }
+
+    /// @dev `count` distinct pseudo-random indices of a 131,072-entry list, ascending.
+    function _randomSortedIndices(uint256 count) internal pure returns (uint256[] memory indices) {
+        indices = new uint256[](count);
         uint256 n;
-        for (uint256 nonce = 0; n < BITS; ++nonce) {
+        for (uint256 nonce = 0; n < count; ++nonce) {
             uint256 candidate = uint256(keccak256(abi.encode("gas-report", nonce))) % 131_072;
             bool seen;
             for (uint256 j = 0; j < n; ++j) {
@@ -55,7 +60,7 @@ contract Gas is Fixtures {
             }
             if (!seen) indices[n++] = candidate;
         }
-        for (uint256 i = 1; i < BITS; ++i) {
+        for (uint256 i = 1; i < count; ++i) {
             uint256 v = indices[i];
             uint256 j = i;
             while (j > 0 && indices[j - 1] > v) {
@@ -219,5 +224,87 @@ contract Gas is Fixtures {
         for (uint256 i = 0; i < BITS; ++i) {
             assertTrue(status.isSet(list, indices[i]));
         }
+    }
+
+    function test_gas_setStatuses256BitsOneCall() public {
+        uint256[] memory indices = _randomSortedIndices(256);
+        _cool();
+        vm.prank(issuerCtl);
+        uint256 start = gasleft();
+        status.setStatuses(list, indices, true);
+        uint256 used = start - gasleft();
+        _report("setStatuses 256 bits, 1 call", used, abi.encodeCall(status.setStatuses, (list, indices, true)));
+        for (uint256 i = 0; i < 256; ++i) {
+            assertTrue(status.isSet(list, indices[i]));
+        }
+    }
+
+    function test_gas_setStatusesOneBitByDelegate() public {
+        address delegate = vm.addr(60);
+        vm.prank(issuerCtl);
+        status.setDelegate(issuer, delegate, true);
+        uint256[] memory indices = new uint256[](1);
+        indices[0] = 4242;
+        _cool();
+        vm.prank(delegate);
+        uint256 start = gasleft();
+        status.setStatuses(list, indices, true);
+        uint256 used = start - gasleft();
+        assertTrue(status.isSet(list, 4242));
+        _report("setStatuses 1 bit by a delegate", used, abi.encodeCall(status.setStatuses, (list, indices, true)));
+    }
+
+    /// @dev Clearing a set bit of a suspension list (lifting a suspension).
+    function test_gas_setStatusesClearOneSuspensionBit() public {
+        vm.prank(issuerCtl);
+        uint256 suspension =
+            status.createList(issuer, IStatusRegistry.Purpose.Suspension, 0, "https://issuer.example/status/2");
+        uint256[] memory indices = new uint256[](1);
+        indices[0] = 4242;
+        vm.prank(issuerCtl);
+        status.setStatuses(suspension, indices, true);
+        _cool();
+        vm.prank(issuerCtl);
+        uint256 start = gasleft();
+        status.setStatuses(suspension, indices, false);
+        uint256 used = start - gasleft();
+        assertFalse(status.isSet(suspension, 4242));
+        _report(
+            "setStatuses clear 1 suspension bit", used, abi.encodeCall(status.setStatuses, (suspension, indices, false))
+        );
+    }
+
+    function test_gas_setDelegateAuthorise() public {
+        address delegate = vm.addr(60);
+        _cool();
+        vm.prank(issuerCtl);
+        uint256 start = gasleft();
+        status.setDelegate(issuer, delegate, true);
+        uint256 used = start - gasleft();
+        assertTrue(status.isDelegate(issuer, delegate));
+        _report("setDelegate authorise", used, abi.encodeCall(status.setDelegate, (issuer, delegate, true)));
+    }
+
+    function test_gas_setDelegateWithdraw() public {
+        address delegate = vm.addr(60);
+        vm.prank(issuerCtl);
+        status.setDelegate(issuer, delegate, true);
+        _cool();
+        vm.prank(issuerCtl);
+        uint256 start = gasleft();
+        status.setDelegate(issuer, delegate, false);
+        uint256 used = start - gasleft();
+        assertFalse(status.isDelegate(issuer, delegate));
+        _report("setDelegate withdraw", used, abi.encodeCall(status.setDelegate, (issuer, delegate, false)));
+    }
+
+    function test_gas_setController() public {
+        _cool();
+        vm.prank(issuerCtl);
+        uint256 start = gasleft();
+        reg.setController(issuer, vm.addr(61));
+        uint256 used = start - gasleft();
+        assertEq(reg.controllerOf(issuer), vm.addr(61));
+        _report("setController", used, abi.encodeCall(reg.setController, (issuer, vm.addr(61))));
     }
 }
