@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from http import HTTPStatus
 from typing import Annotated
 
@@ -23,7 +23,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.explorer import EXPLORER_PREFIX, create_explorer_app
 from projections.api import TrustViews
 from resolver import routes_diw, routes_identifiers, routes_til, routes_trust
 from resolver.context import Context, get_context
@@ -32,7 +31,7 @@ from resolver.foreign import FOREIGN_METHODS
 from resolver.http import PROBLEM_JSON, error_response, json_response
 from resolver.models import Health
 from resolver.resolution import DEFAULT_REGISTRY_METHODS, DidResolver
-from trust_ledger.http_limits import BodyLimits, Refusal, Scope
+from trust_ledger.http_limits import ASGIApp, BodyLimits, Refusal, Scope
 from trust_ledger.metrics import ERRORS, RESOLUTIONS, metrics_response
 from trust_ledger.store import STORE_UNAVAILABLE, first_line
 
@@ -55,7 +54,8 @@ def create_app(
     chain_status: Callable[[], bool] | None = None,
     registry_methods: frozenset[str] = DEFAULT_REGISTRY_METHODS,
     clock: Callable[[], int] | None = None,
-    explorer: bool = True,
+    mounts: Mapping[str, ASGIApp] | None = None,
+    home: str = "/docs",
 ) -> FastAPI:
     """The resolver over `views`.
 
@@ -63,9 +63,11 @@ def create_app(
     answering from the views either way and says so (header X-Chain-Reachable, result metadata,
     /health). `registry_methods` are the DID methods this registry is authoritative for: an unknown
     DID of such a method is notFound (404); unknown methods other than key/jwk/pkh are
-    methodNotSupported (501). `clock` gives the unix time used for key validity windows. `explorer`
-    serves the explorer page (api/explorer, read-only: no issuer or verifier demo) under /explorer/.
+    methodNotSupported (501). `clock` gives the unix time used for key validity windows.
+    `mounts` are other apps served under a path prefix (the composition root mounts the explorer
+    here); each guards its own bodies. `home` is where `/` sends a person.
     """
+    mounted = dict(mounts or {})
     now = clock or (lambda: int(time.time()))
     app = FastAPI(
         title="trust-ledger resolver",
@@ -104,8 +106,8 @@ def create_app(
     def refused(scope: Scope, refusal: Refusal) -> Response:
         return _error(Request(scope), ErrorCode.INVALID_OPTIONS, refusal.detail)
 
-    # the explorer, when mounted, guards its own bodies in its own error format
-    app.add_middleware(BodyLimits, render=refused, passthrough=(EXPLORER_PREFIX,) if explorer else ())
+    # mounted apps guard their own bodies in their own error formats
+    app.add_middleware(BodyLimits, render=refused, passthrough=tuple(mounted))
 
     @app.exception_handler(ResolverError)
     async def resolver_error(request: Request, error: ResolverError) -> Response:
@@ -143,8 +145,8 @@ def create_app(
     app.include_router(routes_trust.router)
     app.include_router(routes_til.router)
     app.include_router(routes_diw.router)
-    if explorer:
-        app.mount(EXPLORER_PREFIX, create_explorer_app())
+    for prefix, mounted_app in mounted.items():
+        app.mount(prefix, mounted_app)
 
     @app.get("/1.0/methods", tags=["DID resolution"], summary="DID methods resolved here")
     def methods(request: Request, ctx: Annotated[Context, Depends(get_context)]) -> Response:
@@ -161,8 +163,8 @@ def create_app(
         return json_response(request, state.health_body(), state=state, cache_control="no-cache")
 
     @app.get("/", include_in_schema=False)
-    def home() -> Response:
-        """A person opening the root lands on the explorer (which lists the APIs), else on the docs."""
-        return RedirectResponse(f"{EXPLORER_PREFIX}/" if explorer else "/docs", status_code=307)
+    def home_page() -> Response:
+        """A person opening the root lands on `home` (the explorer, which lists the APIs, or the docs)."""
+        return RedirectResponse(home, status_code=307)
 
     return app

@@ -45,6 +45,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from projections.api import TrustViews
+from resolver.app import create_app as create_resolver_app
 from trust_ledger.http_limits import BodyLimits, Refusal, Scope
 
 log = logging.getLogger(__name__)
@@ -350,3 +352,11 @@ def under_prefix(app: Any, prefix: str = EXPLORER_PREFIX) -> Starlette:
         return ExplorerError(404, "not_found", f"no resource at {request.url.path}").response()
 
     return Starlette(routes=[Mount(prefix, app=app)], exception_handlers={404: not_found})
+
+
+def resolver_with_explorer(views: TrustViews, **options: Any) -> FastAPI:
+    """The resolver (resolver.app.create_app with `options`) with the read-only explorer under
+    /explorer/ and the root leading to it: what `serve resolver` and the demos run."""
+    return create_resolver_app(
+        views, mounts={EXPLORER_PREFIX: create_explorer_app()}, home=f"{EXPLORER_PREFIX}/", **options
+    )

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from api.explorer import create_explorer_app, under_prefix
+from api.explorer import create_explorer_app, resolver_with_explorer, under_prefix
 from api.explorer.app import CONTENT_SECURITY_POLICY
 from api.one_port import EXPLORER_PREFIXES, one_port_app
 from resolver.app import create_app as create_resolver_app
@@ -241,18 +241,18 @@ def test_one_port_routes_the_explorer_before_the_resolver() -> None:
 
 
 def test_the_resolver_serves_the_read_only_explorer() -> None:
-    client = TestClient(create_resolver_app(views=None))  # type: ignore[arg-type]  # no route here reads them
+    client = TestClient(resolver_with_explorer(views=None))  # type: ignore[arg-type]  # no route here reads them
     assert client.get("/explorer/").status_code == 200
     assert client.get("/explorer/api/config").json()["verifier"]["configured"] is False
     assert client.get("/explorer/api/issuer/offer").status_code in (404, 405)
-    without = TestClient(create_resolver_app(views=None, explorer=False))  # type: ignore[arg-type]
+    without = TestClient(create_resolver_app(views=None))  # type: ignore[arg-type]
     assert without.get("/explorer/").status_code == 404
 
 
 def test_the_root_leads_a_person_to_the_explorer_or_the_docs() -> None:
-    client = TestClient(create_resolver_app(views=None))  # type: ignore[arg-type]  # no route here reads them
+    client = TestClient(resolver_with_explorer(views=None))  # type: ignore[arg-type]  # no route here reads them
     home = client.get("/", follow_redirects=False)
     assert home.status_code == 307 and home.headers["location"] == "/explorer/"
     assert client.get("/").status_code == 200 and "<html" in client.get("/").text.lower()
-    without = TestClient(create_resolver_app(views=None, explorer=False))  # type: ignore[arg-type]
+    without = TestClient(create_resolver_app(views=None))  # type: ignore[arg-type]
     assert without.get("/", follow_redirects=False).headers["location"] == "/docs"

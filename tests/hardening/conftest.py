@@ -161,7 +161,7 @@ def served_routes() -> list[Route]:
 
     context = SimpleNamespace(config=SimpleNamespace(access_tokens=()))
     apps = {
-        "resolver": (create_resolver_app(None, explorer=False), ""),  # type: ignore[arg-type]
+        "resolver": (create_resolver_app(None), ""),  # type: ignore[arg-type]
         "issuer": (create_issuer_app(context), ""),  # type: ignore[arg-type]
         "verifier": (create_verifier_app(context), ""),  # type: ignore[arg-type]
         "explorer": (create_explorer_app(), EXPLORER_PREFIX),

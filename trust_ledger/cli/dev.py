@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from anvil import devchain
 from anvil.accounts import dev_account
-from api.explorer import create_explorer_app, under_prefix
+from api.explorer import EXPLORER_PREFIX, create_explorer_app, under_prefix
 from api.issuer.app import create_app as create_issuer_app
 from api.issuer.config import IssuerConfig, load_config
 from api.issuer.wiring import open_issuer
@@ -107,7 +107,9 @@ def _run(deployment: Deployment, outcome: str, var: Path, port: int) -> None:
         signer = TrustGateway(reader.w3, deployment, dev_account(DEMO_ISSUER_ACCOUNT))
         issuer = open_issuer(issuer_config, signer, service, config_dir=issuer_dir, horizon=horizon)
         verifier = open_verifier(verifier_config, ViewsTrustSource(service.views), config_dir=verifier_dir)
-        resolver_app = create_resolver_app(service.views, chain_status=service.chain_status)
+        resolver_app = create_resolver_app(
+            service.views, chain_status=service.chain_status, home=f"{EXPLORER_PREFIX}/"
+        )
         application = one_port_app(
             resolver_app,
             (ISSUER_PREFIXES, create_issuer_app(issuer)),

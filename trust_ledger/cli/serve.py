@@ -10,8 +10,8 @@ import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from api.explorer import resolver_with_explorer
 from projections import Projector, open_views
-from resolver.app import create_app
 from resolver.errors import ResolverError
 from resolver.resolution import DidResolver, Options
 from trust_ledger.chain.follower import default_horizon
@@ -41,7 +41,7 @@ def serve_resolver(
     watch_service(service)
     try:
         chain_status = service.chain_status if service.follower is not None else None
-        serve(create_app(service.views, chain_status=chain_status), host, port)
+        serve(resolver_with_explorer(service.views, chain_status=chain_status), host, port)
     finally:
         service.stop()
 
