@@ -26,10 +26,9 @@ from rich.table import Table
 from anvil.accounts import dev_account
 from anvil.devchain import ephemeral_chain
 from anvil.pump import EventPump
-from trust_ledger.chain.follower import Horizon
+from trust_ledger.chain.follower import Horizon, follower_for
 from trust_ledger.chain.gateway import TrustGateway
 from trust_ledger.ledger import TrustLedger
-from trust_ledger.sync import follower_for
 
 RESULTS = Path(__file__).with_name("results")
 

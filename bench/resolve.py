@@ -35,10 +35,9 @@ from anvil.devchain import ephemeral_chain, free_port, port_open
 from anvil.pump import EventPump
 from bench.chain_resolution import resolve_from_chain
 from projections import Projector, open_views
-from trust_ledger.chain.follower import Horizon
+from trust_ledger.chain.follower import Horizon, follower_for
 from trust_ledger.chain.gateway import TrustGateway
 from trust_ledger.ledger import TrustLedger
-from trust_ledger.sync import follower_for
 
 RESULTS = Path(__file__).with_name("results")
 PREFIX = "did:example:e"

@@ -238,7 +238,7 @@ def main() -> None:
         os.environ["TRUST_LEDGER_VAR"] = directory
         for name in ("PERSISTENCE_MODULE", "TRUSTLEDGER_PERSISTENCE_MODULE"):
             os.environ.pop(name, None)
-        from trust_ledger.service import LedgerService  # reads the environment set just above
+        from projections.service import LedgerService  # reads the environment set just above
 
         issuer_key = SigningKey.generate("P-256", did=ISSUER, key_id="key-1")
         verifier_key = SigningKey.generate("P-256", did=VERIFIER, key_id="key-1")

@@ -41,10 +41,10 @@ from api.verifier.trust_source import ViewsTrustSource
 from api.verifier.wiring import open_verifier
 from api.wallet import Wallet
 from api.wallet.store import CredentialStore, StoredCredential, credential_id
+from projections.service import LedgerService
 from resolver.app import create_app as create_resolver_app
 from trust_ledger.chain.follower import Horizon
 from trust_ledger.chain.gateway import TrustGateway
-from trust_ledger.service import LedgerService
 
 ORDER = "urn:ngsi-ld:DELIVERYORDER:happypets001"
 GOLD = [{"target": PACKET_DELIVERY, "names": [P_INFO_STANDARD, P_INFO_GOLD]}]

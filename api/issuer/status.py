@@ -23,9 +23,9 @@ from api.status.allocation import (
 )
 from api.status.publication import PublishedStatusList, publish
 from api.status.store import AllocationStore, ListRecord
+from projections.service import LedgerService
 from trust_ledger.chain.follower import Horizon
 from trust_ledger.chain.gateway import TrustGateway
-from trust_ledger.service import LedgerService
 
 
 class KeySigner:

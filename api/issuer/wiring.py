@@ -13,10 +13,10 @@ from api.issuer.records import IssuanceIndex, IssuanceRecords, records_env
 from api.issuer.sealing import KeyShredder
 from api.issuer.status import KeySigner, StatusService
 from api.status.store import AllocationStore
+from projections.service import LedgerService
 from trust_ledger.chain.follower import Horizon, default_horizon
 from trust_ledger.chain.gateway import TrustGateway
 from trust_ledger.paths import var_dir
-from trust_ledger.service import LedgerService
 
 
 def open_issuer(

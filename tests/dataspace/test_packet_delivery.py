@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from api.dataspace.scenario import run_scenario, running_data_space
+from projections.service import LedgerService
 from tests.cli_process import CLI
 from trust_ledger.chain.follower import default_horizon
-from trust_ledger.service import LedgerService
 
 
 @pytest.fixture

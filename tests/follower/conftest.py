@@ -11,9 +11,8 @@ import pytest
 
 from anvil.pump import EventPump
 from trust_ledger.chain.decoding import quantity
-from trust_ledger.chain.follower import Follower, Horizon, Web3LogSource
+from trust_ledger.chain.follower import Follower, Horizon, Web3LogSource, follower_for
 from trust_ledger.ledger import TrustLedger
-from trust_ledger.sync import follower_for
 
 PUMP_DID = "did:example:pump"
 

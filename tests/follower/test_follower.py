@@ -11,9 +11,15 @@ from web3 import Web3
 
 from anvil.accounts import dev_account
 from tests.conftest import wait_until
-from trust_ledger.chain.follower import Horizon, RangeTooLarge, ReorgBelowHorizon, Web3LogSource, run_forever
+from trust_ledger.chain.follower import (
+    Horizon,
+    RangeTooLarge,
+    ReorgBelowHorizon,
+    Web3LogSource,
+    follower_for,
+    run_forever,
+)
 from trust_ledger.chain.gateway import TrustGateway
-from trust_ledger.sync import follower_for
 
 MARKET = "did:elsi:EU.EORI.NLMARKETPLACE"
 PACKET = "did:elsi:EU.EORI.NLPACKETDEL"

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from projections.service import LedgerService
 from resolver.app import create_app
 from tests.conftest import wait_until
 from tests.follower.hostile import HostileRegistry
 from trust_ledger.chain.follower import Horizon
-from trust_ledger.service import LedgerService
 
 HOSTILE_ID = b"svc-\xff\xfe"
 DID = "did:web:alpha.test"

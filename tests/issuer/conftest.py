@@ -22,9 +22,9 @@ from api.issuer.app import create_app
 from api.issuer.config import IssuerConfig
 from api.issuer.context import IssuerContext
 from api.issuer.wiring import open_issuer
+from projections.service import LedgerService
 from tests.conftest import wait_until
 from trust_ledger.chain.follower import Horizon, default_horizon
-from trust_ledger.service import LedgerService
 
 ISSUER_DID = "did:web:acme.issuer.test"
 PARENT_DID = "did:web:agency.issuer.test"

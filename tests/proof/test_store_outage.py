@@ -13,13 +13,12 @@ from fastapi.testclient import TestClient
 
 from anvil.accounts import dev_account
 from projections import Projector, open_views
+from projections.service import LedgerService
 from resolver import create_app
 from tests.conftest import wait_until
 from trust_ledger.chain.errors import ChainError
-from trust_ledger.chain.follower import Horizon
+from trust_ledger.chain.follower import Horizon, follower_for
 from trust_ledger.ledger import TrustLedger
-from trust_ledger.service import LedgerService
-from trust_ledger.sync import follower_for
 
 pytestmark = pytest.mark.proof
 
@@ -96,7 +95,7 @@ def test_the_follower_thread_retries_when_the_store_errs_and_catches_up(chain, t
 
     follower.poll, projector.run_once = flaky("poll", poll), flaky("project", project)
     try:
-        with caplog.at_level(logging.WARNING, logger="trust_ledger.service"):
+        with caplog.at_level(logging.WARNING, logger="projections.service"):
             registered = chain.gateway("anchor").register(
                 "root", "later", "did:example:later", dev_account("dev1").address
             )

@@ -33,10 +33,10 @@ from api.verifier.config import VerifierConfig
 from api.verifier.context import VerifierContext
 from api.verifier.trust_source import ViewsTrustSource
 from api.verifier.wiring import open_verifier
+from projections.service import LedgerService
 from tests.conftest import wait_until
 from tests.issuer.conftest import Clock
 from trust_ledger.chain.follower import default_horizon
-from trust_ledger.service import LedgerService
 
 AGENCY = "did:web:agency.verifier.test"
 ISSUER = "did:web:acme.verifier.test"

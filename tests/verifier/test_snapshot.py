@@ -26,10 +26,10 @@ from api.verifier.snapshot import (
 )
 from api.verifier.trust_source import ViewsTrustSource
 from projections.api import EffectiveStatus
+from projections.service import LedgerService
 from tests.cli_process import CLI, ok, refused
 from tests.conftest import ROOT_DID, DevChain, wait_until
 from trust_ledger.chain.follower import default_horizon
-from trust_ledger.service import LedgerService
 
 PARENT = "did:web:agency.snapshot.test"
 ISSUER = "did:web:acme.snapshot.test"

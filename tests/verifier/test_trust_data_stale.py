@@ -14,14 +14,14 @@ from prometheus_client.parser import text_string_to_metric_families
 from web3 import Web3
 
 from api.credentials.keys import SigningKey
+from projections.service import LedgerService, watch_service
 from resolver.app import create_app
 from tests.conftest import wait_until
 from tests.netproxy import SwitchableProxy
 from tests.verifier.conftest import ISSUER, TEMPLATES, Clock, World, build_hierarchy, verifier_app
 from trust_ledger.chain.follower import default_horizon
 from trust_ledger.chain.gateway import TrustGateway
-from trust_ledger.metrics import metrics_response, watch_service
-from trust_ledger.service import LedgerService
+from trust_ledger.metrics import metrics_response
 
 
 def present(world: World) -> dict:

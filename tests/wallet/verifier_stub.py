@@ -29,11 +29,11 @@ from api.credentials.keys import SigningKey, read_payload
 from api.verifier.config import VerifierConfig, VerifierTemplate
 from api.verifier.requests import authorization_uri, request_object
 from api.verifier.sessions import Session
+from projections.service import LedgerService
 from resolver.app import create_app as create_resolver
 from tests.conftest import wait_until
 from tests.wallet.issuer_stub import VCT
 from trust_ledger.chain.follower import default_horizon
-from trust_ledger.service import LedgerService
 
 VERIFIER_DID = "did:web:verifier.test"
 TOKEN = "verifier-access-token-0123456789"

@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import requests
 from web3 import Web3
@@ -16,6 +16,9 @@ from trust_ledger.chain.decoding import LogDecoder, quantity
 from trust_ledger.chain.errors import ChainError
 from trust_ledger.domain import ChainLog, ChainPosition
 from trust_ledger.ledger import TrustLedger
+
+if TYPE_CHECKING:
+    from trust_ledger.chain.gateway import TrustGateway
 
 log = logging.getLogger("trust_ledger.follower")
 
@@ -319,3 +322,14 @@ def default_horizon(chain_id: int, confirmations: int | None = None, use_finaliz
     if confirmations is not None:
         return Horizon(confirmations=confirmations)
     return Horizon(confirmations=0) if chain_id == 31337 else Horizon(use_finalized=True)
+
+
+def follower_for(gateway: TrustGateway, ledger: TrustLedger, horizon: Horizon) -> Follower:
+    """A follower of the gateway's deployment into `ledger`."""
+    return Follower(
+        ledger,
+        gateway.decoder,
+        Web3LogSource(gateway.w3, gateway.decoder),
+        start_block=gateway.deployment.deployment_block,
+        horizon=horizon,
+    )

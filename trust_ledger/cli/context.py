@@ -123,19 +123,17 @@ def settings(ctx: typer.Context) -> Settings:
 
 def report(ctx: typer.Context, what: str, result: TxResult) -> None:
     """Print the outcome of a transaction, as a line or as JSON, once the ledger holds it."""
+    from projections.service import LedgerService
     from trust_ledger.chain.follower import default_horizon
-    from trust_ledger.sync import wait_until_ingested
 
     current = settings(ctx)
     if current.wait and current._gateway is not None:
         gateway = current._gateway
-        wait_until_ingested(
-            result,
-            gateway,
-            current.ledger(),
-            default_horizon(gateway.deployment.chain_id),
-            on_wait=lambda line: typer.echo(line, err=True),
-        )
+        service = LedgerService.open(gateway, default_horizon(gateway.deployment.chain_id))
+        try:
+            service.ingest_through(result, on_wait=lambda line: typer.echo(line, err=True))
+        finally:
+            service.stop()
     if current.as_json:
         payload = asdict(result)
         payload["events"] = [asdict(event) for event in result.events]

@@ -14,9 +14,9 @@ from rich.table import Table
 from anvil.accounts import dev_account
 from anvil.devchain import ephemeral_chain
 from api.dataspace.scenario import Step, run_scenario, running_data_space
+from projections.service import LedgerService
 from trust_ledger.chain.follower import Horizon
 from trust_ledger.chain.gateway import TrustGateway
-from trust_ledger.service import LedgerService
 
 app = typer.Typer(help="Runnable demonstrations.", no_args_is_help=True)
 

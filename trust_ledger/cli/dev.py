@@ -20,6 +20,7 @@ from api.verifier.config import VerifierConfig
 from api.verifier.config import load_config as load_verifier_config
 from api.verifier.trust_source import ViewsTrustSource
 from api.verifier.wiring import open_verifier
+from projections.service import LedgerService, watch_service
 from resolver.app import create_app as create_resolver_app
 from trust_ledger.chain.deployment import Deployment
 from trust_ledger.chain.follower import Horizon
@@ -36,8 +37,6 @@ from trust_ledger.devseed import (
     seed_demo_verifier,
 )
 from trust_ledger.logs import configure_logging
-from trust_ledger.metrics import watch_service
-from trust_ledger.service import LedgerService
 
 DWVC_101_BODY = (
     '{"vcUid":"employee","fields":[{"ename":"name","content":"Alice"},{"ename":"employee_no","content":"7"}]}'

@@ -9,12 +9,11 @@ import typer
 from api.issuer.app import create_app
 from api.issuer.config import load_config
 from api.issuer.wiring import open_issuer
+from projections.service import LedgerService, watch_service
 from trust_ledger.chain.follower import default_horizon
 from trust_ledger.cli.context import LOG_FORMAT, account_from, settings
 from trust_ledger.cli.serve import serve
 from trust_ledger.logs import configure_logging
-from trust_ledger.metrics import watch_service
-from trust_ledger.service import LedgerService
 
 
 def serve_issuer(

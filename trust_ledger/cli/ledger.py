@@ -12,10 +12,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from trust_ledger.chain.follower import default_horizon, run_forever
+from trust_ledger.chain.follower import default_horizon, follower_for, run_forever
 from trust_ledger.cli.context import LOG_FORMAT, UsageError, settings
 from trust_ledger.logs import configure_logging
-from trust_ledger.sync import follower_for
 
 CATCH_UP_PROGRESS_BLOCKS = 1_000
 """Show a progress bar when the follower is at least this many blocks behind."""

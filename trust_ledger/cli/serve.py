@@ -12,14 +12,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from api.explorer import resolver_with_explorer
 from projections import Projector, open_views
+from projections.service import LedgerService, watch_service
 from resolver.errors import ResolverError
 from resolver.resolution import DidResolver, Options
 from trust_ledger.chain.follower import default_horizon
 from trust_ledger.cli.context import LOG_FORMAT, UsageError, settings
 from trust_ledger.http_server import server_config
 from trust_ledger.logs import configure_logging
-from trust_ledger.metrics import watch_service
-from trust_ledger.service import LedgerService
 from trust_ledger.store import ledger_env
 
 

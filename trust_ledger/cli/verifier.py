@@ -10,10 +10,10 @@ from api.verifier.app import create_app
 from api.verifier.config import load_config
 from api.verifier.trust_source import ViewsTrustSource
 from api.verifier.wiring import open_verifier
+from projections.service import watch_service
 from trust_ledger.cli.context import LOG_FORMAT
 from trust_ledger.cli.serve import open_service, serve
 from trust_ledger.logs import configure_logging
-from trust_ledger.metrics import watch_service
 
 
 def serve_verifier(

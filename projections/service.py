@@ -5,18 +5,30 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from projections import Projector, SqlTrustViews, open_views
 from projections.api import FollowerStatus
-from trust_ledger.chain.follower import Follower, Horizon, ReorgBelowHorizon, run_forever
-from trust_ledger.chain.gateway import TrustGateway
+from projections.trust_freshness import FreshnessBounds, TrustFreshness, judge_live_views
+from trust_ledger.chain.follower import Follower, Horizon, ReorgBelowHorizon, follower_for, run_forever
+from trust_ledger.chain.gateway import TrustGateway, TxResult
 from trust_ledger.domain import IngestError
 from trust_ledger.ledger import TrustLedger
+from trust_ledger.metrics import (
+    CHAIN_REACHABLE,
+    FOLLOWER_HALTED,
+    FOLLOWER_HALTED_BLOCK,
+    FOLLOWER_PASS_AGE,
+    INGEST_LAG_BLOCKS,
+    INGEST_LAG_SECONDS,
+    TRUST_DATA_STALE,
+    VIEWS_BEHIND_HORIZON,
+    VIEWS_BLOCK,
+)
 from trust_ledger.store import STORE_UNAVAILABLE, first_line, ledger_env, open_ledger
-from trust_ledger.sync import follower_for
 
-log = logging.getLogger("trust_ledger.service")
+log = logging.getLogger("projections.service")
 
 MAX_STORE_BACKOFF = 10.0
 STORE_OUTAGE_GAP = 60.0
@@ -96,6 +108,33 @@ class LedgerService:
             raise
         self.chain_reachable = True
         self._after_pass()
+
+    def ingest_through(
+        self, result: TxResult, timeout: float = 600.0, on_wait: Callable[[str], None] | None = None
+    ) -> None:
+        """Read-your-writes for a command that just sent `result`: return once the ledger holds every
+        event of it. This process ingests up to the transaction's block itself, even when a follower
+        runs elsewhere: ingestion is exactly-once, so whoever records a log first wins and the other
+        skips it. The views are left to the serving process that projects them."""
+        if not result.events or self.follower is None or self.ledger is None:
+            return
+        target = max(event.position for event in result.events)
+        deadline = time.monotonic() + timeout
+        told = False
+        while (self.ledger.position() or -1) < target:
+            self.follower.poll(until_block=result.block_number)
+            if (self.ledger.position() or -1) >= target:
+                break
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"block {result.block_number} did not reach the finality horizon "
+                    f"({self.follower.horizon.describe()}) within {timeout:.0f}s; the transaction "
+                    f"{result.tx_hash} is on chain, the ledger will follow"
+                )
+            if on_wait and not told:
+                on_wait(f"waiting for block {result.block_number} to pass {self.follower.horizon.describe()}")
+                told = True
+            self._stop.wait(1.0)
 
     def wait_for_block(self, block: int, timeout: float = 60.0) -> None:
         """Return once the views reflect chain block `block` (their tracked position, not a guess)."""
@@ -185,3 +224,48 @@ class LedgerService:
             except Exception as exc:  # the follower halts (a reorg below the horizon); the views keep serving
                 self._halt(exc)
                 return
+
+
+def watch_service(service: LedgerService) -> None:
+    """Make the lag and follower gauges read `service` (and the follower's status beside its views,
+    so a read-only replica shows the following process's) whenever /metrics is scraped."""
+    VIEWS_BLOCK.set_function(lambda: service.views.freshness().block_number or 0)
+    CHAIN_REACHABLE.set_function(lambda: 1.0 if service.chain_status() else 0.0)
+    INGEST_LAG_BLOCKS.set_function(lambda: _lag(service)[0])
+    INGEST_LAG_SECONDS.set_function(lambda: _lag(service)[1])
+    FOLLOWER_HALTED.set_function(lambda: 1.0 if _status(service).halted else 0.0)
+    FOLLOWER_HALTED_BLOCK.set_function(lambda: float(_status(service).halted_block or 0))
+    FOLLOWER_PASS_AGE.set_function(lambda: _pass_age(_status(service)))
+    VIEWS_BEHIND_HORIZON.set_function(lambda: _behind(service))
+    TRUST_DATA_STALE.set_function(lambda: 1.0 if _verdict(service).stale else 0.0)
+
+
+def _status(service: LedgerService) -> FollowerStatus:
+    return service.views.follower_status() or FollowerStatus(reported_at=0.0)
+
+
+def _pass_age(status: FollowerStatus) -> float:
+    return -1.0 if status.checked_at is None else max(0.0, time.time() - status.checked_at)
+
+
+def _verdict(service: LedgerService) -> TrustFreshness:
+    return judge_live_views(service.views, FreshnessBounds())
+
+
+def _behind(service: LedgerService) -> float:
+    verdict = _verdict(service)
+    if verdict.horizon_block is None or verdict.views_block is None:
+        return 0.0
+    return float(max(0, verdict.horizon_block - verdict.views_block))
+
+
+def _lag(service: LedgerService) -> tuple[float, float]:
+    follower = service.follower
+    head = follower.head if follower is not None else None
+    freshness = service.views.freshness()
+    if head is None or freshness.block_number is None:
+        return 0.0, 0.0
+    synced = max(freshness.block_number, _status(service).synced_block or -1)
+    behind = max(0, head.number - synced)
+    seen = freshness.block_time if freshness.block_time is not None else int(time.time())
+    return float(behind), float(max(0, head.timestamp - seen)) if behind else 0.0
