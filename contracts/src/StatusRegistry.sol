@@ -16,7 +16,10 @@ contract StatusRegistry is IStatusRegistry {
     uint256 private _listCount;
     mapping(uint256 listId => StatusList) private _lists;
     mapping(uint256 listId => mapping(uint256 wordIndex => uint256)) private _words;
-    mapping(bytes32 owner => mapping(address delegate => bool)) private _delegates;
+    /// @dev 1 + the owner's controller term in which the delegation was made; 0 when never made or
+    /// withdrawn. A delegation is in force only while this equals the owner's current term + 1, so a
+    /// change of controller ends every delegation at once with no write here.
+    mapping(bytes32 owner => mapping(address delegate => uint256 termPlusOne)) private _delegations;
 
     /// @param registry the TrustRegistry whose entities own lists
     constructor(ITrustRegistry registry) {
@@ -44,6 +47,10 @@ contract StatusRegistry is IStatusRegistry {
         uint32 size = list.size;
         if (size == 0) revert StatusRegistry__UnknownList(listId);
         _requireAuthorised(list.owner);
+        // purpose shares the slot just read for size; setting never reads it
+        if (!value && indices.length != 0 && list.purpose == Purpose.Revocation) {
+            revert StatusRegistry__RevocationIsFinal(listId, indices[0]);
+        }
 
         mapping(uint256 => uint256) storage words = _words[listId];
         uint256[] memory changedIndices = new uint256[](indices.length);
@@ -84,11 +91,13 @@ contract StatusRegistry is IStatusRegistry {
 
     /// @inheritdoc IStatusRegistry
     function setDelegate(bytes32 owner, address delegate, bool authorised) external {
-        if (_registry.controllerOf(owner) != msg.sender) revert StatusRegistry__NotController(owner, msg.sender);
+        (address controller, uint64 term) = _registry.controllerTerm(owner);
+        if (controller != msg.sender) revert StatusRegistry__NotController(owner, msg.sender);
         _requireOwnerActive(owner);
         if (delegate == address(0)) revert StatusRegistry__ZeroDelegate();
-        if (_delegates[owner][delegate] == authorised) return;
-        _delegates[owner][delegate] = authorised;
+        uint256 current = uint256(term) + 1;
+        if ((_delegations[owner][delegate] == current) == authorised) return;
+        _delegations[owner][delegate] = authorised ? current : 0;
         emit StatusDelegateChanged(owner, delegate, authorised, msg.sender);
     }
 
@@ -114,7 +123,8 @@ contract StatusRegistry is IStatusRegistry {
 
     /// @inheritdoc IStatusRegistry
     function isDelegate(bytes32 owner, address delegate) external view returns (bool) {
-        return _delegates[owner][delegate];
+        (, uint64 term) = _registry.controllerTerm(owner);
+        return _delegations[owner][delegate] == uint256(term) + 1;
     }
 
     /// @inheritdoc IStatusRegistry
@@ -122,8 +132,11 @@ contract StatusRegistry is IStatusRegistry {
         return address(_registry);
     }
 
+    /// @dev msg.sender is the owner's controller or a delegate it named in its current term, and the
+    /// owner with all its ancestors is Active.
     function _requireAuthorised(bytes32 owner) internal view {
-        if (_registry.controllerOf(owner) != msg.sender && !_delegates[owner][msg.sender]) {
+        (address controller, uint64 term) = _registry.controllerTerm(owner);
+        if (controller != msg.sender && _delegations[owner][msg.sender] != uint256(term) + 1) {
             revert StatusRegistry__NotAuthorised(owner, msg.sender);
         }
         _requireOwnerActive(owner);

@@ -30,12 +30,14 @@ contract TrustRegistry is ITrustRegistry {
     /// chain would let participants push every write below it past the block gas limit.
     uint256 public constant MAX_DEPTH = 16;
 
-    /// @dev An entity as stored: the public Entity plus its depth, packed into the controller's slot.
+    /// @dev An entity as stored: the public Entity plus its depth and controller term, packed into
+    /// the controller's slot (20 + 1 + 1 + 8 bytes), so reading or changing them costs nothing extra.
     struct EntityRecord {
         bytes32 parent;
         address controller;
         EntityStatus status;
         uint8 depth;
+        uint64 controllerTerm;
         string did;
     }
 
@@ -50,8 +52,9 @@ contract TrustRegistry is ITrustRegistry {
     /// @param rootDid the trust anchor's DID
     constructor(string memory rootDid) {
         _requireDid(rootDid);
-        _entities[ROOT] =
-            EntityRecord({parent: ROOT, controller: msg.sender, status: EntityStatus.Active, depth: 0, did: rootDid});
+        _entities[ROOT] = EntityRecord({
+            parent: ROOT, controller: msg.sender, status: EntityStatus.Active, depth: 0, controllerTerm: 0, did: rootDid
+        });
         _nodeOfDidHash[keccak256(bytes(rootDid))] = ROOT;
         emit EntityRegistered(ROOT, ROOT, "", rootDid, msg.sender, msg.sender);
     }
@@ -83,6 +86,7 @@ contract TrustRegistry is ITrustRegistry {
             // casting to 'uint8' is safe because depth <= MAX_DEPTH (16)
             // forge-lint: disable-next-line(unsafe-typecast)
             depth: uint8(depth),
+            controllerTerm: 0,
             did: did
         });
         _nodeOfDidHash[didHash] = node;
@@ -93,9 +97,14 @@ contract TrustRegistry is ITrustRegistry {
     function setController(bytes32 node, address newController) external {
         _requireActingController(node);
         if (newController == address(0)) revert TrustRegistry__ZeroController();
-        address previous = _entities[node].controller;
+        EntityRecord storage e = _entities[node];
+        address previous = e.controller;
         if (previous == newController) return;
-        _entities[node].controller = newController;
+        e.controller = newController;
+        // a new term ends the previous controller's delegations; 2^64 changes cannot be paid for
+        unchecked {
+            ++e.controllerTerm;
+        }
         emit EntityControllerChanged(node, previous, newController, msg.sender);
     }
 
@@ -247,6 +256,12 @@ contract TrustRegistry is ITrustRegistry {
     /// @inheritdoc ITrustRegistry
     function controllerOf(bytes32 node) external view returns (address) {
         return _entities[node].controller;
+    }
+
+    /// @inheritdoc ITrustRegistry
+    function controllerTerm(bytes32 node) external view returns (address controller, uint64 term) {
+        EntityRecord storage e = _entities[node];
+        return (e.controller, e.controllerTerm);
     }
 
     /// @inheritdoc ITrustRegistry

@@ -48,6 +48,16 @@ contract StatusRegistryTest is Fixtures {
         status.setDelegate(issuer, d, true);
     }
 
+    function _suspensionList() internal returns (uint256 id) {
+        vm.prank(issuerCtl);
+        id = status.createList(issuer, SUSPENSION, 0, "https://issuer.example/status/2");
+    }
+
+    function _handOver(bytes32 node, address from, address to) internal {
+        vm.prank(from);
+        reg.setController(node, to);
+    }
+
     // ================================================================== createList
 
     function test_createList_emitsStatusListCreatedIfControllerCreates() public {
@@ -179,12 +189,59 @@ contract StatusRegistryTest is Fixtures {
         assertEq(status.word(list, 1), (1 << 255) | (1 << 254));
     }
 
-    function test_setStatuses_emitsStatusWordsChangedIfControllerClearsBit() public {
-        _set(list, _two(0, 7), true, issuerCtl);
+    function test_setStatuses_emitsStatusWordsChangedIfControllerClearsSuspensionBit() public {
+        uint256 suspension = _suspensionList();
+        _set(suspension, _two(0, 7), true, issuerCtl);
         vm.expectEmit(true, true, true, true, address(status));
-        emit IStatusRegistry.StatusWordsChanged(list, _one(0), _one(1 << 248), issuerCtl);
-        _set(list, _one(0), false, issuerCtl);
-        assertFalse(status.isSet(list, 0));
+        emit IStatusRegistry.StatusWordsChanged(suspension, _one(0), _one(1 << 248), issuerCtl);
+        _set(suspension, _one(0), false, issuerCtl);
+        assertFalse(status.isSet(suspension, 0), "a suspension is lifted");
+        assertTrue(status.isSet(suspension, 7));
+    }
+
+    function test_setStatuses_emitsStatusWordsChangedIfDelegateClearsSuspensionBit() public {
+        uint256 suspension = _suspensionList();
+        _authorise(delegate);
+        _set(suspension, _one(9), true, delegate);
+        vm.expectEmit(true, true, true, true, address(status));
+        emit IStatusRegistry.StatusWordsChanged(suspension, _one(0), _one(0), delegate);
+        _set(suspension, _one(9), false, delegate);
+        assertFalse(status.isSet(suspension, 9));
+    }
+
+    function test_setStatuses_revertsIfControllerClearsRevocationBit() public {
+        _set(list, _two(0, 7), true, issuerCtl);
+        vm.prank(issuerCtl);
+        vm.expectRevert(abi.encodeWithSelector(IStatusRegistry.StatusRegistry__RevocationIsFinal.selector, list, 7));
+        status.setStatuses(list, _one(7), false);
+        assertTrue(status.isSet(list, 7), "a revoked entry stays revoked");
+        assertEq(status.word(list, 0), (1 << 255) | (1 << 248));
+    }
+
+    function test_setStatuses_revertsIfDelegateClearsRevocationBit() public {
+        _authorise(delegate);
+        _set(list, _one(300), true, delegate);
+        vm.prank(delegate);
+        vm.expectRevert(abi.encodeWithSelector(IStatusRegistry.StatusRegistry__RevocationIsFinal.selector, list, 300));
+        status.setStatuses(list, _one(300), false);
+        assertTrue(status.isSet(list, 300));
+    }
+
+    /// @dev Clearing is not an operation of a revocation list: the batch is refused whole, naming its
+    /// first index whether that one is set or not.
+    function test_setStatuses_revertsIfRevocationBatchClearsAnyIndex() public {
+        _set(list, _one(7), true, issuerCtl);
+        vm.prank(issuerCtl);
+        vm.expectRevert(abi.encodeWithSelector(IStatusRegistry.StatusRegistry__RevocationIsFinal.selector, list, 3));
+        status.setStatuses(list, _two(3, 7), false);
+        assertTrue(status.isSet(list, 7), "the whole batch reverts");
+    }
+
+    function test_setStatuses_emitsNothingIfRevocationClearBatchEmpty() public {
+        _set(list, _one(7), true, issuerCtl);
+        vm.recordLogs();
+        _set(list, new uint256[](0), false, issuerCtl);
+        assertEq(_logCount(), 0);
         assertTrue(status.isSet(list, 7));
     }
 
@@ -244,10 +301,11 @@ contract StatusRegistryTest is Fixtures {
     }
 
     function test_setStatuses_emitsNothingIfNothingChanges() public {
+        uint256 suspension = _suspensionList();
         _set(list, _two(3, 4), true, issuerCtl);
         vm.recordLogs();
         _set(list, _two(4, 3), true, issuerCtl); // already set
-        _set(list, _two(5, 600), false, issuerCtl); // already clear
+        _set(suspension, _two(5, 600), false, issuerCtl); // already clear
         _set(list, new uint256[](0), true, issuerCtl); // nothing at all
         assertEq(_logCount(), 0, "no event when no word changes");
     }
@@ -355,6 +413,55 @@ contract StatusRegistryTest is Fixtures {
         assertTrue(status.isSet(list, 0));
     }
 
+    function test_setStatuses_revertsIfDelegateOfPreviousController() public {
+        _authorise(delegate);
+        _handOver(issuer, issuerCtl, vm.addr(40));
+        vm.prank(delegate);
+        vm.expectRevert(
+            abi.encodeWithSelector(IStatusRegistry.StatusRegistry__NotAuthorised.selector, issuer, delegate)
+        );
+        status.setStatuses(list, _one(0), true);
+        assertFalse(status.isSet(list, 0));
+    }
+
+    function test_setStatuses_succeedsIfDelegateNamedByNewController() public {
+        address next = vm.addr(40);
+        _authorise(delegate);
+        _handOver(issuer, issuerCtl, next);
+        // the old delegation is void, so naming the same address again is a real change
+        vm.expectEmit(true, true, true, true, address(status));
+        emit IStatusRegistry.StatusDelegateChanged(issuer, delegate, true, next);
+        vm.prank(next);
+        status.setDelegate(issuer, delegate, true);
+        _set(list, _one(0), true, delegate);
+        assertTrue(status.isSet(list, 0));
+    }
+
+    /// @dev A delegation ends with the controller term that made it: handing control back to the
+    /// address that named the delegate does not bring the delegation back.
+    function test_setStatuses_revertsIfControllerSwitchedBackAfterDelegation() public {
+        address next = vm.addr(40);
+        _authorise(delegate);
+        _handOver(issuer, issuerCtl, next);
+        _handOver(issuer, next, issuerCtl);
+        assertFalse(status.isDelegate(issuer, delegate), "not resurrected by the switch back");
+        vm.prank(delegate);
+        vm.expectRevert(
+            abi.encodeWithSelector(IStatusRegistry.StatusRegistry__NotAuthorised.selector, issuer, delegate)
+        );
+        status.setStatuses(list, _one(0), true);
+    }
+
+    function test_createList_revertsIfDelegateOfPreviousController() public {
+        _authorise(delegate);
+        _handOver(issuer, issuerCtl, vm.addr(40));
+        vm.prank(delegate);
+        vm.expectRevert(
+            abi.encodeWithSelector(IStatusRegistry.StatusRegistry__NotAuthorised.selector, issuer, delegate)
+        );
+        status.createList(issuer, SUSPENSION, 0, URI);
+    }
+
     // ================================================================== setDelegate
 
     function test_setDelegate_emitsStatusDelegateChangedIfControllerAuthorises() public {
@@ -412,6 +519,35 @@ contract StatusRegistryTest is Fixtures {
         assertEq(_logCount(), 0, "no event on a no-op");
     }
 
+    function test_isDelegate_returnsFalseIfControllerChanged() public {
+        _authorise(delegate);
+        assertTrue(status.isDelegate(issuer, delegate));
+        _handOver(issuer, issuerCtl, vm.addr(40));
+        assertFalse(status.isDelegate(issuer, delegate));
+    }
+
+    function test_setDelegate_emitsNothingIfWithdrawingDelegateOfPreviousController() public {
+        address next = vm.addr(40);
+        _authorise(delegate);
+        _handOver(issuer, issuerCtl, next);
+        vm.recordLogs();
+        vm.prank(next);
+        status.setDelegate(issuer, delegate, false);
+        assertEq(_logCount(), 0, "the delegation already ended with the controller change");
+    }
+
+    function test_setDelegate_emitsStatusDelegateChangedIfRenamedAfterSwitchBack() public {
+        address next = vm.addr(40);
+        _authorise(delegate);
+        _handOver(issuer, issuerCtl, next);
+        _handOver(issuer, next, issuerCtl);
+        vm.expectEmit(true, true, true, true, address(status));
+        emit IStatusRegistry.StatusDelegateChanged(issuer, delegate, true, issuerCtl);
+        _authorise(delegate);
+        _set(list, _one(1), true, delegate);
+        assertTrue(status.isSet(list, 1));
+    }
+
     function test_setDelegate_revertsIfOwnerSuspended() public {
         _setStatus(issuer, ITrustRegistry.EntityStatus.Suspended, rootCtl);
         vm.prank(issuerCtl);
@@ -427,10 +563,11 @@ contract StatusRegistryTest is Fixtures {
 
     /// @dev Random index sets (any order, duplicates) over a small list, applied after a random
     /// pre-image, equal a reference bitmap; replaying the event reproduces the stored words.
+    /// A suspension list, so that both values are applied (a revocation list refuses clearing, see below).
     function testFuzz_setStatuses_matchesReferenceBitmap(uint256[] memory raw, bool value, uint256 preSeed) public {
         uint32 size = 2048; // 8 words, so indices share words often
         vm.prank(issuerCtl);
-        uint256 id = status.createList(issuer, REVOCATION, size, URI);
+        uint256 id = status.createList(issuer, SUSPENSION, size, URI);
 
         uint256[8] memory ref;
         // random starting state: ~half the bits of a few words set
@@ -508,6 +645,45 @@ contract StatusRegistryTest is Fixtures {
         for (uint256 i = 0; i < kept; ++i) {
             assertTrue(status.isSet(list, indices[i]));
             assertTrue(status.word(list, indices[i] / 256) & (1 << (255 - indices[i] % 256)) != 0);
+        }
+    }
+
+    /// @dev Random sequences of set and clear batches (0 to 8 indices, by the controller or a delegate)
+    /// on a list of either purpose, against a reference bitmap: a suspension list follows every step;
+    /// a revocation list refuses every non-empty clearing batch, naming its first index, and its
+    /// words only ever gain bits.
+    function testFuzz_setStatuses_followsPurposeIfRandomSetClearSequence(uint256 seed, bool suspension) public {
+        uint32 size = 1024; // 4 words
+        vm.prank(issuerCtl);
+        uint256 id = status.createList(issuer, suspension ? SUSPENSION : REVOCATION, size, URI);
+        _authorise(delegate);
+        uint256[4] memory ref;
+        uint256[4] memory previous;
+        for (uint256 step = 0; step < 24; ++step) {
+            uint256 r = uint256(keccak256(abi.encode(seed, step)));
+            bool value = r & 1 == 1;
+            uint256[] memory indices = new uint256[]((r >> 1) % 9);
+            for (uint256 i = 0; i < indices.length; ++i) {
+                indices[i] = uint256(keccak256(abi.encode(seed, step, i))) % size;
+            }
+            if (!suspension && !value && indices.length != 0) {
+                vm.expectRevert(
+                    abi.encodeWithSelector(IStatusRegistry.StatusRegistry__RevocationIsFinal.selector, id, indices[0])
+                );
+            } else {
+                for (uint256 i = 0; i < indices.length; ++i) {
+                    uint256 mask = 1 << (255 - (indices[i] & 0xff));
+                    uint256 w = indices[i] >> 8;
+                    ref[w] = value ? ref[w] | mask : ref[w] & ~mask;
+                }
+            }
+            _set(id, indices, value, (r >> 128) & 1 == 1 ? delegate : issuerCtl);
+            for (uint256 w = 0; w < 4; ++w) {
+                uint256 stored = status.word(id, w);
+                assertEq(stored, ref[w], "stored word equals reference");
+                if (!suspension) assertEq(stored & previous[w], previous[w], "revocation bits never clear");
+                previous[w] = stored;
+            }
         }
     }
 }

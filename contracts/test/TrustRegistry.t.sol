@@ -320,6 +320,31 @@ contract TrustRegistryTest is Fixtures {
         assertEq(reg.controllerOf(issuer), issuerCtl);
     }
 
+    function test_setController_startsNewTermIfControllerChanges() public {
+        address next = vm.addr(20);
+        (address controller, uint64 term) = reg.controllerTerm(issuer);
+        assertEq(controller, issuerCtl);
+        assertEq(term, 0, "term 0 from registration");
+        vm.prank(issuerCtl);
+        reg.setController(issuer, next);
+        vm.prank(next);
+        reg.setController(issuer, issuerCtl);
+        (controller, term) = reg.controllerTerm(issuer);
+        assertEq(controller, issuerCtl);
+        assertEq(term, 2, "handing control back is a new term");
+        assertEq(reg.depthOf(issuer), 1, "the depth packed beside it is untouched");
+        assertEq(uint256(reg.entity(issuer).status), uint256(ITrustRegistry.EntityStatus.Active));
+        (, uint64 branchTerm) = reg.controllerTerm(branch);
+        assertEq(branchTerm, 0, "per node");
+    }
+
+    function test_setController_keepsTermIfControllerUnchanged() public {
+        vm.prank(issuerCtl);
+        reg.setController(issuer, issuerCtl);
+        (, uint64 term) = reg.controllerTerm(issuer);
+        assertEq(term, 0);
+    }
+
     function test_setController_revertsIfNewControllerZero() public {
         vm.prank(issuerCtl);
         vm.expectRevert(abi.encodeWithSelector(ITrustRegistry.TrustRegistry__ZeroController.selector));

@@ -4,11 +4,16 @@ pragma solidity ^0.8.24;
 /// @title Status registry: credential status lists owned by registry entities
 /// @notice A list belongs to one TrustRegistry entity. Its controller, or a delegate the
 /// controller authorises, creates lists and sets or clears bits, only while the owner and
-/// all its ancestors are Active. Bits are packed 256 to a storage word; within a word,
-/// list index 256*w + k is bit (255 - k), so the big-endian bytes of the words, in
+/// all its ancestors are Active. A delegation ends with the controller that made it: it is
+/// bound to the controller's term (ITrustRegistry.controllerTerm), so after a change of
+/// controller, even back to the one that named it, the delegate must be named again.
+/// A revocation list's bits can only be set (revocation is final, W3C Bitstring Status List);
+/// a suspension list's bits are set and cleared. Bits are packed 256 to a storage word; within
+/// a word, list index 256*w + k is bit (255 - k), so the big-endian bytes of the words, in
 /// order, are exactly the W3C Bitstring Status List bitstring (index 0 = left-most bit).
 interface IStatusRegistry {
-    /// @notice What a set bit means.
+    /// @notice What a set bit means: Revocation (final: bits are only ever set) or Suspension
+    /// (reversible: bits are set and cleared).
     enum Purpose {
         Revocation,
         Suspension
@@ -44,14 +49,16 @@ interface IStatusRegistry {
     /// @param by the owner's controller or delegate that changed them
     event StatusWordsChanged(uint256 indexed listId, uint256[] wordIndices, uint256[] words, address by);
 
-    /// @notice The owner's controller authorised or de-authorised a delegate.
+    /// @notice The owner's controller authorised or de-authorised a delegate. A delegation also ends,
+    /// with no event here, when the owner's controller changes (TrustRegistry's
+    /// EntityControllerChanged): a follower drops the owner's delegates on that event.
     /// @param owner TrustRegistry node
     /// @param delegate the delegate address
     /// @param authorised true when authorised, false when withdrawn
     /// @param by the owner's controller
     event StatusDelegateChanged(bytes32 indexed owner, address indexed delegate, bool authorised, address by);
 
-    /// @notice `caller` is neither the controller of `owner` nor a delegate of it.
+    /// @notice `caller` is neither the controller of `owner` nor a delegate named by that controller.
     error StatusRegistry__NotAuthorised(bytes32 owner, address caller);
     /// @notice `caller` is not the controller of `owner` (delegates cannot appoint delegates).
     error StatusRegistry__NotController(bytes32 owner, address caller);
@@ -69,6 +76,9 @@ interface IStatusRegistry {
     error StatusRegistry__IndexOutOfRange(uint256 listId, uint256 index, uint32 size);
     /// @notice The delegate address must not be zero.
     error StatusRegistry__ZeroDelegate();
+    /// @notice List `listId` is a revocation list: its bits can only be set, since revocation is final
+    /// (W3C Bitstring Status List); `index` is the first index of the refused clearing batch.
+    error StatusRegistry__RevocationIsFinal(uint256 listId, uint256 index);
 
     /// @notice Create a status list owned by `owner`.
     /// @param owner TrustRegistry node that will own the list
@@ -84,12 +94,18 @@ interface IStatusRegistry {
     /// @notice Set (`value` true) or clear (false) the bits at `indices` of list `listId`.
     /// @dev Indices may come in any order; sorted indices touch each word once and cost least.
     /// Emits one StatusWordsChanged with every word that changed, or nothing if none did.
+    /// Clearing a revocation list is refused as a whole (StatusRegistry__RevocationIsFinal with the
+    /// first index), whether or not that index is set: clearing is not an operation of such a list.
+    /// An empty batch changes nothing, whatever the value.
     /// @param listId the list
     /// @param indices the entries to change
     /// @param value the new bit value
     function setStatuses(uint256 listId, uint256[] calldata indices, bool value) external;
 
     /// @notice Authorise or withdraw a delegate for `owner`'s lists; only the owner's controller may.
+    /// @dev The delegation holds for the controller's current term only (see the contract notice).
+    /// Naming again a delegate of an earlier term is a real change (an event); withdrawing one is a
+    /// no-op (no event), since it already ended.
     /// @param owner TrustRegistry node
     /// @param delegate the delegate address
     /// @param authorised true to authorise, false to withdraw
@@ -116,7 +132,8 @@ interface IStatusRegistry {
     /// @return the word
     function word(uint256 listId, uint256 wordIndex) external view returns (uint256);
 
-    /// @notice Whether `delegate` may act for `owner`'s lists.
+    /// @notice Whether `delegate` may act for `owner`'s lists: named by the current controller in its
+    /// current term and not withdrawn.
     /// @param owner TrustRegistry node
     /// @param delegate an address
     /// @return true when authorised

@@ -254,6 +254,8 @@ interface ITrustRegistry {
         returns (bytes32 node);
 
     /// @notice Hand control of `node` to `newController`; only the current controller may.
+    /// @dev A real change starts a new controller term (see controllerTerm): whatever the previous
+    /// controller delegated by term, such as StatusRegistry's status-list delegates, ends with it.
     /// @param node the entity
     /// @param newController the new controller, non-zero
     function setController(bytes32 node, address newController) external;
@@ -348,6 +350,16 @@ interface ITrustRegistry {
     /// @param node the entity
     /// @return the controller address (zero if never registered)
     function controllerOf(bytes32 node) external view returns (address);
+
+    /// @notice The controller of `node` and its term: how many times control of `node` has changed
+    /// hands (0 from registration; each real setController adds one, so handing control back to an
+    /// earlier controller is a new term). A contract that lets the controller delegate records the
+    /// term with the delegation and honours it only in that term, so that delegations end with the
+    /// controller that made them without anyone enumerating them. One storage read, as controllerOf.
+    /// @param node the entity
+    /// @return controller the controller address (zero if never registered)
+    /// @return term the controller term
+    function controllerTerm(bytes32 node) external view returns (address controller, uint64 term);
 
     /// @notice Whether `node` and every ancestor up to the root are Active.
     /// @dev Walks at most MAX_DEPTH + 1 nodes, since registration caps the depth.

@@ -75,10 +75,23 @@ contract Handler {
 
     uint256[] public lists;
     mapping(uint256 => bytes32) public listOwner;
+    mapping(uint256 => IStatusRegistry.Purpose) public listPurpose;
     mapping(uint256 => mapping(uint256 => uint256)) public ghostWord;
+    /// @dev list => word => every bit of a revocation list ever seen set (after any successful call)
+    mapping(uint256 => mapping(uint256 => uint256)) public everSet;
     bool public ghost_bitsChangedByUnauthorised;
     bool public ghost_listCreatedByUnauthorised;
+    bool public ghost_revocationBitCleared;
     uint256 public ghost_authorisedSetStatusesRefused;
+
+    // ------------------------------------------------------------------ ghost: delegations
+    // An independent model of "a delegation ends with the controller that made it": a node's term
+    // counts its real controller changes; a delegation records the term it was made in.
+
+    mapping(bytes32 => uint256) public ghostTerm;
+    /// @dev owner => delegate => 1 + the owner's term when its controller named it (0: none)
+    mapping(bytes32 => mapping(address => uint256)) public ghostDelegation;
+    bool public ghost_delegateSetByNonController;
 
     // ------------------------------------------------------------------ call counters (for the log)
 
@@ -102,6 +115,7 @@ contract Handler {
         uint256 id = status.createList(ROOT, IStatusRegistry.Purpose.Revocation, LIST_SIZE, "https://root.example/sl/1");
         lists.push(id);
         listOwner[id] = ROOT;
+        listPurpose[id] = IStatusRegistry.Purpose.Revocation;
     }
 
     // ================================================================== actions: TrustRegistry
@@ -134,10 +148,12 @@ contract Handler {
         bytes32 node = _node(nodeSeed);
         address current = reg.controllerOf(node);
         address actor = _pick(actorSeed, current);
+        address next = _actors[ctlSeed % 6];
         vm.prank(actor);
-        try reg.setController(node, _actors[ctlSeed % 6]) {
+        try reg.setController(node, next) {
             _ok(this.setController.selector);
             if (actor != current) ghost_controllerChangedByNonController = true;
+            if (next != current) ++ghostTerm[node];
         } catch {}
     }
 
@@ -242,19 +258,20 @@ contract Handler {
 
     // ================================================================== actions: StatusRegistry
 
-    function createList(uint256 ownerSeed, uint256 actorSeed) external {
+    function createList(uint256 ownerSeed, uint256 actorSeed, bool suspension) external {
         _count(this.createList.selector);
         bytes32 owner = _node(ownerSeed);
         address actor = _pickListActor(owner, actorSeed);
         bool authorised = _authorised(owner, actor);
+        IStatusRegistry.Purpose purpose =
+            suspension ? IStatusRegistry.Purpose.Suspension : IStatusRegistry.Purpose.Revocation;
         vm.prank(actor);
-        try status.createList(owner, IStatusRegistry.Purpose.Revocation, LIST_SIZE, "https://x.example/sl") returns (
-            uint256 id
-        ) {
+        try status.createList(owner, purpose, LIST_SIZE, "https://x.example/sl") returns (uint256 id) {
             _ok(this.createList.selector);
             if (!authorised) ghost_listCreatedByUnauthorised = true;
             lists.push(id);
             listOwner[id] = owner;
+            listPurpose[id] = purpose;
         } catch {}
     }
 
@@ -264,6 +281,7 @@ contract Handler {
         bytes32 owner = listOwner[id];
         address actor = _pickListActor(owner, actorSeed);
         bool authorised = _authorised(owner, actor);
+        bool revocation = listPurpose[id] == IStatusRegistry.Purpose.Revocation;
         uint256[] memory indices = new uint256[](1 + count % 12);
         for (uint256 i = 0; i < indices.length; ++i) {
             indices[i] = uint256(keccak256(abi.encode(indexSeed, i))) % LIST_SIZE;
@@ -271,6 +289,8 @@ contract Handler {
         vm.prank(actor);
         try status.setStatuses(id, indices, value) {
             _ok(this.setStatuses.selector);
+            if (revocation && !value) ghost_revocationBitCleared = true; // a clearing batch went through
+            if (revocation) _recordEverSet(id);
             if (!authorised) {
                 ghost_bitsChangedByUnauthorised = true; // and the ghost bitmap is deliberately not updated
                 return;
@@ -281,21 +301,38 @@ contract Handler {
                 ghostWord[id][w] = value ? ghostWord[id][w] | mask : ghostWord[id][w] & ~mask;
             }
         } catch {
-            if (authorised) ++ghost_authorisedSetStatusesRefused;
+            // clearing a revocation list is refused by design: not an authorised, valid call
+            if (authorised && !(revocation && !value)) ++ghost_authorisedSetStatusesRefused;
+        }
+    }
+
+    function _recordEverSet(uint256 id) internal {
+        for (uint256 w = 0; w < LIST_WORDS; ++w) {
+            everSet[id][w] |= status.word(id, w);
         }
     }
 
     function setDelegate(uint256 ownerSeed, uint256 delegateSeed, bool authorised, uint256 actorSeed) external {
         _count(this.setDelegate.selector);
         bytes32 owner = _node(ownerSeed);
-        address actor = _pick(actorSeed, reg.controllerOf(owner));
+        address controller = reg.controllerOf(owner);
+        address actor = _pick(actorSeed, controller);
+        address delegate = _actors[3 + delegateSeed % 5];
         vm.prank(actor);
-        try status.setDelegate(owner, _actors[3 + delegateSeed % 5], authorised) {
+        try status.setDelegate(owner, delegate, authorised) {
             _ok(this.setDelegate.selector);
+            if (actor != controller) ghost_delegateSetByNonController = true;
+            ghostDelegation[owner][delegate] = authorised ? ghostTerm[owner] + 1 : 0;
         } catch {}
     }
 
     // ================================================================== views for the invariants
+
+    /// @notice Whether the ghost model holds `who` as a delegate of `owner` now: named by the
+    /// controller of the owner's current term.
+    function isGhostDelegate(bytes32 owner, address who) public view returns (bool) {
+        return ghostDelegation[owner][who] == ghostTerm[owner] + 1;
+    }
 
     function actorAt(uint256 i) external view returns (address) {
         return _actors[i];
@@ -384,9 +421,10 @@ contract Handler {
         return true;
     }
 
+    /// @dev From the ghost delegation model, not the registry's own isDelegate.
     function _authorised(bytes32 owner, address who) internal view returns (bool) {
         (bool active,) = reg.effectiveStatus(owner);
-        return active && (reg.controllerOf(owner) == who || status.isDelegate(owner, who));
+        return active && (reg.controllerOf(owner) == who || isGhostDelegate(owner, who));
     }
 
     /// @dev Mostly a registered node, sometimes one that was never registered.

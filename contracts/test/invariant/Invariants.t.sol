@@ -6,6 +6,7 @@ import {Handler} from "./Handler.sol";
 import {TrustRegistry} from "../../src/TrustRegistry.sol";
 import {StatusRegistry} from "../../src/StatusRegistry.sol";
 import {ITrustRegistry} from "../../src/interfaces/ITrustRegistry.sol";
+import {IStatusRegistry} from "../../src/interfaces/IStatusRegistry.sol";
 
 /// @title RegistryInvariants
 /// @notice Invariants of both registries under random sequences of Handler actions.
@@ -179,8 +180,10 @@ contract RegistryInvariants is InvariantBase {
         assertEq(uint256(reg.entity(ROOT).status), uint256(ITrustRegistry.EntityStatus.Active), "root stays active");
     }
 
-    /// @notice A bit changes only through its list owner's controller or delegate: the ghost bitmap,
-    /// updated only on authorised successful calls, equals the stored words.
+    /// @notice A bit changes only through its list owner's controller or a delegate named by that
+    /// controller (the ghost model: a delegation ends with a controller change): the ghost bitmap,
+    /// updated only on authorised successful calls, equals the stored words; every authorised, valid
+    /// call succeeded.
     /// forge-config: default.invariant.fail-on-revert = true
     function invariant_bitsChangeOnlyByOwnerOrDelegate() public view {
         assertFalse(handler.ghost_bitsChangedByUnauthorised(), "setStatuses succeeded for an unauthorised caller");
@@ -193,6 +196,38 @@ contract RegistryInvariants is InvariantBase {
             assertEq(status.statusList(id).owner, handler.listOwner(id));
             for (uint256 w = 0; w < handler.LIST_WORDS(); ++w) {
                 assertEq(status.word(id, w), handler.ghostWord(id, w), "stored word equals the ghost word");
+            }
+        }
+    }
+
+    /// @notice Revocation is final: no batch clearing a revocation list ever succeeded, and every bit
+    /// of a revocation list ever seen set is still set.
+    /// forge-config: default.invariant.fail-on-revert = true
+    function invariant_revocationBitsAreMonotonic() public view {
+        assertFalse(handler.ghost_revocationBitCleared(), "a clearing batch on a revocation list succeeded");
+        uint256 n = handler.listCount();
+        for (uint256 i = 0; i < n; ++i) {
+            uint256 id = handler.lists(i);
+            if (status.statusList(id).purpose != IStatusRegistry.Purpose.Revocation) continue;
+            for (uint256 w = 0; w < handler.LIST_WORDS(); ++w) {
+                uint256 seen = handler.everSet(id, w);
+                assertEq(status.word(id, w) & seen, seen, "a revoked entry stays revoked");
+            }
+        }
+    }
+
+    /// @notice A delegate acts only for the controller that named it: isDelegate agrees with the ghost
+    /// model (delegations end with a controller change, even a change back) for every node and
+    /// every address of the delegate pool; only controllers named delegates.
+    /// forge-config: default.invariant.fail-on-revert = true
+    function invariant_delegatesBoundToNamingController() public view {
+        assertFalse(handler.ghost_delegateSetByNonController(), "a delegate was named by a non-controller");
+        uint256 n = handler.nodeCount();
+        for (uint256 i = 0; i < n; ++i) {
+            bytes32 node = handler.nodes(i);
+            for (uint256 a = 3; a < 8; ++a) {
+                address who = handler.actorAt(a);
+                assertEq(status.isDelegate(node, who), handler.isGhostDelegate(node, who), "isDelegate = model");
             }
         }
     }
