@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import pytest
 from eth_abi import encode as abi_encode
@@ -10,8 +11,10 @@ from web3 import Web3
 from web3.exceptions import ContractLogicError
 
 from anvil.accounts import dev_account
+from projections.service import LedgerService
 from trust_ledger.chain.errors import DID_RULE, ContractRevert
-from trust_ledger.chain.gateway import ROOT_NODE, UnknownDid
+from trust_ledger.chain.follower import default_horizon
+from trust_ledger.chain.gateway import ROOT_NODE, TrustGateway, UnknownDid
 
 MARKET = "did:elsi:EU.EORI.NLMARKETPLACE"
 PACKET = "did:elsi:EU.EORI.NLPACKETDEL"
@@ -33,6 +36,25 @@ def hierarchy(chain):
     anchor.register("root", "marketplace", MARKET, dev_account("dev1").address)
     chain.gateway("dev1").register(MARKET, "packetdelivery", PACKET, dev_account("dev2").address)
     return chain
+
+
+@pytest.fixture
+def followed(chain, tmp_path, monkeypatch) -> Iterator[LedgerService]:
+    """The real pipeline (follower -> ledger -> projector -> views, SQLite) on the test chain; a test
+    advances it with `catch_up()` (one pass up to the head)."""
+    monkeypatch.setenv("TRUST_LEDGER_VAR", str(tmp_path / "var"))
+    for name in ("PERSISTENCE_MODULE", "TRUSTLEDGER_PERSISTENCE_MODULE"):
+        monkeypatch.delenv(name, raising=False)
+    service = LedgerService.open(chain.gateway(None), default_horizon(chain.deployment.chain_id))
+    try:
+        yield service
+    finally:
+        service.stop()
+        service.views.close()
+
+
+def _chain_bitstring(gateway: TrustGateway, list_id: int, size: int) -> bytes:
+    return b"".join(gateway.status_word(list_id, w).to_bytes(32, "big") for w in range(size // 256))
 
 
 def test_register_emits_decoded_event_with_provenance(chain):
@@ -173,11 +195,13 @@ def test_status_bits_in_one_batch_match_the_chain_words(hierarchy):
     assert all(packet.is_status_set(list_id, i) for i in indices)
     assert not packet.is_status_set(list_id, 1)
     assert packet.set_statuses(list_id, [0, 5]).events == [], "setting set bits is a no-op"
-
-    cleared = packet.set_statuses(list_id, [5], value=False)
-    assert cleared.events[0].args["words"] == [1 << 255]
     with pytest.raises(ContractRevert, match="index 131072 is outside status list"):
         packet.set_statuses(list_id, [131_072])
+
+    suspension, _ = packet.create_status_list(PACKET, "suspension", "https://packetdelivery.example/status/2")
+    packet.set_statuses(suspension, [0, 5])
+    cleared = packet.set_statuses(suspension, [5], value=False)
+    assert cleared.events[0].args["words"] == [1 << 255]
 
 
 def test_status_list_delegate_acts_for_owner_until_withdrawn(hierarchy):
@@ -198,6 +222,76 @@ def test_status_list_delegate_acts_for_owner_until_withdrawn(hierarchy):
     with pytest.raises(ContractRevert) as inactive:
         packet.set_statuses(list_id, [9])
     assert str(inactive.value) == f"{MARKET} is not active, so the status lists of {PACKET} cannot change"
+
+
+def test_clearing_a_revocation_list_is_refused_in_one_line_and_the_views_keep_the_bits(hierarchy, followed):
+    """Revocation is final (issue 14.2): the estimate refuses, nothing is sent, the views agree with
+    the chain; a suspension is still lifted."""
+    packet = hierarchy.gateway("dev2")
+    revocation, _ = packet.create_status_list(PACKET, "revocation", "https://packetdelivery.example/status/1")
+    suspension, _ = packet.create_status_list(PACKET, "suspension", "https://packetdelivery.example/status/2")
+    packet.set_statuses(revocation, [5, 300])
+    packet.set_statuses(suspension, [5, 300])
+    followed.catch_up()
+    head = hierarchy.w3.eth.block_number
+
+    with pytest.raises(ContractRevert) as refused:
+        packet.set_statuses(revocation, [300, 7], value=False)
+    assert refused.value.error == "StatusRegistry__RevocationIsFinal"
+    # the gateway sends indices sorted; the whole batch is refused, naming its first index
+    assert refused.value.args_by_name == {"listId": revocation, "index": 7}
+    assert str(refused.value) == (
+        f"status list {revocation} is a revocation list: revocation is final, so its bits can only be set "
+        "(index 7 cannot be cleared); use a suspension list for a status that can be lifted"
+    )
+    assert hierarchy.w3.eth.block_number == head, "a refused call must not send a transaction"
+    lifted = packet.set_statuses(suspension, [300], value=False)
+    followed.catch_up()
+
+    assert followed.halted is None
+    assert followed.views.freshness().block_number == lifted.block_number
+    assert packet.is_status_set(revocation, 300) and not packet.is_status_set(suspension, 300)
+    for list_id in (revocation, suspension):
+        on_chain = _chain_bitstring(packet, list_id, 131_072)
+        view = followed.views.status_list(list_id)
+        assert view is not None and view.bitstring == on_chain
+        assert followed.ledger is not None and followed.ledger.status_bitstring(list_id) == on_chain
+
+
+def test_delegate_of_a_previous_controller_is_refused_and_the_views_drop_it(hierarchy, followed):
+    """A delegation ends with the controller that made it (issue 14.3), on chain and in the views;
+    the new controller naming the same address again is a fresh delegation the follower ingests."""
+    packet, delegate_address = hierarchy.gateway("dev2"), dev_account("dev6").address
+    delegate = hierarchy.gateway("dev6")
+    list_id, _ = packet.create_status_list(PACKET, "suspension", "https://packetdelivery.example/status/2")
+    packet.set_delegate(PACKET, delegate_address)
+    delegate.set_statuses(list_id, [1])
+    packet.set_controller(PACKET, dev_account("dev3").address)
+    followed.catch_up()
+    assert followed.ledger is not None
+    assert followed.ledger.entity_by_did(PACKET)["status_delegates"] == []
+    version = followed.views.entity_version(PACKET)
+    assert version is not None and version.state["status_delegates"] == []
+
+    head = hierarchy.w3.eth.block_number
+    with pytest.raises(ContractRevert) as stale:
+        delegate.set_statuses(list_id, [2])
+    assert str(stale.value) == (
+        f"{delegate_address} is neither the controller of {PACKET} nor one of its status-list delegates"
+    )
+    assert hierarchy.w3.eth.block_number == head, "a refused call must not send a transaction"
+
+    named = hierarchy.gateway("dev3").set_delegate(PACKET, delegate_address)
+    assert [e.args["authorised"] for e in named.events] == [True], "naming again is a real change"
+    written = delegate.set_statuses(list_id, [2])
+    followed.catch_up()
+    assert followed.halted is None
+    assert followed.views.freshness().block_number == written.block_number
+    assert followed.ledger.entity_by_did(PACKET)["status_delegates"] == [delegate_address]
+    version = followed.views.entity_version(PACKET)
+    assert version is not None and version.state["status_delegates"] == [delegate_address]
+    view = followed.views.status_list(list_id)
+    assert view is not None and view.bitstring == _chain_bitstring(packet, list_id, 131_072)
 
 
 def test_register_refuses_an_ill_formed_did_with_a_readable_line_and_sends_nothing(chain):

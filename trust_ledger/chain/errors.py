@@ -111,6 +111,10 @@ _TEMPLATES: dict[str, Callable[[dict[str, Any]], str]] = {
         f"index {a['index']} is outside status list {a['listId']} of {a['size']} entries"
     ),
     "StatusRegistry__ZeroDelegate": lambda a: "the delegate address must not be zero",
+    "StatusRegistry__RevocationIsFinal": lambda a: (
+        f"status list {a['listId']} is a revocation list: revocation is final, so its bits can only be set "
+        f"(index {a['index']} cannot be cleared); use a suspension list for a status that can be lifted"
+    ),
 }
 
 _NODE_ARGUMENTS = {"node", "parent", "owner", "inactiveNode"}

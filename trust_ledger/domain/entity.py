@@ -127,7 +127,8 @@ class Entity(Aggregate):
         )
 
     def change_controller(self, previous: str, new: str, by: str, provenance: dict[str, Any]) -> None:
-        """Hand control to `new`; `previous` must be the controller we know."""
+        """Hand control to `new`; `previous` must be the controller we know. The status-list
+        delegates end with the controller that named them (StatusRegistry binds them to its term)."""
         self.require_acting(by)
         if previous.lower() != self.controller.lower():
             raise DomainError(f"node {self.node}: previous controller {previous} is not {self.controller}")
@@ -294,6 +295,7 @@ class Entity(Aggregate):
         self, previous_controller: str, controller: str, by: str, provenance: dict[str, Any]
     ) -> None:
         self.controller = controller
+        self.status_delegates = []
         self._touch("ControllerChanged", by, provenance)
 
     @event("StatusChanged")
