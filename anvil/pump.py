@@ -75,7 +75,7 @@ class EventPump:
         return self._send_all(calls)
 
     def _send_all(self, calls: list) -> int:
-        nonce = self.w3.eth.get_transaction_count(self.signer.address)
+        nonce = int(self.w3.eth.get_transaction_count(self.signer.address))
         hashes = []
         for call in calls:
             tx = call.build_transaction({"from": self.signer.address, "nonce": nonce, "gas": 29_000_000})

@@ -140,7 +140,7 @@ class Projector:
                 provenance=dict(domain_event.provenance),
                 by=domain_event.by,
             )
-        if isinstance(domain_event, ChainCursor.Advanced):
+        if isinstance(domain_event, ChainCursor.Advanced):  # type: ignore[attr-defined]  # made by @event
             return CursorAdvanced(block_number=domain_event.block_number, block_hash=domain_event.block_hash)
         return None  # DidIndex events, the cursor's start and contract bindings: nothing to show
 

@@ -14,7 +14,7 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg import Cursor
 from psycopg.rows import DictRow
-from psycopg.sql import SQL
+from psycopg.sql import SQL, Composed
 
 from projections.recorder import ViewRecorder
 from projections.schema import POSTGRES, ViewTables, quote
@@ -26,7 +26,7 @@ class PostgresViewRecorder(ViewRecorder, PostgresTrackingRecorder):
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
         self.tables = ViewTables(POSTGRES, schema=self.datastore.schema)
-        self.sql_create_statements.extend(SQL(s) for s in self.tables.create_statements())  # type: ignore[arg-type]
+        self.sql_create_statements.extend(Composed([SQL(s)]) for s in self.tables.create_statements())
 
     def _transaction(self, *, commit: bool) -> AbstractContextManager[Cursor[DictRow]]:
         return self.datastore.transaction(commit=commit)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from projections.api import FollowerStatus, Freshness, TrustViews
 
@@ -72,7 +73,7 @@ def judge_views(
         )
     synced = max(b for b in (status.synced_block, views_block, -1) if b is not None)
     age = None if status.checked_at is None else max(0.0, now - status.checked_at)
-    facts = dict(views_block=synced, horizon_block=status.horizon_block, age_seconds=age)
+    facts: dict[str, Any] = {"views_block": synced, "horizon_block": status.horizon_block, "age_seconds": age}
     if status.halted_reason is not None:
         return TrustFreshness(
             True,

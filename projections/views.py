@@ -212,7 +212,8 @@ class SqlTrustViews:
         subtree: str | None,
     ) -> TrustListPage:
         t = self._t
-        where, params = ["1 = 1"], []
+        where: list[str] = ["1 = 1"]
+        params: list[Any] = []
         if subtree is not None:
             condition = self._subtree(sql, subtree, "c.name")
             if condition is None:
@@ -249,7 +250,8 @@ class SqlTrustViews:
             (at_time, at_time),
         )
         inactive = {r["name"]: (r["did"], r["status"]) for r in inactive_rows}
-        where, params = [AS_OF], [at_time, at_time]
+        where: list[str] = [AS_OF]
+        params: list[Any] = [at_time, at_time]
         if subtree is not None:
             condition = self._subtree(sql, subtree, "e.name")
             if condition is None:

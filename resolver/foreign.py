@@ -47,7 +47,7 @@ def resolve_foreign(did: str) -> dict[str, Any]:
         raise ResolverError(ErrorCode.METHOD_NOT_SUPPORTED, f"{did} is not resolved by didkit here")
     try:
         text = _run(did)
-    except didkit.DIDKitException as error:
+    except didkit.DIDKitException as error:  # type: ignore[misc]  # didkit.pyi types it as no exception
         message = str(error)
         code = _DIDKIT_ERRORS.get(message.strip(), ErrorCode.INTERNAL_ERROR)
         if code is ErrorCode.NOT_FOUND and did.startswith(("did:key:", "did:jwk:")):

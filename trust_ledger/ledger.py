@@ -184,7 +184,8 @@ class TrustLedger(Application[UUID]):
 
     def all_entities(self) -> list[dict[str, Any]]:
         """Every registered entity as plain data, root first, then by full name."""
-        ids = {n.originator_id for n in self._notifications(topics=[get_topic(Entity.Registered)])}
+        registered = get_topic(Entity.Registered)  # type: ignore[attr-defined]  # made by @event
+        ids = {n.originator_id for n in self._notifications(topics=[registered])}
         entities = [e.as_dict() for e in map(self._get, ids) if isinstance(e, Entity)]
         return sorted(entities, key=lambda e: (e["parent"] is not None, e["name"]))
 

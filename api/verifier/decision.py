@@ -305,7 +305,9 @@ class _KeyLookup:
         if entity is None:
             raise Refused(r.ISSUER_UNKNOWN, f"the issuer {issuer} is not in the trust registry")
         kid = header.get("kid")
-        did, _, key_id = kid.partition("#") if isinstance(kid, str) else ("", "", "")
+        if not isinstance(kid, str):
+            raise Refused(r.KEY_UNKNOWN, f"kid {kid!r} is not a key of the issuer {issuer}")
+        did, _, key_id = kid.partition("#")
         if did != issuer or not key_id:
             raise Refused(r.KEY_UNKNOWN, f"kid {kid!r} is not a key of the issuer {issuer}")
         key = entity.keys.get(key_id)
@@ -373,7 +375,7 @@ def _w3c_references(status: Any) -> list[tuple[str, int]]:
         digits = str(index) if isinstance(index, str | int) and not isinstance(index, bool) else ""
         if not isinstance(uri, str) or not (digits.isascii() and digits.isdigit() and len(digits) <= 18):
             raise Refused(r.STATUS_UNKNOWN, f"malformed credentialStatus entry {entry!r}")
-        references.append((uri, int(index)))
+        references.append((uri, int(digits)))
     return references
 
 

@@ -59,9 +59,10 @@ def _deploy(w3: Web3, signer: LocalAccount, contract: CompiledContract, *args) -
     )
     tx_hash = w3.eth.send_raw_transaction(signer.sign_transaction(tx).raw_transaction)
     receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120)
-    if receipt["status"] != 1:
+    address = receipt["contractAddress"]
+    if receipt["status"] != 1 or address is None:
         raise RuntimeError(f"deploying {contract.name} failed in tx {tx_hash.hex()}")
-    return receipt["contractAddress"], receipt["blockNumber"]
+    return str(address), int(receipt["blockNumber"])
 
 
 def deploy(w3: Web3, trust_anchor: LocalAccount, root_did: str, rpc_url: str) -> Deployment:

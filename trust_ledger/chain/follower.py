@@ -6,11 +6,12 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import requests
 from web3 import Web3
 from web3.exceptions import BlockNotFound
+from web3.types import RPCEndpoint
 
 from trust_ledger.chain.decoding import LogDecoder, quantity
 from trust_ledger.chain.errors import ChainError
@@ -19,6 +20,9 @@ from trust_ledger.ledger import TrustLedger
 
 if TYPE_CHECKING:
     from trust_ledger.chain.gateway import TrustGateway
+
+BlockTag = Literal["latest", "finalized"]
+"""The block tags the follower reads headers by."""
 
 log = logging.getLogger("trust_ledger.follower")
 
@@ -55,7 +59,7 @@ class BlockHeader:
 class LogSource(Protocol):
     """The JSON-RPC calls the follower makes; a test can wrap it to add provider limits."""
 
-    def header(self, block: int | str) -> BlockHeader | None: ...
+    def header(self, block: int | BlockTag) -> BlockHeader | None: ...
 
     def get_logs(self, from_block: int, to_block: int) -> list[dict[str, Any]]: ...
 
@@ -68,7 +72,7 @@ class Web3LogSource:
         self.addresses = decoder.addresses
         self.topics = decoder.topics
 
-    def header(self, block: int | str) -> BlockHeader | None:
+    def header(self, block: int | BlockTag) -> BlockHeader | None:
         try:
             raw = self.w3.eth.get_block(block)
         except BlockNotFound:
@@ -84,7 +88,7 @@ class Web3LogSource:
             "topics": [self.topics],
         }
         try:
-            response = self.w3.provider.make_request("eth_getLogs", [query])
+            response = self.w3.provider.make_request(RPCEndpoint("eth_getLogs"), [query])
         except requests.Timeout as exc:
             raise RangeTooLarge(f"eth_getLogs timed out: {exc}") from exc
         if "error" in response:  # most often a block-range or result-count limit of the provider

@@ -79,17 +79,17 @@ class TrustGateway:
         self.deployment = deployment
         self.signer = signer
         compiled = compile_contracts()
+        registry_abi, status_abi = compiled["TrustRegistry"].abi, compiled["StatusRegistry"].abi
         self.registry = w3.eth.contract(
-            address=Web3.to_checksum_address(deployment.trust_registry), abi=compiled["TrustRegistry"].abi
+            address=Web3.to_checksum_address(deployment.trust_registry), abi=registry_abi
         )
         self.status = w3.eth.contract(
-            address=Web3.to_checksum_address(deployment.status_registry), abi=compiled["StatusRegistry"].abi
+            address=Web3.to_checksum_address(deployment.status_registry), abi=status_abi
         )
         self.decoder = LogDecoder(
-            deployment.chain_id,
-            {self.registry.address: self.registry.abi, self.status.address: self.status.abi},
+            deployment.chain_id, {self.registry.address: registry_abi, self.status.address: status_abi}
         )
-        self.errors = ErrorDecoder([self.registry.abi, self.status.abi])
+        self.errors = ErrorDecoder([registry_abi, status_abi])
         # Threads sharing a gateway (the issuer's requests) each take the next nonce of the signer.
         self._nonce_lock = threading.Lock()
 

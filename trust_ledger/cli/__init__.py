@@ -29,6 +29,7 @@ class Lazy:
     def load(self, name: str) -> Any:
         module, _, attribute = self.target.partition(":")
         defined = getattr(importlib.import_module(module), attribute)
+        command: Any
         if isinstance(defined, typer.Typer):
             command = typer.main.get_group(defined)  # a group even when it has one command
         elif isinstance(defined, dict):

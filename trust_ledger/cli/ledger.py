@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from trust_ledger.chain.follower import default_horizon, follower_for, run_forever
@@ -65,18 +65,17 @@ class _CatchUpReporter:
 
     def __init__(self, console: Console):
         self.console = console
-        self.progress: Progress | None = None
-        self.task = None
+        self.bar: tuple[Progress, TaskID] | None = None
         self.events = 0
         self.started = time.monotonic()
 
     def update(self, block: int, target: int, events: int) -> None:
         self.events += events
-        if self.progress is None:
+        if self.bar is None:
             if target - block < CATCH_UP_PROGRESS_BLOCKS:
                 return
             self.started = time.monotonic()
-            self.progress = Progress(
+            progress = Progress(
                 TextColumn("catching up"),
                 BarColumn(),
                 MofNCompleteColumn(),
@@ -85,17 +84,18 @@ class _CatchUpReporter:
                 TimeRemainingColumn(),
                 console=self.console,
             )
-            self.task = self.progress.add_task("catch-up", total=target, completed=block, rate="")
-            self.progress.start()
+            self.bar = progress, progress.add_task("catch-up", total=target, completed=block, rate="")
+            progress.start()
+        progress, task = self.bar
         rate = self.events / max(time.monotonic() - self.started, 1e-9)
-        self.progress.update(self.task, completed=block, total=target, rate=f"{rate:,.0f} events/s")
+        progress.update(task, completed=block, total=target, rate=f"{rate:,.0f} events/s")
         if block >= target:
             self.close()
 
     def close(self) -> None:
-        if self.progress is not None:
-            self.progress.stop()
-            self.progress = None
+        if self.bar is not None:
+            self.bar[0].stop()
+            self.bar = None
 
 
 def history(
