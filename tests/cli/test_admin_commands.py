@@ -359,8 +359,11 @@ def test_status_lists_and_bits(cli, chain):
     reader = chain.gateway(None)
     assert reader.status_word(list_id, 1) == 2**256 - 1
     assert reader.is_status_set(list_id, 7) and reader.is_status_set(list_id, 9)
-    ok(cli("status", "clear", str(list_id), "300", signer="dev1"))
-    assert not reader.is_status_set(list_id, 300)
+    assert refused(cli("status", "clear", str(list_id), "300", signer="dev1")) == (
+        f"status list {list_id} is a revocation list: revocation is final, so its bits can only be set "
+        "(index 300 cannot be cleared); use a suspension list for a status that can be lifted"
+    )
+    assert reader.is_status_set(list_id, 300)
 
     stranger = refused(cli("status", "set", str(list_id), "1", signer="dev5"))
     assert stranger.endswith("nor one of its status-list delegates")

@@ -41,7 +41,7 @@ def build_registry(chain) -> int:
     list_id, _ = packet.create_status_list(PACKET, "revocation", "https://packetdelivery.example/status/1")
     packet.set_statuses(list_id, [3, 4000, 131_071])
     packet.set_delegate(PACKET, dev_account("dev6").address)
-    chain.gateway("dev6").set_statuses(list_id, [4000], value=False)
+    chain.gateway("dev6").set_statuses(list_id, [5000])  # a revocation list: bits are only set
     market.set_status(PACKET, "suspended")
     market.set_status(PACKET, "active")
     packet.set_controller(PACKET, dev_account("dev3").address)

@@ -81,9 +81,9 @@ def _register(chain: DevChain, issuer_key: SigningKey) -> tuple[dict[str, set[in
     agency.set_status(SIBLING, "suspended")
     revocation, _ = acme.create_status_list(ISSUER, "revocation", REVOCATION_URI)
     suspension, _ = acme.create_status_list(ISSUER, "suspension", SUSPENSION_URI, 1024)
-    acme.set_statuses(revocation, [0, 3, 4000, 131_071])
-    acme.set_statuses(suspension, [7, 1023])
-    last = acme.set_statuses(revocation, [4000], value=False)
+    acme.set_statuses(revocation, [0, 3, 131_071])
+    acme.set_statuses(suspension, [7, 500, 1023])
+    last = acme.set_statuses(suspension, [500], value=False)  # a lifted suspension (revocation is final)
     return {REVOCATION_URI: {0, 3, 131_071}, SUSPENSION_URI: {7, 1023}}, last.block_number
 
 
