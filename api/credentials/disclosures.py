@@ -178,10 +178,15 @@ class _Walker:
         return value
 
     def walk_object(self, obj: Mapping[str, Any], *, top: bool) -> dict[str, Any]:
+        # ``_sd_alg`` belongs at the top; TW DIW's issuer (Authlete's SDObjectEncoder with the hash
+        # algorithm included, on credentialSubject) also writes it beside a nested ``_sd``
+        local_alg = top or SD_KEY in obj
+        if local_alg and obj.get(SD_ALG_KEY, SD_ALG) != SD_ALG:
+            raise SdAlgUnsupported(f"_sd_alg {obj.get(SD_ALG_KEY)!r} is not supported")
         out = {
             name: self.walk(value)
             for name, value in obj.items()
-            if name != SD_KEY and not (top and name == SD_ALG_KEY)
+            if name != SD_KEY and not (local_alg and name == SD_ALG_KEY)
         }
         digests = obj.get(SD_KEY, [])
         if not isinstance(digests, list):

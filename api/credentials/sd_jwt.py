@@ -35,10 +35,12 @@ TYP_DC_SD_JWT = "dc+sd-jwt"
 TYP_VC_SD_JWT = "vc+sd-jwt"
 SD_JWT_VC_TYPS = (TYP_DC_SD_JWT, TYP_VC_SD_JWT)
 
-NEVER_DISCLOSABLE = frozenset({"iss", "nbf", "exp", "cnf", "vct", "vct#integrity", "aka_vcts", "status"})
+NEVER_DISCLOSABLE = frozenset(
+    {"iss", "nbf", "exp", "cnf", "vct", "vct#integrity", "aka_vcts", "status", "sub", "jti"}
+)
 """SD-JWT VC claims that MUST NOT be selectively disclosable."""
 TWDIW_NEVER_DISCLOSABLE = NEVER_DISCLOSABLE | {"sub", "credentialStatus", "credentialSchema", "jti", "nonce"}
-_FINAL_RESERVED = NEVER_DISCLOSABLE | {"iat", "sub", SD_KEY, SD_ALG_KEY}
+_FINAL_RESERVED = NEVER_DISCLOSABLE | {"iat", SD_KEY, SD_ALG_KEY}
 
 
 @dataclass(frozen=True)
@@ -101,11 +103,15 @@ def issue_sd_jwt_vc(
     issuer_id: str | None = None,
     header: Mapping[str, Any] | None = None,
     decoys: int = 0,
+    subject: str | None = None,
+    jti: str | None = None,
 ) -> IssuedSdJwt:
     """Issue a final-profile SD-JWT VC (``typ: dc+sd-jwt``); every entry of ``claims`` is disclosable.
 
     ``iss`` defaults to the key's DID; ``nbf`` to ``iat``; ``status`` is a Token Status List
-    reference (see ``status.token_status_reference``); ``cnf.jwk`` is the holder's public key.
+    reference (see ``status.token_status_reference``); ``cnf.jwk`` is the holder's public key;
+    ``subject`` (the holder's DID) and ``jti`` are the optional registered claims ``sub`` and ``jti``
+    (always visible: a TW DIW business system reads the CID from ``jti``).
     """
     reserved = _FINAL_RESERVED & set(claims)
     if reserved:
@@ -123,6 +129,10 @@ def issue_sd_jwt_vc(
         "vct": vct,
         "cnf": {"jwk": public_jwk(holder_jwk)},
     }
+    if subject is not None:
+        payload["sub"] = subject
+    if jti is not None:
+        payload["jti"] = jti
     if status is not None:
         payload["status"] = dict(status)
     payload.update(concealed)

@@ -6,6 +6,7 @@ import json
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
@@ -130,9 +131,21 @@ class IssuerConfig(ModuleConfig):
     credential_retention: int = Field(86_400, ge=0)
     offer_mode: Literal["uri", "value"] = "uri"
     deep_link_scheme: str = "openid-credential-offer://"
+    # twdiw templates: the official app's scheme (the official issuer's app_url_scheme)
+    twdiw_deep_link_scheme: str = "modadigitalwallet://credential_offer"
+    time_zone: str = "Asia/Taipei"  # DWVC-101 days and DWVC-202/203 dates, as the module's JVM zone
     status_list_size: int = 131_072
     tx_code_min_length: int = Field(6, ge=4, le=12)  # shorter codes are refused (brute force)
     tx_code_max_attempts: int = Field(5, ge=1)  # wrong tx_codes before the pre-authorized code dies
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"time_zone {value!r} is not an IANA time zone (e.g. Asia/Taipei)") from None
+        return value
 
     @model_validator(mode="after")
     def _tx_codes_long_enough(self) -> IssuerConfig:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from api.credentials.dids import holder_did
@@ -12,13 +11,9 @@ from api.credentials.keys import SigningKey
 from api.credentials.proof import ValidatedProof
 from api.credentials.sd_jwt import issue_sd_jwt_vc, issue_twdiw_sd_jwt
 from api.issuer.config import IssuerConfig, Template
+from api.issuer.days import day_end, day_start
 from api.status.allocation import CredentialAllocations
 from api.status.entries import bitstring_status_entries, ietf_status_claim, status_list_2021_entries
-
-
-def day_start(yyyymmdd: str) -> int:
-    """Unix time of 00:00:00 UTC on a YYYYMMDD date."""
-    return int(datetime.strptime(yyyymmdd, "%Y%m%d").replace(tzinfo=UTC).timestamp())
 
 
 def credential_url(config: IssuerConfig, cid: str) -> str:
@@ -51,8 +46,9 @@ class CredentialRequest:
 def build_credential(key: SigningKey, config: IssuerConfig, request: CredentialRequest) -> str:
     """The signed credential string (SD-JWT VC, twdiw vc+sd-jwt, or jwt_vc_json)."""
     fields = {**request.fields, **request.template.role_claims()}
-    valid_from = day_start(request.issuance_date)
-    expires_at = day_start(request.expiration_date) + 86_399
+    zone = config.time_zone  # the card's days are the module's (api/issuer/days.py)
+    valid_from = day_start(request.issuance_date, zone)
+    expires_at = day_end(request.expiration_date, zone)
     holder = request.holder
     subject_did = holder.holder_did or holder_did(holder.holder_jwk, "jwk")[0]
     if request.fmt == "dc+sd-jwt":
@@ -64,6 +60,8 @@ def build_credential(key: SigningKey, config: IssuerConfig, request: CredentialR
             expires_at=expires_at,
             valid_from=valid_from,
             status=ietf_status_claim(request.allocations.revocation),
+            subject=subject_did,
+            jti=credential_url(config, request.cid),
         ).sd_jwt
     if request.fmt == "vc+sd-jwt":
         return issue_twdiw_sd_jwt(

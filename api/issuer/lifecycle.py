@@ -12,14 +12,13 @@ does the answer wait, briefly, for the views.
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from api.issuer import errors as e
 from api.issuer.context import IssuerContext
-from api.issuer.errors import DiwError
+from api.issuer.errors import DiwError, Spec
 from api.issuer.records import ACTIVE, REVOKED, SUSPENDED, Issuance
 from api.status.allocation import StatusAllocation
 
@@ -31,47 +30,27 @@ VIEWS_WAIT = 10.0
 """Where mining is finality: how long an answer waits for the views to show the change."""
 
 
-@dataclass(frozen=True)
-class Refusal:
-    """Why one credential cannot take an action: DWVC-301 code, DWVC-302 code, message."""
-
-    single: str
-    batch: str
-    message: str
-
-
 class Refused(Exception):
-    """A claim refused: the refusal and the card's status."""
+    """A claim refused: the spec's refusal, what exactly was wrong, and the card's status."""
 
-    def __init__(self, refusal: Refusal, status: str | None):
-        super().__init__(refusal.message)
+    def __init__(self, refusal: Spec, detail: str, status: str | None):
+        super().__init__(detail)
         self.refusal = refusal
+        self.detail = detail
         self.status = status
 
 
-NOT_FOUND = Refusal(e.NO_SUCH_VC, e.BATCH_NOT_ALLOWED, "not allowed to change this credential")
-
-
-def refusal(status: str, action: str) -> Refusal | None:
-    """None if `action` is allowed from `status`."""
+def refusal(status: str, action: str) -> Spec | None:
+    """None if `action` is allowed from `status`; else the spec's refusal, the same for one card
+    (DWVC-301, HTTP 400) and for a card of a batch (DWVC-302, in ``fail[]``), as
+    DwSandBoxVC302WService checks them: revoked -> 30205 whatever the action (revoking again too),
+    recovering an active card 30206, suspending a suspended one 30207."""
     if status == REVOKED:
-        if action == "recovery":
-            return Refusal(
-                e.REVOKED_CANNOT_RECOVER, e.BATCH_REVOKED, "a revoked credential cannot be recovered"
-            )
-        if action == "suspension":
-            return Refusal(
-                e.REVOKED_CANNOT_SUSPEND, e.BATCH_REVOKED, "a revoked credential cannot be suspended"
-            )
-        return Refusal(e.REVOKED_CANNOT_SUSPEND, e.BATCH_REVOKED, "the credential is already revoked")
+        return e.ALREADY_REVOKED
     if action == "recovery" and status == ACTIVE:
-        return Refusal(
-            e.INVALID_STATUS_CODE, e.BATCH_ALREADY_ACTIVE, "an active credential cannot be recovered"
-        )
+        return e.ALREADY_ACTIVE
     if action == "suspension" and status == SUSPENDED:
-        return Refusal(
-            e.INVALID_STATUS_CODE, e.BATCH_ALREADY_SUSPENDED, "the credential is already suspended"
-        )
+        return e.ALREADY_SUSPENDED
     return None
 
 
@@ -105,23 +84,20 @@ def _claim(ctx: IssuerContext, cid: str, action: str) -> Claimed:
     change of it is in flight)."""
     found = ctx.lookup(ctx.index.by_cid, cid)
     if found is None or found.cid != cid:
-        raise Refused(NOT_FOUND, None)
+        raise Refused(e.VC_NOT_FOUND, f"no credential {cid!r} was issued here", None)
     now = ctx.clock()
 
     def claim(issuance: Issuance) -> Claimed:
         in_flight = issuance.change_in_flight(now, CLAIM_STALE_AFTER)
         if in_flight is not None:
             raise Refused(
-                Refusal(
-                    e.INVALID_STATUS_CODE,
-                    e.BATCH_NOT_ALLOWED,
-                    f"a {in_flight} of this credential is being written to the chain; try again",
-                ),
+                e.INVALID_STATUS,
+                f"a {in_flight} of this credential is being written to the chain; try again",
                 issuance.status,
             )
         refused = refusal(issuance.status, action)
         if refused is not None:
-            raise Refused(refused, issuance.status)
+            raise Refused(refused, f"{action} of a {issuance.status.lower()} credential", issuance.status)
         issuance.start_status_change(action, now)
         entry, value = _bit(issuance, action)
         return Claimed(issuance.transaction_id, cid, entry, value)
@@ -167,24 +143,18 @@ def _record(ctx: IssuerContext, claim: Claimed, action: str, tx_hash: str, block
 
 
 def change_one(ctx: IssuerContext, cid: str, action: str) -> dict[str, Any]:
-    """DWVC-301: ``{credentialStatus, transactionHash, final}`` or a DiwError (4xx bodies carry
-    credentialStatus too)."""
+    """DWVC-301: ``{credentialStatus, transactionHash, final}``, or a DiwError whose 400 body carries
+    ``credentialStatus`` (null for an invalid action or an unknown cid, as the module)."""
     if action not in ACTIONS:
-        raise DiwError(
-            e.INVALID_STATUS_CODE, f"unknown action {action!r}: use revocation, suspension or recovery"
+        raise DiwError.spec(
+            e.INVALID_ACTION,
+            f"unknown action {action!r}: use revocation, suspension or recovery",
+            credentialStatus=None,
         )
-    try:
-        uuid.UUID(cid)
-    except ValueError:
-        raise DiwError(e.INVALID_VC_ID, f"invalid credential id {cid!r}") from None
     try:
         claim = _claim(ctx, cid, action)
     except Refused as refused:
-        if refused.refusal is NOT_FOUND:
-            raise DiwError(e.NO_SUCH_VC, f"no credential {cid}", 404) from None
-        raise DiwError(
-            refused.refusal.single, refused.refusal.message, 400, credentialStatus=refused.status
-        ) from None
+        raise DiwError.spec(refused.refusal, refused.detail, credentialStatus=refused.status) from None
     applied = _apply(ctx, [claim], action)
     return {
         "credentialStatus": applied.status[cid],
@@ -193,44 +163,78 @@ def change_one(ctx: IssuerContext, cid: str, action: str) -> dict[str, Any]:
     }
 
 
-def change_many(ctx: IssuerContext, action: str | None, cids: list[str] | None) -> dict[str, Any]:
-    """DWVC-302: one batch; per-credential refusals are listed in ``fail`` (HTTP 200)."""
+def change_many(ctx: IssuerContext, action: Any, cids: Any) -> dict[str, Any]:
+    """DWVC-302: one batch; per-credential refusals are listed in ``fail`` (HTTP 200), grouped by
+    code; the request is checked in the module's order (action, cids, then the action's value)."""
     if not action:
-        raise DiwError(e.BATCH_ACTION_REQUIRED, "action is required")
-    if action not in ACTIONS:
-        raise DiwError(e.BATCH_INVALID_ACTION, f"unknown action {action!r}")
-    if not cids:
-        raise DiwError(e.BATCH_CIDS_REQUIRED, "cids is required")
-    fails: dict[tuple[str, str], list[dict[str, str | None]]] = defaultdict(list)
+        raise DiwError.spec(e.ACTION_REQUIRED, "action is required")
+    if not cids or not isinstance(cids, list) or not all(isinstance(cid, str) for cid in cids):
+        raise DiwError.spec(e.CIDS_REQUIRED, "cids is required: an array of cid strings")
+    if not isinstance(action, str) or action not in ACTIONS:
+        raise DiwError.spec(e.INVALID_ACTION, f"unknown action {action!r}")
+    fails: dict[Spec, list[dict[str, str | None]]] = defaultdict(list)
     claimed: list[Claimed] = []
     for cid in dict.fromkeys(cids):
         try:
             claimed.append(_claim(ctx, cid, action))
         except Refused as refused:
-            key = (refused.refusal.batch, refused.refusal.message)
-            fails[key].append({"cid": cid, "credentialStatus": refused.status})
+            fails[refused.refusal].append({"cid": cid, "credentialStatus": refused.status})
     applied = _apply(ctx, claimed, action) if claimed else None
     return {
         "action": action,
         "success": [claim.cid for claim in claimed],
         "fail": [
-            {"code": code, "message": message, "cids": items} for (code, message), items in fails.items()
+            {"code": spec.code, "message": spec.message, "cids": items} for spec, items in fails.items()
         ],
         "final": applied.final if applied is not None else True,
     }
 
 
-def revoke_for_reissue(ctx: IssuerContext, cids: list[str]) -> dict[str, list[str]]:
-    """DWVC-101 ``cids``: revoke those old cards in one batch; report them in ``warnings``."""
-    warnings: dict[str, list[str]] = {"statusRevoke": [], "cidNotFound": []}
+@dataclass(frozen=True)
+class Reissue:
+    """DWVC-101 ``cids``, sorted as the module sorts them (CredentialIssuer.java, qr-code)."""
+
+    to_revoke: list[str]  # valid (active or suspended) cards, revoked when the new offer is fetched
+    already_revoked: list[str]
+    not_found: list[str]  # unknown cids; an empty or null entry is listed as "null"
+
+    def warnings(self) -> dict[str, list[str] | None] | None:
+        """The DWVC-101 ``warnings``: null when there is nothing to report, and each empty list
+        null, as the module's DTOs serialise them."""
+        if not self.already_revoked and not self.not_found:
+            return None
+        return {"statusRevoke": self.already_revoked or None, "cidNotFound": self.not_found or None}
+
+
+def sort_reissue(ctx: IssuerContext, cids: list[str | None]) -> Reissue:
+    """Which of the old cards a reissue names are valid, already revoked, or unknown (nothing is
+    revoked yet: an offer nobody scans must not leave the holder without a card)."""
+    to_revoke: list[str] = []
+    already_revoked: list[str] = []
+    not_found: list[str] = []
+    for cid in cids:
+        text = (cid or "").strip()
+        if not text or text.lower() == "null":
+            not_found.append("null")
+            continue
+        found = ctx.lookup(ctx.index.by_cid, text)
+        if found is None or found.cid != text:
+            not_found.append(text)
+        elif found.status == REVOKED:
+            already_revoked.append(text)
+        elif text not in to_revoke:
+            to_revoke.append(text)
+    return Reissue(to_revoke, already_revoked, not_found)
+
+
+def revoke_replaced(ctx: IssuerContext, cids: list[str]) -> None:
+    """Revoke the old cards a reissue replaces, when the holder fetches the new offer (the module
+    does it in credential-offer-object); a card revoked or changing meanwhile is left alone."""
     claimed: list[Claimed] = []
-    for cid in dict.fromkeys(cids):
+    for cid in cids:
         try:
             claimed.append(_claim(ctx, cid, "revocation"))
-        except Refused as refused:
-            if refused.refusal is NOT_FOUND:
-                warnings["cidNotFound"].append(cid)
+        except Refused:
+            continue
     if claimed:
         _apply(ctx, claimed, "revocation")
-    warnings["statusRevoke"] = [claim.cid for claim in claimed]
-    return warnings

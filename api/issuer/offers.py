@@ -6,16 +6,19 @@ import json
 import re
 import secrets
 import uuid
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from api.issuer import errors as e
+from api.issuer.config import IssuerConfig
 from api.issuer.context import IssuerContext
+from api.issuer.days import parse_day, today
 from api.issuer.errors import DiwError, OAuthError
-from api.issuer.lifecycle import revoke_for_reissue
+from api.issuer.lifecycle import revoke_replaced, sort_reissue
 from api.issuer.metadata import PRE_AUTHORIZED_GRANT
 from api.issuer.qr import qr_png_base64
 from api.issuer.records import Issuance, digest
@@ -24,53 +27,88 @@ from api.issuer.trust import check_may_issue
 DATA_TAG = re.compile(r"^[A-Za-z0-9]{1,64}$")
 
 
-class Field_(BaseModel):
-    ename: str
-    content: Any
-
-
 class OfferRequest(BaseModel):
-    """DWVC-101 request body."""
+    """DWVC-101 request body; every member is checked here, so each refusal is the spec's."""
 
-    vcUid: str
-    issuanceDate: str | None = None
-    expiredDate: str | None = None
-    dataTag: str | None = None
-    fields: list[Field_] = Field(default_factory=list)
-    cids: list[str] = Field(default_factory=list)
+    vcUid: Any = None
+    issuanceDate: Any = None
+    expiredDate: Any = None
+    dataTag: Any = None
+    fields: Any = None
+    cids: Any = None
 
 
-def _date(value: str, name: str) -> datetime:
-    try:
-        if not re.fullmatch(r"\d{8}", value):
-            raise ValueError
-        return datetime.strptime(value, "%Y%m%d").replace(tzinfo=UTC)
-    except ValueError:
-        raise DiwError(e.BAD_PARAMETER, f"{name} must be a date as YYYYMMDD, not {value!r}") from None
+@dataclass(frozen=True)
+class CheckedOffer:
+    """A DWVC-101 request that passed the module's checks."""
+
+    vc_uid: str
+    fields: dict[str, str]
+    issuance_date: str  # YYYYMMDD in the module's time zone
+    expiration_date: str
+    data_tag: str | None
+    cids: list[str | None]
+
+
+def content_text(value: Any) -> str | None:
+    """A field's ``content`` as the module keeps it, a string (Jackson coerces a JSON scalar to
+    the String field: 80 -> "80", true -> "true"); None for an object or an array."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool | int | float):
+        return json.dumps(value)
+    return None
+
+
+def check_offer(config: IssuerConfig, request: OfferRequest, now: int) -> CheckedOffer:
+    """The module's checks, in its order (Dwvc100iService.createVCHasDataForAPI): vcUid, the
+    template, the dates' format, the fields (required ones first), then the dates' range."""
+    if not isinstance(request.vcUid, str) or not request.vcUid.strip():
+        raise DiwError.spec(e.MISSING_OR_INVALID, "vcUid is required")
+    template = config.templates.get(request.vcUid)
+    if template is None:
+        raise DiwError.spec(e.NO_TEMPLATE, f"no template {request.vcUid!r}")
+    dates = {name: getattr(request, name) for name in ("issuanceDate", "expiredDate")}
+    for name, value in dates.items():
+        if value in (None, ""):
+            continue
+        try:
+            parse_day(value if isinstance(value, str) else "")
+        except ValueError:
+            raise DiwError.spec(e.BAD_DATE, f"{name} must be a date as YYYYMMDD, not {value!r}") from None
+    fields = _fields(request.fields, template.fields)
+    if request.dataTag not in (None, "") and not (
+        isinstance(request.dataTag, str) and DATA_TAG.match(request.dataTag)
+    ):
+        raise DiwError.spec(e.MISSING_OR_INVALID, "dataTag must be 1 to 64 letters and digits")
+    cids = request.cids if request.cids is not None else []
+    if not isinstance(cids, list) or not all(c is None or isinstance(c, str) for c in cids):
+        raise DiwError.spec(e.MISSING_OR_INVALID, "cids must be an array of cid strings")
+    today_ = today(now, config.time_zone)
+    issued = dates["issuanceDate"] or today_
+    if issued > today_:
+        raise DiwError.spec(e.ISSUANCE_IN_FUTURE, f"issuanceDate {issued} is after today ({today_})")
+    expires = dates["expiredDate"]
+    if expires and expires < today_:
+        raise DiwError.spec(e.EXPIRY_IN_PAST, f"expiredDate {expires} is before today ({today_})")
+    if not expires:
+        first = parse_day(issued)
+        expires = (first + timedelta(days=template.validity_days)).strftime("%Y%m%d")
+    return CheckedOffer(request.vcUid, fields, issued, expires, request.dataTag or None, list(cids))
 
 
 def create_offer(ctx: IssuerContext, request: OfferRequest) -> dict[str, Any]:
-    """Validate, check trust, record Offered; answer the DWVC-101 201 body."""
+    """Validate, check trust, record Offered; answer the DWVC-101 body (HTTP 200)."""
     config, now = ctx.config, ctx.clock()
-    template = config.templates.get(request.vcUid)
-    if template is None:
-        raise DiwError(e.BAD_PARAMETER, f"unknown vcUid {request.vcUid!r}")
-    if request.dataTag is not None and not DATA_TAG.match(request.dataTag):
-        raise DiwError(e.BAD_PARAMETER, "dataTag must be 1 to 64 letters and digits")
-    fields = _fields(request, template.fields)
-    issued = _date(request.issuanceDate, "issuanceDate") if request.issuanceDate else _today(now)
-    expires = (
-        _date(request.expiredDate, "expiredDate")
-        if request.expiredDate
-        else issued + timedelta(days=template.validity_days)
-    )
-    if expires < issued:
-        raise DiwError(e.BAD_PARAMETER, "expiredDate is before issuanceDate")
+    checked = check_offer(config, request, now)
+    template = config.templates[checked.vc_uid]
     check_may_issue(
         ctx.views, config.did, template.type, now, template.roles, config.trust_freshness.bounds()
     )
     ctx.shredder.purge(now)
-    warnings = revoke_for_reissue(ctx, request.cids)
+    reissue = sort_reissue(ctx, checked.cids)
 
     transaction_id, offer_id = str(uuid.uuid4()), secrets.token_urlsafe(24)
     code = secrets.token_urlsafe(32)
@@ -84,46 +122,51 @@ def create_offer(ctx: IssuerContext, request: OfferRequest) -> dict[str, Any]:
     issuance = Issuance(
         transaction_id=transaction_id,
         offer_id=offer_id,
-        vc_uid=request.vcUid,
+        vc_uid=checked.vc_uid,
         credential_type=template.type,
-        data_tag=request.dataTag,
-        issuance_date=issued.strftime("%Y%m%d"),
-        expiration_date=expires.strftime("%Y%m%d"),
-        configuration_ids=config.configuration_ids(request.vcUid),
+        data_tag=checked.data_tag,
+        issuance_date=checked.issuance_date,
+        expiration_date=checked.expiration_date,
+        configuration_ids=config.configuration_ids(checked.vc_uid),
         code_hash=digest(code),
         tx_code_hash=digest(tx_code) if tx_code else None,
         offer_expires_at=offer_expires_at,
-        sealed_fields=ctx.shredder.seal(offer_id, {"fields": fields, "code": code}),
+        sealed_fields=ctx.shredder.seal(offer_id, {"fields": checked.fields, "code": code}),
     )
+    if reissue.to_revoke:
+        issuance.replace_cards(reissue.to_revoke)
     ctx.save(issuance)
     deep_link = _deep_link(ctx, issuance, code)
     body: dict[str, Any] = {
         "transactionId": transaction_id,
-        "qrCode": qr_png_base64(deep_link),
+        "qrCode": "data:image/png;base64," + qr_png_base64(deep_link),
         "deepLink": deep_link,
-        "warnings": warnings,
+        "warnings": reissue.warnings(),
     }
     if tx_code:
         body["txCode"] = tx_code  # ours: the organisation hands it to the holder out of band
     return body
 
 
-def _today(now: int) -> datetime:
-    day = datetime.fromtimestamp(now, UTC)
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
-
-
-def _fields(request: OfferRequest, allowed: list[str]) -> dict[str, Any]:
-    fields: dict[str, Any] = {}
-    for item in request.fields:
-        if item.ename not in allowed:
-            raise DiwError(e.BAD_PARAMETER, f"field {item.ename!r} is not in template {request.vcUid}")
-        if item.ename in fields:
-            raise DiwError(e.BAD_PARAMETER, f"field {item.ename!r} is given twice")
-        fields[item.ename] = item.content
-    missing = [name for name in allowed if name not in fields]
+def _fields(given: Any, template_fields: list[str]) -> dict[str, str]:
+    """``fields`` as {ename: content}: every template field present and not blank (11001, checked
+    first as validateRequiredFieldsData does), then no ename the template lacks (10112)."""
+    if not isinstance(given, list) or not all(isinstance(item, dict) for item in given):
+        raise DiwError.spec(e.MISSING_OR_INVALID, "fields must be an array of {ename, content}")
+    fields: dict[str, str] = {}
+    for item in given:
+        ename, content = item.get("ename"), content_text(item.get("content"))
+        if not isinstance(ename, str) or content is None:
+            raise DiwError.spec(e.MISSING_OR_INVALID, f"field {item!r} needs an ename and a scalar content")
+        if ename in fields:
+            raise DiwError.spec(e.MISSING_OR_INVALID, f"field {ename!r} is given twice")
+        fields[ename] = content
+    missing = [name for name in template_fields if not fields.get(name, "").strip()]
     if missing:
-        raise DiwError(e.BAD_PARAMETER, f"missing fields: {', '.join(missing)}")
+        raise DiwError.spec(e.MISSING_OR_INVALID, f"required fields missing or blank: {', '.join(missing)}")
+    unknown = [name for name in fields if name not in template_fields]
+    if unknown:
+        raise DiwError.spec(e.FIELD_NOT_IN_TEMPLATE, f"fields not in the template: {', '.join(unknown)}")
     return fields
 
 
@@ -141,7 +184,10 @@ def offer_object(ctx: IssuerContext, issuance: Issuance, code: str) -> dict[str,
 
 
 def _deep_link(ctx: IssuerContext, issuance: Issuance, code: str) -> str:
-    scheme = ctx.config.deep_link_scheme
+    """The offer's deep link: the official app's ``modadigitalwallet://credential_offer?...`` for a
+    twdiw template (what the official issuer sends), OID4VCI's scheme otherwise."""
+    twdiw = ctx.config.templates[issuance.vc_uid].profile == "twdiw"
+    scheme = ctx.config.twdiw_deep_link_scheme if twdiw else ctx.config.deep_link_scheme
     if ctx.config.offer_mode == "value":
         offer = json.dumps(offer_object(ctx, issuance, code), separators=(",", ":"))
         return f"{scheme}?credential_offer={quote(offer, safe='')}"
@@ -150,11 +196,15 @@ def _deep_link(ctx: IssuerContext, issuance: Issuance, code: str) -> str:
 
 
 def offer_by_uri(ctx: IssuerContext, offer_id: str) -> dict[str, Any]:
-    """GET credential_offer_uri: the offer while it is live, else 12000 (404)."""
+    """GET credential_offer_uri: the offer while it is live, else 12000 (404). Fetching it revokes
+    the old cards the offer reissues (DWVC-101 ``cids``), as the module's credential-offer-object."""
     issuance = ctx.lookup(ctx.index.by_offer, offer_id)
     if issuance is None or ctx.clock() >= issuance.offer_expires_at or issuance.sealed_fields is None:
         raise DiwError("12000", "credential offer not found or expired", 404)
     code = ctx.shredder.open(issuance.offer_id, issuance.sealed_fields)["code"]
+    if issuance.replaces:
+        revoke_replaced(ctx, issuance.replaces)
+        ctx.update(issuance.transaction_id, lambda current: current.replaced_cards_revoked())
     return offer_object(ctx, issuance, code)
 
 

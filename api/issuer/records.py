@@ -1,7 +1,7 @@
 """Issuance records: one event-sourced ``Issuance`` aggregate per DWVC-101 transaction.
 
-Events: Offered, TxCodeRejected, TokenIssued, CredentialIssued, StatusChangeStarted, Revoked /
-Suspended / Recovered, StatusChangeFailed. Personal data
+Events: Offered, ReplacesCards, ReplacedCardsRevoked, TxCodeRejected, TokenIssued,
+CredentialIssued, StatusChangeStarted, Revoked / Suspended / Recovered, StatusChangeFailed. Personal data
 (the holder's fields, then the credential) only appears sealed with a per-offer key (see
 sealing.py); what stays readable is what DWVC-202/203/301 need: cid, vcUid, dates, status,
 dataTag, and the status-list positions. Codes and tokens are kept as SHA-256 hashes only.
@@ -92,6 +92,16 @@ class Issuance(Aggregate):
         self.status_change: dict[str, Any] | None = None  # {action, since} while one is in flight
         self.status_tx: str | None = None
         self.status_block: int | None = None
+        self.replaces: list[str] = []  # DWVC-101 cids still to revoke when the offer is fetched
+
+    @event("ReplacesCards")
+    def replace_cards(self, cids: list[str]) -> None:
+        """This offer reissues the valid cards `cids`: they are revoked when the holder fetches it."""
+        self.replaces = list(cids)
+
+    @event("ReplacedCardsRevoked")
+    def replaced_cards_revoked(self) -> None:
+        self.replaces = []
 
     @event("TxCodeRejected")
     def reject_tx_code(self) -> None:

@@ -23,25 +23,27 @@ Ctx = Annotated[IssuerContext, Depends(_ctx)]
 
 
 class MultiAction(BaseModel):
-    """DWVC-302 request body."""
+    """DWVC-302 request body (checked in lifecycle.change_many, so each refusal is the spec's)."""
 
-    action: str | None = None
-    cids: list[str] | None = None
+    action: Any = None
+    cids: Any = None
 
 
-@router.post("/qrcode/data", status_code=201, summary="DWVC-101: QR code / deep link for an issuance")
+@router.post("/qrcode/data", summary="DWVC-101: QR code / deep link for an issuance (HTTP 200)")
 def create_offer(body: offers.OfferRequest, ctx: Ctx) -> JSONResponse:
-    return JSONResponse(offers.create_offer(ctx, body), status_code=201)
+    return JSONResponse(offers.create_offer(ctx, body))
 
 
 @router.get("/credential/nonce/{transaction_id}", summary="DWVC-201: the collected credential")
 def collected(transaction_id: str, ctx: Ctx) -> dict[str, str]:
+    """The credential the holder collected; 404 61010 until then (the vc-handler's answer, which the
+    module passes through), 400 11001 for a transaction it never made."""
     return queries.collected_credential(ctx, transaction_id)
 
 
 @router.get("/credential/datatag/{data_tag}", summary="DWVC-202: credentials by dataTag")
 def by_data_tag(
-    data_tag: str, ctx: Ctx, page: Annotated[int, Query()] = 0, size: Annotated[int, Query()] = 10
+    data_tag: str, ctx: Ctx, page: Annotated[str, Query()] = "0", size: Annotated[str, Query()] = "10"
 ) -> dict[str, Any]:
     return queries.by_data_tag(ctx, data_tag, page, size)
 

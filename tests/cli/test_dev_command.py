@@ -53,7 +53,7 @@ def test_dev_serves_resolves_stops_and_resumes(tmp_path):
             },
             timeout=60,
         )
-        assert answer.status_code == 201, answer.text
+        assert answer.status_code == 200, answer.text
         return Wallet(tmp_path / "wallet").accept_offer(answer.json()["deepLink"])
 
     def verify_demo_credential(wallet_dir) -> dict:

@@ -83,10 +83,10 @@ def test_offer_is_dwvc_101_with_the_server_held_token() -> None:
     def issuer(request: httpx.Request) -> httpx.Response:
         seen.append(request)
         return httpx.Response(
-            201,
+            200,
             json={
                 "transactionId": "t-1",
-                "qrCode": "iVBOR",
+                "qrCode": "data:image/png;base64,iVBOR",
                 "deepLink": "openid-credential-offer://?x",
                 "n": 1,
             },
@@ -98,7 +98,7 @@ def test_offer_is_dwvc_101_with_the_server_held_token() -> None:
     assert answer.status_code == 201, answer.text
     assert answer.json() == {
         "transactionId": "t-1",
-        "qrCode": "iVBOR",
+        "qrCode": "data:image/png;base64,iVBOR",
         "deepLink": "openid-credential-offer://?x",
         "vcUid": "employee",
     }

@@ -47,7 +47,7 @@ def test_accreditation_ending_after_the_offer_denies_the_credential(
     with pytest.raises(WalletError, match="credential_request_denied"):
         Wallet(tmp_path / "wallet").accept_offer(created["deepLink"], format="dc+sd-jwt")
     pending = issuer.api("GET", f"/api/credential/nonce/{created['transactionId']}")
-    assert pending.status_code == 400 and pending.json()["code"] == "61010"
+    assert pending.status_code == 404 and pending.json()["code"] == "61010"
 
 
 def test_accreditation_not_yet_valid_refuses_until_it_starts(issuer: RunningIssuer) -> None:

@@ -40,10 +40,10 @@ def _ietf_bit(issuer: RunningIssuer, url: str, index: int) -> int:
 def test_sd_jwt_vc_issued_collected_revoked_and_published(issuer: RunningIssuer, tmp_path) -> None:
     created = issuer.offer(dataTag="batch7")
     assert set(created) == {"transactionId", "qrCode", "deepLink", "warnings"}
-    assert base64.b64decode(created["qrCode"]).startswith(b"\x89PNG")
+    assert base64.b64decode(created["qrCode"].removeprefix("data:image/png;base64,")).startswith(b"\x89PNG")
     assert created["deepLink"].startswith("openid-credential-offer://?credential_offer_uri=")
     pending = issuer.api("GET", f"/api/credential/nonce/{created['transactionId']}")
-    assert pending.status_code == 400 and pending.json()["code"] == "61010"
+    assert pending.status_code == 404 and pending.json()["code"] == "61010"
 
     wallet = Wallet(tmp_path / "wallet")
     (stored,) = wallet.accept_offer(created["deepLink"], format="dc+sd-jwt")

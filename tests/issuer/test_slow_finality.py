@@ -123,7 +123,7 @@ def test_revocation_answers_once_mined_and_the_views_catch_up_at_finality(
         racing = httpx.put(f"{issuer.url}/api/credential/{cid}/suspension", headers=issuer.headers, timeout=5)
         assert racing.status_code == 400 and racing.json()["code"] == "61050", racing.text
         assert racing.json()["credentialStatus"] == "ACTIVE"
-        assert "being written to the chain" in racing.json()["message"]
+        assert "being written to the chain" in racing.json()["detail"]
         assert revocation.is_alive() and _pending_transactions(slow_chain) == 1, "still in flight"
     finally:
         resumed = time.monotonic()
