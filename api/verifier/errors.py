@@ -6,9 +6,11 @@ The error classes are the issuer's (``DiwError`` -> ``{code, message}``, ``OAuth
 
 from __future__ import annotations
 
-from api.issuer.errors import DiwError, OAuthError
+import json
 
-__all__ = ["DiwError", "OAuthError"]
+from api.issuer.errors import DiwError, OAuthError, Spec
+
+__all__ = ["DiwError", "OAuthError", "Spec"]
 
 # DWVP-01-101
 REQUEST_CREATION_FAILED = "3000"
@@ -28,3 +30,14 @@ DEEP_LINK_FAILED = "10199"
 RATE_LIMITED = "42900"  # ours (HTTP 429): the spec defines no code for too many requests
 INTERNAL = "59999"
 SUCCESS = "0"
+
+# The spec's words (4xx tables of DWVP-01-101 / 201); our detail goes in ``detail``.
+BAD_PARAMETER_WORDS = Spec(BAD_PARAMETER, "輸入參數錯誤")
+REF_INVALID_WORDS = Spec(REF_INVALID, "欄位檢核有誤：ref 格式錯誤")
+TEMPLATE_NOT_FOUND_WORDS = Spec(TEMPLATE_NOT_FOUND, "查無模板資料")
+REF_REQUIRED_WORDS = Spec(REF_REQUIRED, "欄位檢核有誤：ref 為必填")
+TRANSACTION_ID_REQUIRED_WORDS = Spec(TRANSACTION_ID_REQUIRED, "欄位檢核有誤：transactionId 為必填")
+NO_RESULT_WORDS = Spec(NO_RESULT, "查無驗證結果")
+NO_RESULT_PARAMS = json.dumps({"code": 4002, "message": "verify result not found"}, separators=(",", ":"))
+"""What sandbox-era clients parse: the older module answered the pending result with this JSON
+string in ``params``; carried beside ``code`` and ``message`` at no cost."""

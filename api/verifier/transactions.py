@@ -23,23 +23,25 @@ def open_request(
 ) -> dict[str, Any]:
     """DWVP-01-101: a new request for template ``ref`` under the caller's ``transaction_id``."""
     if not ref:
-        raise DiwError(e.REF_REQUIRED, "ref is required")
+        raise DiwError.spec(e.REF_REQUIRED_WORDS, "ref is required")
     if not transaction_id:
-        raise DiwError(e.TRANSACTION_ID_REQUIRED, "transactionId is required")
+        raise DiwError.spec(e.TRANSACTION_ID_REQUIRED_WORDS, "transactionId is required")
     if not REF.match(ref):
-        raise DiwError(e.REF_INVALID, "ref must be 1-100 letters, digits, '.', '_', '~' or '-'")
+        raise DiwError.spec(e.REF_INVALID_WORDS, "ref must be 1-100 letters, digits, '.', '_', '~' or '-'")
     if not TRANSACTION_ID.match(transaction_id):
-        raise DiwError(
-            e.BAD_PARAMETER, "transactionId must be 1-50 URL-safe characters (a UUID is recommended)"
+        raise DiwError.spec(
+            e.BAD_PARAMETER_WORDS, "transactionId must be 1-50 URL-safe characters (a UUID is recommended)"
         )
     if is_callback not in (None, "", "Y", "N"):
-        raise DiwError(e.BAD_PARAMETER, "isCallback must be Y or N")
+        raise DiwError.spec(e.BAD_PARAMETER_WORDS, "isCallback must be Y or N")
     callback = is_callback == "Y"
     if callback and not ctx.config.callback_url:
-        raise DiwError(e.BAD_PARAMETER, "isCallback=Y but the verifier has no callback_url configured")
+        raise DiwError.spec(
+            e.BAD_PARAMETER_WORDS, "isCallback=Y but the verifier has no callback_url configured"
+        )
     template = ctx.template(ref)
-    if template is None:
-        raise DiwError(e.TEMPLATE_NOT_FOUND, f"no verification template {ref!r}", 404)
+    if template is None:  # the module's 10102 is a DWException, answered 400
+        raise DiwError.spec(e.TEMPLATE_NOT_FOUND_WORDS, f"no verification template {ref!r}")
     now = ctx.clock()
     session = Session(
         transaction_id=transaction_id,
@@ -56,7 +58,9 @@ def open_request(
     try:
         ctx.sessions.open(session)
     except DuplicateTransaction:
-        raise DiwError(e.BAD_PARAMETER, f"transactionId {transaction_id} was already used") from None
+        raise DiwError.spec(
+            e.BAD_PARAMETER_WORDS, f"transactionId {transaction_id} was already used"
+        ) from None
     auth_uri = authorization_uri(ctx.config, template, session)
     return {
         "transactionId": transaction_id,
@@ -82,11 +86,16 @@ def static_deep_link(ctx: VerifierContext, vp_uid: str) -> dict[str, Any]:
 def result_of(ctx: VerifierContext, transaction_id: str | None) -> dict[str, Any]:
     """DWVP-01-201: the verification result, or 4002 while the holder has not answered."""
     if not transaction_id:
-        raise DiwError(e.BAD_PARAMETER, "transactionId is required")
+        raise DiwError.spec(e.BAD_PARAMETER_WORDS, "transactionId is required")
     session = ctx.sessions.by_transaction(transaction_id)
     if session is None:
-        raise DiwError(e.NO_RESULT, f"no verification result for {transaction_id}: unknown transaction")
+        raise _pending(f"no verification result for {transaction_id}: unknown transaction")
     if session.result is None:
         state = "expired" if session.expires_at <= ctx.clock() else "waiting for the holder"
-        raise DiwError(e.NO_RESULT, f"no verification result for {transaction_id} yet ({state})")
+        raise _pending(f"no verification result for {transaction_id} yet ({state})")
     return session.result
+
+
+def _pending(detail: str) -> DiwError:
+    """400 4002, as the module answers while there is no result (clients poll until 200)."""
+    return DiwError.spec(e.NO_RESULT_WORDS, detail, params=e.NO_RESULT_PARAMS)
