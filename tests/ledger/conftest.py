@@ -9,6 +9,6 @@ from tests.chainlogs import Chain
 
 
 @pytest.fixture
-def chain() -> Chain:
-    """A chain to build logs on, at block 100."""
+def logchain() -> Chain:
+    """A made-up chain to build ChainLogs on, at block 100 (`chain` is the real Anvil one)."""
     return Chain()

@@ -10,45 +10,45 @@ if TYPE_CHECKING:
     from tests.chainlogs import Chain
 
 
-def _issuer(ledger: TrustLedger, chain: Chain) -> dict:
-    entity = ledger.entity_by_did(chain.DIDS["issuera1"])
+def _issuer(ledger: TrustLedger, logchain: Chain) -> dict:
+    entity = ledger.entity_by_did(logchain.DIDS["issuera1"])
     assert entity is not None
     return entity
 
 
 def test_controller_changed_moves_control_and_later_acts_need_the_new_controller(
-    ledger: TrustLedger, chain: Chain
+    ledger: TrustLedger, logchain: Chain
 ) -> None:
-    ledger.ingest(chain.hierarchy())
-    chain.mine()
-    ledger.ingest([chain.controller_changed("issuera1", "issuera1", "issuera1_new")])
-    assert _issuer(ledger, chain)["controller"] == chain.ACCOUNTS["issuera1_new"]
+    ledger.ingest(logchain.hierarchy())
+    logchain.mine()
+    ledger.ingest([logchain.controller_changed("issuera1", "issuera1", "issuera1_new")])
+    assert _issuer(ledger, logchain)["controller"] == logchain.ACCOUNTS["issuera1_new"]
 
-    chain.mine()
+    logchain.mine()
     ledger.ingest(
-        [chain.service_added("issuera1", "verifier", "OID4VP", "https://v.example", "issuera1_new")]
+        [logchain.service_added("issuera1", "verifier", "OID4VP", "https://v.example", "issuera1_new")]
     )
-    assert _issuer(ledger, chain)["services"] == {
+    assert _issuer(ledger, logchain)["services"] == {
         "verifier": {"type": "OID4VP", "endpoint": "https://v.example"}
     }
 
 
-def test_status_changed_suspends_reactivates_and_revokes(ledger: TrustLedger, chain: Chain) -> None:
-    ledger.ingest(chain.hierarchy())
+def test_status_changed_suspends_reactivates_and_revokes(ledger: TrustLedger, logchain: Chain) -> None:
+    ledger.ingest(logchain.hierarchy())
     seen = []
     for previous, new in [(1, 2), (2, 1), (1, 3)]:
-        chain.mine()
-        ledger.ingest([chain.status_changed("issuera1", previous, new, "subregistera2_1")])
-        seen.append(_issuer(ledger, chain)["status"])
+        logchain.mine()
+        ledger.ingest([logchain.status_changed("issuera1", previous, new, "subregistera2_1")])
+        seen.append(_issuer(ledger, logchain)["status"])
 
     assert seen == ["suspended", "active", "revoked"]
-    parent = ledger.entity_by_did(chain.DIDS["subregistera2_1"])
+    parent = ledger.entity_by_did(logchain.DIDS["subregistera2_1"])
     assert parent is not None and parent["status"] == "active"
 
 
-def test_accredited_grants_replaces_and_withdrawn_removes(ledger: TrustLedger, chain: Chain) -> None:
-    ledger.ingest(chain.hierarchy())
-    assert _issuer(ledger, chain)["accreditations"] == {
+def test_accredited_grants_replaces_and_withdrawn_removes(ledger: TrustLedger, logchain: Chain) -> None:
+    ledger.ingest(logchain.hierarchy())
+    assert _issuer(ledger, logchain)["accreditations"] == {
         "CustomerCredential": {
             "roles": [
                 {"target": "did:elsi:EU.EORI.PACKETDELIVERY", "names": ["P.Info.gold", "P.Info.standard"]}
@@ -59,27 +59,27 @@ def test_accredited_grants_replaces_and_withdrawn_removes(ledger: TrustLedger, c
         }
     }
 
-    chain.mine()
+    logchain.mine()
     gold_only = [{"target": "did:elsi:EU.EORI.PACKETDELIVERY", "names": ["P.Info.gold"]}]
-    ledger.ingest([chain.accredited("issuera1", "CustomerCredential", gold_only, "subregistera2_1")])
-    accreditation = _issuer(ledger, chain)["accreditations"]["CustomerCredential"]
+    ledger.ingest([logchain.accredited("issuera1", "CustomerCredential", gold_only, "subregistera2_1")])
+    accreditation = _issuer(ledger, logchain)["accreditations"]["CustomerCredential"]
     assert accreditation["roles"] == gold_only
-    assert accreditation["granted_at"] == chain.block_time
+    assert accreditation["granted_at"] == logchain.block_time
 
-    chain.mine()
-    ledger.ingest([chain.withdrawn("issuera1", "CustomerCredential", "subregistera2_1")])
-    assert _issuer(ledger, chain)["accreditations"] == {}
+    logchain.mine()
+    ledger.ingest([logchain.withdrawn("issuera1", "CustomerCredential", "subregistera2_1")])
+    assert _issuer(ledger, logchain)["accreditations"] == {}
 
 
 def test_key_added_and_key_revoked_keep_key_material_purposes_and_times(
-    ledger: TrustLedger, chain: Chain
+    ledger: TrustLedger, logchain: Chain
 ) -> None:
-    ledger.ingest(chain.hierarchy() + chain.issuer_setup())
-    added_at = chain.block_time - 12
-    keys = _issuer(ledger, chain)["keys"]
+    ledger.ingest(logchain.hierarchy() + logchain.issuer_setup())
+    added_at = logchain.block_time - 12
+    keys = _issuer(ledger, logchain)["keys"]
     assert keys["key-1"] == {
         "key_type": "JsonWebKey2020",
-        "public_key": chain.JWK_HEX,
+        "public_key": logchain.JWK_HEX,
         "purposes": 3,
         "purpose_names": ["authentication", "assertionMethod"],
         "valid_from": 1_735_689_600,
@@ -91,65 +91,67 @@ def test_key_added_and_key_revoked_keep_key_material_purposes_and_times(
     assert keys["key-2"]["purpose_names"] == ["assertionMethod"]
     assert bytes.fromhex(keys["key-1"]["public_key"][2:]).startswith(b'{"kty":"EC"')
 
-    chain.mine()
-    ledger.ingest([chain.key_revoked("issuera1", "key-1", "issuera1")])
-    keys = _issuer(ledger, chain)["keys"]
-    assert (keys["key-1"]["revoked"], keys["key-1"]["revoked_at"]) == (True, chain.block_time)
+    logchain.mine()
+    ledger.ingest([logchain.key_revoked("issuera1", "key-1", "issuera1")])
+    keys = _issuer(ledger, logchain)["keys"]
+    assert (keys["key-1"]["revoked"], keys["key-1"]["revoked_at"]) == (True, logchain.block_time)
     assert keys["key-1"]["added_at"] == added_at
     assert keys["key-2"]["revoked"] is False
 
 
-def test_service_added_and_service_removed(ledger: TrustLedger, chain: Chain) -> None:
-    ledger.ingest(chain.hierarchy() + chain.issuer_setup())
-    assert _issuer(ledger, chain)["services"] == {
+def test_service_added_and_service_removed(ledger: TrustLedger, logchain: Chain) -> None:
+    ledger.ingest(logchain.hierarchy() + logchain.issuer_setup())
+    assert _issuer(ledger, logchain)["services"] == {
         "issuer": {"type": "OID4VCI", "endpoint": "https://issuer.happypets.example"}
     }
 
-    chain.mine()
-    ledger.ingest([chain.service_removed("issuera1", "issuer", "issuera1")])
-    assert _issuer(ledger, chain)["services"] == {}
+    logchain.mine()
+    ledger.ingest([logchain.service_removed("issuera1", "issuer", "issuera1")])
+    assert _issuer(ledger, logchain)["services"] == {}
 
 
-def test_status_delegate_changed_is_recorded_on_the_owning_entity(ledger: TrustLedger, chain: Chain) -> None:
-    ledger.ingest(chain.hierarchy() + chain.issuer_setup())
-    chain.mine()
-    ledger.ingest([chain.delegate_changed("issuera1", "delegate", True, "issuera1")])
-    assert _issuer(ledger, chain)["status_delegates"] == [chain.ACCOUNTS["delegate"]]
-    assert _issuer(ledger, chain)["last_change"]["event"] == "StatusDelegateChanged"
-    assert _issuer(ledger, chain)["last_change"]["contract"] == chain.STATUS_REGISTRY
+def test_status_delegate_changed_is_recorded_on_the_owning_entity(
+    ledger: TrustLedger, logchain: Chain
+) -> None:
+    ledger.ingest(logchain.hierarchy() + logchain.issuer_setup())
+    logchain.mine()
+    ledger.ingest([logchain.delegate_changed("issuera1", "delegate", True, "issuera1")])
+    assert _issuer(ledger, logchain)["status_delegates"] == [logchain.ACCOUNTS["delegate"]]
+    assert _issuer(ledger, logchain)["last_change"]["event"] == "StatusDelegateChanged"
+    assert _issuer(ledger, logchain)["last_change"]["contract"] == logchain.STATUS_REGISTRY
 
-    chain.mine()
-    ledger.ingest([chain.words_changed(1, {1: 1 << 200}, "delegate")])
+    logchain.mine()
+    ledger.ingest([logchain.words_changed(1, {1: 1 << 200}, "delegate")])
     status_list = ledger.status_list(1)
-    assert status_list is not None and status_list["last_change"]["by"] == chain.ACCOUNTS["delegate"]
+    assert status_list is not None and status_list["last_change"]["by"] == logchain.ACCOUNTS["delegate"]
 
-    chain.mine()
-    ledger.ingest([chain.delegate_changed("issuera1", "delegate", False, "issuera1")])
-    assert _issuer(ledger, chain)["status_delegates"] == []
+    logchain.mine()
+    ledger.ingest([logchain.delegate_changed("issuera1", "delegate", False, "issuera1")])
+    assert _issuer(ledger, logchain)["status_delegates"] == []
 
 
-def test_status_list_created_and_words_changed(ledger: TrustLedger, chain: Chain) -> None:
-    ledger.ingest(chain.hierarchy() + chain.issuer_setup())
+def test_status_list_created_and_words_changed(ledger: TrustLedger, logchain: Chain) -> None:
+    ledger.ingest(logchain.hierarchy() + logchain.issuer_setup())
 
     status_list = ledger.status_list(1)
     assert status_list is not None
     assert {k: status_list[k] for k in ("list_id", "owner", "purpose", "size", "uri", "contract")} == {
         "list_id": 1,
-        "owner": chain.NODES["issuera1"],
+        "owner": logchain.NODES["issuera1"],
         "purpose": "revocation",
         "size": 131_072,
         "uri": "https://issuer.happypets.example/status/1",
-        "contract": chain.STATUS_REGISTRY,
+        "contract": logchain.STATUS_REGISTRY,
     }
     assert status_list["words"] == {0: 1 << 255}
     assert status_list["version"] == 2
 
-    chain.mine()
+    logchain.mine()
     ledger.ingest(
         [
-            chain.list_created(2, "issuera1", "issuera1", purpose=1, size=256),
-            chain.words_changed(2, {0: 0b1010}, "issuera1"),
-            chain.words_changed(1, {0: 0, 7: 5}, "issuera1"),
+            logchain.list_created(2, "issuera1", "issuera1", purpose=1, size=256),
+            logchain.words_changed(2, {0: 0b1010}, "issuera1"),
+            logchain.words_changed(1, {0: 0, 7: 5}, "issuera1"),
         ]
     )
     second = ledger.status_list(2)

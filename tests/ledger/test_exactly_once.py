@@ -36,8 +36,8 @@ def _snapshot(ledger: TrustLedger) -> tuple[Any, ...]:
     )
 
 
-def test_ingest_same_batch_twice_is_a_no_op(ledger: TrustLedger, chain: Chain) -> None:
-    batch = chain.hierarchy() + chain.issuer_setup()
+def test_ingest_same_batch_twice_is_a_no_op(ledger: TrustLedger, logchain: Chain) -> None:
+    batch = logchain.hierarchy() + logchain.issuer_setup()
     last_id = ledger.ingest(batch)
     before = _snapshot(ledger)
 
@@ -52,15 +52,15 @@ def test_ingest_same_batch_twice_is_a_no_op(ledger: TrustLedger, chain: Chain) -
     assert last_id == ledger.process_recorder.max_notification_id()
 
 
-def test_ingest_overlapping_batch_applies_only_the_new_logs(ledger: TrustLedger, chain: Chain) -> None:
-    first = chain.hierarchy()
-    second = chain.issuer_setup()
+def test_ingest_overlapping_batch_applies_only_the_new_logs(ledger: TrustLedger, logchain: Chain) -> None:
+    first = logchain.hierarchy()
+    second = logchain.issuer_setup()
     ledger.ingest(first)
     count = _event_count(ledger)
 
     ledger.ingest(first[3:] + second)
 
-    issuer = ledger.entity_by_did(chain.DIDS["issuera1"])
+    issuer = ledger.entity_by_did(logchain.DIDS["issuera1"])
     assert issuer is not None and sorted(issuer["keys"]) == ["key-1", "key-2"]
     assert issuer["version"] == 5
     # 5 events from the logs, the cursor binds the StatusRegistry and advances.
@@ -68,8 +68,8 @@ def test_ingest_overlapping_batch_applies_only_the_new_logs(ledger: TrustLedger,
     assert ledger.position() == second[-1].position
 
 
-def test_crash_between_batches_new_instance_resumes_from_position(store: Store, chain: Chain) -> None:
-    first, second = chain.hierarchy(), chain.issuer_setup()
+def test_crash_between_batches_new_instance_resumes_from_position(store: Store, logchain: Chain) -> None:
+    first, second = logchain.hierarchy(), logchain.issuer_setup()
     ledger = store.open()
     ledger.ingest(first)
     ledger.close()  # the process dies; nothing of it survives but the store
@@ -81,14 +81,14 @@ def test_crash_between_batches_new_instance_resumes_from_position(store: Store, 
         block_number=105,
         block_hash=first[-1].block_hash,
         position=105_000_001,
-        trust_registry=chain.TRUST_REGISTRY,
+        trust_registry=logchain.TRUST_REGISTRY,
         status_registry=None,
     )
     resumed.ingest(first + second)  # the follower re-delivers from further back: harmless
 
-    issuer = resumed.entity_by_did(chain.DIDS["issuera1"])
+    issuer = resumed.entity_by_did(logchain.DIDS["issuera1"])
     assert issuer is not None and issuer["version"] == 5
-    assert [e["event"] for e in resumed.history(chain.DIDS["issuera1"])] == [
+    assert [e["event"] for e in resumed.history(logchain.DIDS["issuera1"])] == [
         "Registered",
         "Accredited",
         "KeyAdded",
@@ -98,30 +98,32 @@ def test_crash_between_batches_new_instance_resumes_from_position(store: Store, 
     assert resumed.position() == second[-1].position
 
 
-def test_ingest_failing_log_mid_batch_stores_nothing_of_the_batch(ledger: TrustLedger, chain: Chain) -> None:
-    ledger.ingest(chain.hierarchy())
+def test_ingest_failing_log_mid_batch_stores_nothing_of_the_batch(
+    ledger: TrustLedger, logchain: Chain
+) -> None:
+    ledger.ingest(logchain.hierarchy())
     before = _snapshot(ledger)
-    setup = chain.issuer_setup()
-    chain.mine()
-    bad = chain.key_revoked("issuera1", "key-9", "issuera1")  # never added: the chain cannot emit this
+    setup = logchain.issuer_setup()
+    logchain.mine()
+    bad = logchain.key_revoked("issuera1", "key-9", "issuera1")  # never added: the chain cannot emit this
 
     with pytest.raises(IngestError, match=r"KeyRevoked rejected: .*no key 'key-9'") as raised:
         ledger.ingest([*setup, bad])
 
     assert raised.value.position == bad.position
     assert _snapshot(ledger) == before
-    issuer = ledger.entity_by_did(chain.DIDS["issuera1"])
+    issuer = ledger.entity_by_did(logchain.DIDS["issuera1"])
     assert issuer is not None and issuer["keys"] == {} and ledger.status_list(1) is None
 
     ledger.ingest(setup)  # the valid part still goes in, once
-    issuer = ledger.entity_by_did(chain.DIDS["issuera1"])
+    issuer = ledger.entity_by_did(logchain.DIDS["issuera1"])
     assert issuer is not None and sorted(issuer["keys"]) == ["key-1", "key-2"]
 
 
 def test_concurrent_duplicate_integrity_error_means_already_done(
-    store: Store, chain: Chain, monkeypatch: pytest.MonkeyPatch
+    store: Store, logchain: Chain, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    batch = chain.hierarchy()
+    batch = logchain.hierarchy()
     ours, theirs = store.open(), store.open()
     real_record = ours._record
 
@@ -139,9 +141,9 @@ def test_concurrent_duplicate_integrity_error_means_already_done(
 
 
 def test_concurrent_partial_overlap_records_the_remainder_on_retry(
-    store: Store, chain: Chain, monkeypatch: pytest.MonkeyPatch
+    store: Store, logchain: Chain, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first, second = chain.hierarchy(), chain.issuer_setup()
+    first, second = logchain.hierarchy(), logchain.issuer_setup()
     ours, theirs = store.open(), store.open()
     real_record = ours._record
 
@@ -154,28 +156,28 @@ def test_concurrent_partial_overlap_records_the_remainder_on_retry(
     ours.ingest(first + second)
 
     assert ours.position() == second[-1].position
-    issuer = ours.entity_by_did(chain.DIDS["issuera1"])
+    issuer = ours.entity_by_did(logchain.DIDS["issuera1"])
     assert issuer is not None and issuer["version"] == 5
     assert _event_count(ours) == HIERARCHY_EVENTS + 5 + 2
 
 
-def test_chain_position_advances_the_cursor_without_logs(ledger: TrustLedger, chain: Chain) -> None:
-    logs = chain.hierarchy()
+def test_chain_position_advances_the_cursor_without_logs(ledger: TrustLedger, logchain: Chain) -> None:
+    logs = logchain.hierarchy()
     ledger.ingest(logs)
     for _ in range(3):
-        chain.mine()  # empty blocks
+        logchain.mine()  # empty blocks
 
-    ledger.ingest([], chain_position=ChainPosition(31337, chain.block_number, chain.block_hash()))
+    ledger.ingest([], chain_position=ChainPosition(31337, logchain.block_number, logchain.block_hash()))
 
     assert ledger.position() == 108_999_999
     cursor = ledger.cursor()
-    assert cursor is not None and (cursor.block_number, cursor.block_hash) == (108, chain.block_hash())
+    assert cursor is not None and (cursor.block_number, cursor.block_hash) == (108, logchain.block_hash())
     ledger.ingest(logs)  # everything at or below block 108 is done
     assert ledger.position() == 108_999_999
 
 
-def test_chain_position_with_logs_tracks_the_end_of_its_block(ledger: TrustLedger, chain: Chain) -> None:
-    logs = chain.hierarchy()
+def test_chain_position_with_logs_tracks_the_end_of_its_block(ledger: TrustLedger, logchain: Chain) -> None:
+    logs = logchain.hierarchy()
     position = ChainPosition(31337, logs[-1].block_number, logs[-1].block_hash)
 
     ledger.ingest(logs, chain_position=position)
@@ -185,13 +187,13 @@ def test_chain_position_with_logs_tracks_the_end_of_its_block(ledger: TrustLedge
     assert cursor is not None and cursor.position == 105_999_999 and cursor.block_hash == logs[-1].block_hash
 
 
-def test_ingest_same_block_with_another_hash_is_a_reorg(ledger: TrustLedger, chain: Chain) -> None:
-    logs = chain.hierarchy()
+def test_ingest_same_block_with_another_hash_is_a_reorg(ledger: TrustLedger, logchain: Chain) -> None:
+    logs = logchain.hierarchy()
     ledger.ingest(logs[:-1])  # block 105 partly ingested
     before = _snapshot(ledger)
-    chain.fork = "reorged"
-    chain.log_index = 1
-    forked = chain.accredited("issuera1", "CustomerCredential", chain.CUSTOMER_ROLES, "subregistera2_1")
+    logchain.fork = "reorged"
+    logchain.log_index = 1
+    forked = logchain.accredited("issuera1", "CustomerCredential", logchain.CUSTOMER_ROLES, "subregistera2_1")
 
     with pytest.raises(
         ReorgError, match=r"block 105 was ingested with hash 0x[0-9a-f]{64}, now has"
@@ -202,20 +204,20 @@ def test_ingest_same_block_with_another_hash_is_a_reorg(ledger: TrustLedger, cha
     assert _snapshot(ledger) == before
 
 
-def test_ingest_chain_position_with_another_hash_is_a_reorg(ledger: TrustLedger, chain: Chain) -> None:
-    logs = chain.hierarchy()
+def test_ingest_chain_position_with_another_hash_is_a_reorg(ledger: TrustLedger, logchain: Chain) -> None:
+    logs = logchain.hierarchy()
     ledger.ingest(logs)
 
     with pytest.raises(ReorgError, match="block 105"):
         ledger.ingest([], chain_position=ChainPosition(31337, 105, "0x" + "66" * 32))
 
 
-def test_cursor_snapshots_keep_a_long_followed_chain_cheap_and_correct(store: Store, chain: Chain) -> None:
+def test_cursor_snapshots_keep_a_long_followed_chain_cheap_and_correct(store: Store, logchain: Chain) -> None:
     ledger = store.open()
-    ledger.ingest(chain.hierarchy())
+    ledger.ingest(logchain.hierarchy())
     for _ in range(205):  # one cursor event per batch: snapshots every 100 versions
-        chain.mine()
-        ledger.ingest([], chain_position=ChainPosition(31337, chain.block_number, chain.block_hash()))
+        logchain.mine()
+        ledger.ingest([], chain_position=ChainPosition(31337, logchain.block_number, logchain.block_hash()))
 
     assert ledger.snapshots is not None
     snapshot = next(iter(ledger.snapshots.get(CURSOR_ID, desc=True, limit=1)))
@@ -228,13 +230,13 @@ def test_cursor_snapshots_keep_a_long_followed_chain_cheap_and_correct(store: St
 
 
 def test_a_writer_recording_the_same_logs_between_cursor_and_aggregates_is_recognised(
-    store: Store, chain: Chain, monkeypatch: pytest.MonkeyPatch
+    store: Store, logchain: Chain, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Two processes catching up at once (a CLI and a serving follower): this ledger reads the
     cursor, the other records the same logs, then this one loads aggregates that already hold them.
     It must see that the logs are done, not refuse them as a second registration of the DIDs."""
     first, second = store.open(), store.open()
-    batch = chain.hierarchy()
+    batch = logchain.hierarchy()
     read_cursor = ledger_module._Batch.__init__
     raced: list[int] = []
 

@@ -11,15 +11,18 @@ if TYPE_CHECKING:
     from tests.stores import Store
 
 
-def test_history_lists_every_change_in_order_with_provenance(ledger: TrustLedger, chain: Chain) -> None:
-    logs = chain.hierarchy() + chain.issuer_setup()
-    chain.mine()
-    revoke = chain.key_revoked("issuera1", "key-1", "issuera1")
-    suspend = chain.status_changed("issuera1", 1, 2, "subregistera2_1")
+def test_history_lists_every_change_in_order_with_provenance(ledger: TrustLedger, logchain: Chain) -> None:
+    logs = logchain.hierarchy() + logchain.issuer_setup()
+    logchain.mine()
+    revoke = logchain.key_revoked("issuera1", "key-1", "issuera1")
+    suspend = logchain.status_changed("issuera1", 1, 2, "subregistera2_1")
     ledger.ingest([*logs, revoke, suspend])
-    issuer_logs = [log for log in logs if log.args.get("node") == chain.NODES["issuera1"]] + [revoke, suspend]
+    issuer_logs = [log for log in logs if log.args.get("node") == logchain.NODES["issuera1"]] + [
+        revoke,
+        suspend,
+    ]
 
-    history = ledger.history(chain.DIDS["issuera1"])
+    history = ledger.history(logchain.DIDS["issuera1"])
 
     assert [h["event"] for h in history] == [
         "Registered",
@@ -41,40 +44,40 @@ def test_history_lists_every_change_in_order_with_provenance(ledger: TrustLedger
         assert (item["block_time"], item["chain_id"], item["contract"]) == (
             log.block_time,
             31337,
-            chain.TRUST_REGISTRY,
+            logchain.TRUST_REGISTRY,
         )
         assert item["by"] == log.args["by"]
         assert item["position"] == log.position
     assert history[0]["changes"] == {
-        "node": chain.NODES["issuera1"],
-        "parent": chain.NODES["subregistera2_1"],
+        "node": logchain.NODES["issuera1"],
+        "parent": logchain.NODES["subregistera2_1"],
         "label": "issuera1",
         "name": "domaina.registera2.subregistera2_1.issuera1",
-        "did": chain.DIDS["issuera1"],
-        "controller": chain.ACCOUNTS["issuera1"],
+        "did": logchain.DIDS["issuera1"],
+        "controller": logchain.ACCOUNTS["issuera1"],
     }
     assert history[5]["changes"] == {"key_id": "key-1"}
     assert history[6]["changes"] == {"previous_status": "active", "status": "suspended"}
-    assert history[6]["by"] == chain.ACCOUNTS["subregistera2_1"]
+    assert history[6]["by"] == logchain.ACCOUNTS["subregistera2_1"]
 
 
-def _full_history(chain: Chain) -> list:
-    logs = chain.hierarchy() + chain.issuer_setup()
-    chain.mine()
+def _full_history(logchain: Chain) -> list:
+    logs = logchain.hierarchy() + logchain.issuer_setup()
+    logchain.mine()
     logs += [
-        chain.controller_changed("issuera1", "issuera1", "issuera1_new"),
-        chain.delegate_changed("issuera1", "delegate", True, "issuera1_new"),
-        chain.words_changed(1, {3: 12345, 511: 1}, "delegate"),
-        chain.service_removed("issuera1", "issuer", "issuera1_new"),
-        chain.withdrawn("issuera1", "CustomerCredential", "subregistera2_1"),
-        chain.status_changed("registera2", 1, 3, "domaina"),
+        logchain.controller_changed("issuera1", "issuera1", "issuera1_new"),
+        logchain.delegate_changed("issuera1", "delegate", True, "issuera1_new"),
+        logchain.words_changed(1, {3: 12345, 511: 1}, "delegate"),
+        logchain.service_removed("issuera1", "issuer", "issuera1_new"),
+        logchain.withdrawn("issuera1", "CustomerCredential", "subregistera2_1"),
+        logchain.status_changed("registera2", 1, 3, "domaina"),
     ]
     return logs
 
 
-def test_replay_of_the_whole_store_equals_the_current_state(store: Store, chain: Chain) -> None:
+def test_replay_of_the_whole_store_equals_the_current_state(store: Store, logchain: Chain) -> None:
     ledger = store.open()
-    logs = _full_history(chain)
+    logs = _full_history(logchain)
     ledger.ingest(logs[:7])
     ledger.ingest(logs[7:])
 
@@ -84,14 +87,14 @@ def test_replay_of_the_whole_store_equals_the_current_state(store: Store, chain:
     assert store.open().replay_state() == current  # a fresh instance, nothing cached
     types = sorted(state["type"] for state in current.values())
     assert types == ["ChainCursor"] + ["DidIndex"] * 5 + ["Entity"] * 5 + ["StatusList"]
-    revoked = ledger.entity_by_did(chain.DIDS["registera2"])
+    revoked = ledger.entity_by_did(logchain.DIDS["registera2"])
     assert revoked is not None and revoked["status"] == "revoked"
 
 
 def test_reingesting_the_chain_into_a_fresh_store_reproduces_the_same_state(
-    ledger: TrustLedger, chain: Chain
+    ledger: TrustLedger, logchain: Chain
 ) -> None:
-    logs = _full_history(chain)
+    logs = _full_history(logchain)
     ledger.ingest(logs[:3])
     ledger.ingest(logs[3:])
     fresh = TrustLedger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})

@@ -16,11 +16,11 @@ def _bit(bitstring: bytes, index: int) -> int:
 
 
 def test_bitstring_index_zero_is_msb_of_first_byte_and_last_index_is_last_bit(
-    ledger: TrustLedger, chain: Chain
+    ledger: TrustLedger, logchain: Chain
 ) -> None:
-    ledger.ingest(chain.hierarchy() + chain.issuer_setup())  # sets index 0
-    chain.mine()
-    ledger.ingest([chain.words_changed(1, {511: 1}, "issuera1")])  # index 131071 = bit 0 of word 511
+    ledger.ingest(logchain.hierarchy() + logchain.issuer_setup())  # sets index 0
+    logchain.mine()
+    ledger.ingest([logchain.words_changed(1, {511: 1}, "issuera1")])  # index 131071 = bit 0 of word 511
 
     bitstring = ledger.status_bitstring(1)
 
@@ -32,11 +32,11 @@ def test_bitstring_index_zero_is_msb_of_first_byte_and_last_index_is_last_bit(
     assert [i for i in range(131_072) if _bit(bitstring, i)] == [0, 131_071]
 
 
-def test_bitstring_places_a_middle_index_and_full_words(ledger: TrustLedger, chain: Chain) -> None:
-    ledger.ingest(chain.hierarchy() + chain.issuer_setup())
+def test_bitstring_places_a_middle_index_and_full_words(ledger: TrustLedger, logchain: Chain) -> None:
+    ledger.ingest(logchain.hierarchy() + logchain.issuer_setup())
     index = 1000  # word 3, bit position 1000 % 256 = 232 from the left
-    chain.mine()
-    ledger.ingest([chain.words_changed(1, {0: 0, 3: 1 << (255 - 232), 100: 2**256 - 1}, "issuera1")])
+    logchain.mine()
+    ledger.ingest([logchain.words_changed(1, {0: 0, 3: 1 << (255 - 232), 100: 2**256 - 1}, "issuera1")])
 
     bitstring = ledger.status_bitstring(1)
 
@@ -46,12 +46,12 @@ def test_bitstring_places_a_middle_index_and_full_words(ledger: TrustLedger, cha
     assert sum(bin(b).count("1") for b in bitstring) == 1 + 256
 
 
-def test_words_survive_the_store_round_trip_as_exact_uint256(store: Store, chain: Chain) -> None:
+def test_words_survive_the_store_round_trip_as_exact_uint256(store: Store, logchain: Chain) -> None:
     full, pattern = 2**256 - 1, int("a5" * 32, 16)
     store.open().ingest(
-        chain.hierarchy()
-        + chain.issuer_setup()
-        + [chain.words_changed(1, {510: full, 2: pattern}, "issuera1")]
+        logchain.hierarchy()
+        + logchain.issuer_setup()
+        + [logchain.words_changed(1, {510: full, 2: pattern}, "issuera1")]
     )
 
     reopened = store.open()

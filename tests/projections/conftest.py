@@ -13,15 +13,15 @@ from tests.stores import Store
 
 
 @pytest.fixture
-def chain() -> Chain:
-    """A chain to build logs on, at block 100."""
+def logchain() -> Chain:
+    """A made-up chain to build ChainLogs on, at block 100 (`chain` is the real Anvil one)."""
     return Chain()
 
 
 @pytest.fixture
-def p(store: Store, chain: Chain) -> Iterator[Projected]:
+def p(store: Store, logchain: Chain) -> Iterator[Projected]:
     """A ledger on `store` (POPO, SQLite, PostgreSQL), its views and a projector."""
-    subject = projected(store, chain)
+    subject = projected(store, logchain)
     try:
         yield subject
     finally:

@@ -22,7 +22,7 @@ class Projected:
     """A ledger on one backend, its views on the matching backend, and a projector between them."""
 
     store: Store
-    chain: Chain
+    logchain: Chain
     ledger: TrustLedger
     env: dict[str, str]
     views: SqlTrustViews
@@ -46,12 +46,12 @@ class Projected:
             views.close()
 
 
-def projected(store: Store, chain: Chain) -> Projected:
+def projected(store: Store, logchain: Chain) -> Projected:
     """Open a ledger on `store` and views from the same environment."""
     ledger = store.open()
     env = views_env(store.env)  # fixed once, so a POPO ledger's in-memory views can be reopened
     views = open_views(env, clock=lambda: NOW)
-    return Projected(store, chain, ledger, env, views, Projector(ledger, views.recorder, batch_size=7))
+    return Projected(store, logchain, ledger, env, views, Projector(ledger, views.recorder, batch_size=7))
 
 
 def views_backend(views: SqlTrustViews) -> str:
@@ -59,43 +59,43 @@ def views_backend(views: SqlTrustViews) -> str:
     return views.recorder.tables.dialect.name
 
 
-def history(chain: Chain) -> list[list[ChainLog]]:
+def history(logchain: Chain) -> list[list[ChainLog]]:
     """A realistic history in batches: hierarchy, issuer setup, a key rotation, a suspension and
     reactivation, accreditation changes, a second status list and a revocation."""
-    batches = [chain.hierarchy(), chain.issuer_setup()]
-    chain.mine()
+    batches = [logchain.hierarchy(), logchain.issuer_setup()]
+    logchain.mine()
     batches.append(
         [
-            chain.key_added("issuera1", "key-3", "Multikey", chain.JWK_HEX, 2, "issuera1"),
-            chain.key_revoked("issuera1", "key-1", "issuera1"),
+            logchain.key_added("issuera1", "key-3", "Multikey", logchain.JWK_HEX, 2, "issuera1"),
+            logchain.key_revoked("issuera1", "key-1", "issuera1"),
         ]
     )
-    chain.mine()
-    batches.append([chain.status_changed("subregistera2_1", 1, 2, "registera2")])
-    chain.mine()
-    batches.append([chain.words_changed(1, {3: 12345, 511: 1}, "issuera1")])
-    chain.mine()
-    batches.append([chain.status_changed("subregistera2_1", 2, 1, "registera2")])
-    chain.mine()
+    logchain.mine()
+    batches.append([logchain.status_changed("subregistera2_1", 1, 2, "registera2")])
+    logchain.mine()
+    batches.append([logchain.words_changed(1, {3: 12345, 511: 1}, "issuera1")])
+    logchain.mine()
+    batches.append([logchain.status_changed("subregistera2_1", 2, 1, "registera2")])
+    logchain.mine()
     batches.append(
         [
-            chain.accredited("registera2", "EmployeeCredential", [], "domaina"),
-            chain.withdrawn("issuera1", "CustomerCredential", "subregistera2_1"),
-            chain.controller_changed("issuera1", "issuera1", "issuera1_new"),
+            logchain.accredited("registera2", "EmployeeCredential", [], "domaina"),
+            logchain.withdrawn("issuera1", "CustomerCredential", "subregistera2_1"),
+            logchain.controller_changed("issuera1", "issuera1", "issuera1_new"),
         ]
     )
-    chain.mine()
+    logchain.mine()
     batches.append(
         [
-            chain.list_created(2, "registera2", "registera2", purpose=1, size=2048),
-            chain.words_changed(2, {0: 5, 7: 1 << 255}, "registera2"),
-            chain.delegate_changed("issuera1", "delegate", True, "issuera1_new"),
+            logchain.list_created(2, "registera2", "registera2", purpose=1, size=2048),
+            logchain.words_changed(2, {0: 5, 7: 1 << 255}, "registera2"),
+            logchain.delegate_changed("issuera1", "delegate", True, "issuera1_new"),
         ]
     )
-    chain.mine()
-    batches.append([chain.words_changed(1, {0: 0}, "delegate")])
-    chain.mine()
-    batches.append([chain.status_changed("registera2", 1, 3, "domaina")])
+    logchain.mine()
+    batches.append([logchain.words_changed(1, {0: 0}, "delegate")])
+    logchain.mine()
+    batches.append([logchain.status_changed("registera2", 1, 3, "domaina")])
     return batches
 
 
@@ -105,9 +105,9 @@ def times_of(batches: list[list[ChainLog]]) -> list[int]:
     return sorted({times[0] - 100, *times, *(t - 1 for t in times), times[-1] + 100})
 
 
-def snapshot(views: SqlTrustViews, chain: Chain, times: list[int]) -> dict[str, Any]:
+def snapshot(views: SqlTrustViews, logchain: Chain, times: list[int]) -> dict[str, Any]:
     """The answer of every TrustViews method for every DID, node, list and time of interest."""
-    dids = [*chain.DIDS.values(), UNKNOWN_DID]
+    dids = [*logchain.DIDS.values(), UNKNOWN_DID]
     out: dict[str, Any] = {"freshness": views.freshness()}
     for did in dids:
         versions = views.versions(did)
@@ -121,10 +121,10 @@ def snapshot(views: SqlTrustViews, chain: Chain, times: list[int]) -> dict[str, 
             "effective_as_of": [views.effective_status(did, at_time=t) for t in times],
             "status_lists": views.status_lists_of(did),
         }
-    out["nodes"] = {node: views.did_of_node(node) for node in [*chain.NODES.values(), "0x" + "ab" * 32]}
+    out["nodes"] = {node: views.did_of_node(node) for node in [*logchain.NODES.values(), "0x" + "ab" * 32]}
     lists = []
     for at_time in [None, *times]:
-        for filters in _trust_list_filters(chain):
+        for filters in _trust_list_filters(logchain):
             lists.append(views.trust_list(at_time=at_time, **filters))
     out["trust_lists"] = lists
     out["status_list"] = {
@@ -134,7 +134,7 @@ def snapshot(views: SqlTrustViews, chain: Chain, times: list[int]) -> dict[str, 
     return out
 
 
-def _trust_list_filters(chain: Chain) -> list[dict[str, Any]]:
+def _trust_list_filters(logchain: Chain) -> list[dict[str, Any]]:
     return [
         {},
         {"size": 2, "page": 2},
@@ -143,6 +143,6 @@ def _trust_list_filters(chain: Chain) -> list[dict[str, Any]]:
         {"status": "active"},
         {"status": "suspended"},
         {"status": "revoked"},
-        {"subtree": chain.DIDS["registera2"]},
-        {"subtree": chain.DIDS["root"], "status": "active", "size": 3},
+        {"subtree": logchain.DIDS["registera2"]},
+        {"subtree": logchain.DIDS["root"], "status": "active", "size": 3},
     ]

@@ -10,17 +10,17 @@ ACTIVE = EffectiveStatus("active", "active", None)
 
 
 def _effective(p: Projected, at_time: int | None = None) -> dict[str, EffectiveStatus | None]:
-    return {name: p.views.effective_status(did, at_time=at_time) for name, did in p.chain.DIDS.items()}
+    return {name: p.views.effective_status(did, at_time=at_time) for name, did in p.logchain.DIDS.items()}
 
 
-def test_a_suspended_ancestor_suspends_descendants_until_reactivated(p: Projected, chain: Chain) -> None:
-    p.ingest(chain.hierarchy())
-    before = chain.block_time
-    chain.mine()
-    p.ingest([chain.status_changed("registera2", 1, 2, "domaina")])
-    suspended_at = chain.block_time
+def test_a_suspended_ancestor_suspends_descendants_until_reactivated(p: Projected, logchain: Chain) -> None:
+    p.ingest(logchain.hierarchy())
+    before = logchain.block_time
+    logchain.mine()
+    p.ingest([logchain.status_changed("registera2", 1, 2, "domaina")])
+    suspended_at = logchain.block_time
 
-    registera2 = chain.DIDS["registera2"]
+    registera2 = logchain.DIDS["registera2"]
     assert _effective(p) == {
         "root": ACTIVE,
         "domaina": ACTIVE,
@@ -31,9 +31,9 @@ def test_a_suspended_ancestor_suspends_descendants_until_reactivated(p: Projecte
     entries = {e.name: e for e in p.views.trust_list().items}
     assert entries["domaina.registera2.subregistera2_1.issuera1"].effective.because_of == registera2
 
-    chain.mine()
-    p.ingest([chain.status_changed("registera2", 2, 1, "domaina")])
-    reactivated_at = chain.block_time
+    logchain.mine()
+    p.ingest([logchain.status_changed("registera2", 2, 1, "domaina")])
+    reactivated_at = logchain.block_time
 
     assert set(_effective(p).values()) == {ACTIVE}
     assert set(_effective(p, at_time=before).values()) == {ACTIVE}
@@ -47,17 +47,17 @@ def test_a_suspended_ancestor_suspends_descendants_until_reactivated(p: Projecte
 
 
 def test_a_revoked_entity_revokes_its_subtree_and_beats_a_nearer_suspension(
-    p: Projected, chain: Chain
+    p: Projected, logchain: Chain
 ) -> None:
-    p.ingest(chain.hierarchy())
-    chain.mine()
-    p.ingest([chain.status_changed("subregistera2_1", 1, 2, "registera2")])
-    suspended_at = chain.block_time
-    chain.mine()
-    p.ingest([chain.status_changed("registera2", 1, 3, "domaina")])
-    revoked_at = chain.block_time
+    p.ingest(logchain.hierarchy())
+    logchain.mine()
+    p.ingest([logchain.status_changed("subregistera2_1", 1, 2, "registera2")])
+    suspended_at = logchain.block_time
+    logchain.mine()
+    p.ingest([logchain.status_changed("registera2", 1, 3, "domaina")])
+    revoked_at = logchain.block_time
 
-    registera2, sub = chain.DIDS["registera2"], chain.DIDS["subregistera2_1"]
+    registera2, sub = logchain.DIDS["registera2"], logchain.DIDS["subregistera2_1"]
     assert _effective(p) == {
         "root": ACTIVE,
         "domaina": ACTIVE,
@@ -76,22 +76,24 @@ def test_a_revoked_entity_revokes_its_subtree_and_beats_a_nearer_suspension(
     assert p.views.entity_version(registera2).state["status"] == "revoked"  # type: ignore[union-attr]
 
 
-def test_a_child_registered_under_a_suspended_ancestor_starts_suspended(p: Projected, chain: Chain) -> None:
-    logs = chain.hierarchy()[:-2]  # without issuera1
-    chain.mine()
-    suspend = chain.status_changed("registera2", 1, 2, "domaina")
-    register = chain.registered("issuera1", "subregistera2_1", "issuera1", "subregistera2_1")
+def test_a_child_registered_under_a_suspended_ancestor_starts_suspended(
+    p: Projected, logchain: Chain
+) -> None:
+    logs = logchain.hierarchy()[:-2]  # without issuera1
+    logchain.mine()
+    suspend = logchain.status_changed("registera2", 1, 2, "domaina")
+    register = logchain.registered("issuera1", "subregistera2_1", "issuera1", "subregistera2_1")
     p.ingest([*logs, suspend, register])  # one batch: one transaction
 
-    assert p.views.effective_status(chain.DIDS["issuera1"]) == EffectiveStatus(
-        "suspended", "active", chain.DIDS["registera2"]
+    assert p.views.effective_status(logchain.DIDS["issuera1"]) == EffectiveStatus(
+        "suspended", "active", logchain.DIDS["registera2"]
     )
 
 
-def test_effective_status_of_unknown_or_not_yet_registered_entities(p: Projected, chain: Chain) -> None:
-    p.ingest(chain.hierarchy())
+def test_effective_status_of_unknown_or_not_yet_registered_entities(p: Projected, logchain: Chain) -> None:
+    p.ingest(logchain.hierarchy())
 
     assert p.views.effective_status(UNKNOWN_DID) is None
-    assert p.views.effective_status(UNKNOWN_DID, at_time=chain.block_time) is None
-    assert p.views.effective_status(chain.DIDS["issuera1"], at_time=chain.block_time - 1) is None
-    assert p.views.effective_status(chain.DIDS["issuera1"], at_time=chain.block_time) == ACTIVE
+    assert p.views.effective_status(UNKNOWN_DID, at_time=logchain.block_time) is None
+    assert p.views.effective_status(logchain.DIDS["issuera1"], at_time=logchain.block_time - 1) is None
+    assert p.views.effective_status(logchain.DIDS["issuera1"], at_time=logchain.block_time) == ACTIVE

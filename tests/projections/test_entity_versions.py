@@ -12,23 +12,23 @@ from trust_ledger.domain import entity_id
 
 def _rotate_keys(p: Projected) -> tuple[int, int, int]:
     """Hierarchy, then issuera1 adds key-1, then key-2, then revokes key-1, one block each."""
-    chain = p.chain
-    p.ingest(chain.hierarchy())
+    logchain = p.logchain
+    p.ingest(logchain.hierarchy())
     times = []
     for make in (
-        lambda: chain.key_added("issuera1", "key-1", "JsonWebKey2020", chain.JWK_HEX, 3, "issuera1"),
-        lambda: chain.key_added("issuera1", "key-2", "Multikey", chain.JWK_HEX, 2, "issuera1"),
-        lambda: chain.key_revoked("issuera1", "key-1", "issuera1"),
+        lambda: logchain.key_added("issuera1", "key-1", "JsonWebKey2020", logchain.JWK_HEX, 3, "issuera1"),
+        lambda: logchain.key_added("issuera1", "key-2", "Multikey", logchain.JWK_HEX, 2, "issuera1"),
+        lambda: logchain.key_revoked("issuera1", "key-1", "issuera1"),
     ):
-        chain.mine()
+        logchain.mine()
         p.ingest([make()])
-        times.append(chain.block_time)
+        times.append(logchain.block_time)
     return times[0], times[1], times[2]
 
 
 def test_key_rotation_makes_versions_with_validity_intervals(p: Projected) -> None:
     added_1, added_2, revoked_1 = _rotate_keys(p)
-    did = p.chain.DIDS["issuera1"]
+    did = p.logchain.DIDS["issuera1"]
 
     versions = p.views.versions(did)
 
@@ -47,13 +47,13 @@ def test_key_rotation_makes_versions_with_validity_intervals(p: Projected) -> No
         (added_2, revoked_1, 5),
         (revoked_1, None, None),
     ]
-    assert all(v.parent_did == p.chain.DIDS["subregistera2_1"] for v in versions)
-    assert versions[4].by == p.chain.ACCOUNTS["issuera1"]
+    assert all(v.parent_did == p.logchain.DIDS["subregistera2_1"] for v in versions)
+    assert versions[4].by == p.logchain.ACCOUNTS["issuera1"]
     assert versions[4].provenance == Provenance(
         chain_id=31337,
-        contract=p.chain.TRUST_REGISTRY,
-        block_number=p.chain.block_number,
-        block_hash=p.chain.block_hash(),
+        contract=p.logchain.TRUST_REGISTRY,
+        block_number=p.logchain.block_number,
+        block_hash=p.logchain.block_hash(),
         block_time=revoked_1,
         tx_hash=versions[4].provenance.tx_hash,
         log_index=0,
@@ -62,7 +62,7 @@ def test_key_rotation_makes_versions_with_validity_intervals(p: Projected) -> No
 
 def test_entity_version_at_time_before_and_after_the_rotation(p: Projected) -> None:
     added_1, added_2, revoked_1 = _rotate_keys(p)
-    did = p.chain.DIDS["issuera1"]
+    did = p.logchain.DIDS["issuera1"]
     registered_at = p.views.first_version(did).valid_from  # type: ignore[union-attr]
 
     def keys_at(t: int) -> dict[str, bool] | None:
@@ -82,13 +82,13 @@ def test_entity_version_at_time_before_and_after_the_rotation(p: Projected) -> N
 
 
 def test_every_version_holds_the_aggregate_state_at_that_version(p: Projected) -> None:
-    for batch in history(p.chain):
+    for batch in history(p.logchain):
         p.ingest(batch)
 
-    for name, node in p.chain.NODES.items():
-        did = p.chain.DIDS[name]
+    for name, node in p.logchain.NODES.items():
+        did = p.logchain.DIDS[name]
         versions = p.views.versions(did)
-        aggregate_id = entity_id(31337, p.chain.TRUST_REGISTRY, node)
+        aggregate_id = entity_id(31337, p.logchain.TRUST_REGISTRY, node)
         assert versions, name
         for version in versions:
             expected = p.ledger.repository.get(aggregate_id, version=version.version).as_dict()
@@ -100,25 +100,25 @@ def test_every_version_holds_the_aggregate_state_at_that_version(p: Projected) -
         assert [v.event for v in versions] == [h["event"] for h in p.ledger.history(did)]
 
 
-def test_did_of_node_and_unknown_entities(p: Projected, chain: Chain) -> None:
-    p.ingest(chain.hierarchy())
+def test_did_of_node_and_unknown_entities(p: Projected, logchain: Chain) -> None:
+    p.ingest(logchain.hierarchy())
 
-    for name, node in chain.NODES.items():
-        assert p.views.did_of_node(node) == chain.DIDS[name]
-        assert p.views.did_of_node(node.upper().replace("0X", "0x")) == chain.DIDS[name]
+    for name, node in logchain.NODES.items():
+        assert p.views.did_of_node(node) == logchain.DIDS[name]
+        assert p.views.did_of_node(node.upper().replace("0X", "0x")) == logchain.DIDS[name]
     assert p.views.did_of_node("0x" + "ab" * 32) is None
     assert p.views.entity_version(UNKNOWN_DID) is None
     assert p.views.entity_version(UNKNOWN_DID, version=1) is None
     assert p.views.entity_version(UNKNOWN_DID, at_time=2_000_000_000) is None
     assert p.views.first_version(UNKNOWN_DID) is None
     assert p.views.versions(UNKNOWN_DID) == []
-    assert p.views.entity_version(chain.DIDS["root"], version=99) is None
-    root = p.views.entity_version(chain.DIDS["root"])
+    assert p.views.entity_version(logchain.DIDS["root"], version=99) is None
+    root = p.views.entity_version(logchain.DIDS["root"])
     assert root is not None and root.parent_did is None and root.state["name"] == ""
 
 
-def test_entity_version_refuses_a_version_and_a_time_together(p: Projected, chain: Chain) -> None:
-    p.ingest(chain.hierarchy())
+def test_entity_version_refuses_a_version_and_a_time_together(p: Projected, logchain: Chain) -> None:
+    p.ingest(logchain.hierarchy())
 
     with pytest.raises(ValueError, match="not both"):
-        p.views.entity_version(chain.DIDS["root"], version=1, at_time=chain.block_time)
+        p.views.entity_version(logchain.DIDS["root"], version=1, at_time=logchain.block_time)

@@ -11,22 +11,22 @@ def _bit(bitstring: bytes, index: int) -> bool:
     return bool(bitstring[index // 8] >> (7 - index % 8) & 1)
 
 
-def test_bitstring_per_time(p: Projected, chain: Chain) -> None:
-    p.ingest(chain.hierarchy())
-    chain.mine()
-    p.ingest([chain.list_created(1, "issuera1", "issuera1")])
-    created = chain.block_time
-    chain.mine()
-    p.ingest([chain.words_changed(1, {0: 1 << 255, 2: 1}, "issuera1")])
-    first = chain.block_time
-    chain.mine()
+def test_bitstring_per_time(p: Projected, logchain: Chain) -> None:
+    p.ingest(logchain.hierarchy())
+    logchain.mine()
+    p.ingest([logchain.list_created(1, "issuera1", "issuera1")])
+    created = logchain.block_time
+    logchain.mine()
+    p.ingest([logchain.words_changed(1, {0: 1 << 255, 2: 1}, "issuera1")])
+    first = logchain.block_time
+    logchain.mine()
     p.ingest(
         [
-            chain.words_changed(1, {0: 0, 511: (1 << 255) | 1}, "issuera1"),
-            chain.words_changed(1, {3: 0xFF}, "issuera1"),  # same block: the later one counts
+            logchain.words_changed(1, {0: 0, 511: (1 << 255) | 1}, "issuera1"),
+            logchain.words_changed(1, {3: 0xFF}, "issuera1"),  # same block: the later one counts
         ]
     )
-    second = chain.block_time
+    second = logchain.block_time
 
     assert p.views.status_list(1, at_time=created - 1) is None
     empty = p.views.status_list(1, at_time=created)
@@ -46,28 +46,28 @@ def test_bitstring_per_time(p: Projected, chain: Chain) -> None:
     assert [i for i in range(3 * 256, 4 * 256) if _bit(now.bitstring, i)] == list(range(4 * 256 - 8, 4 * 256))
     assert (now.list_id, now.owner_did, now.purpose, now.size) == (
         1,
-        chain.DIDS["issuera1"],
+        logchain.DIDS["issuera1"],
         "revocation",
         131_072,
     )
     assert now.uri == "https://issuer.happypets.example/status/1"
-    assert (now.block_number, now.block_time) == (chain.block_number, second)
+    assert (now.block_number, now.block_time) == (logchain.block_number, second)
     assert now.tx_hash.startswith("0x")
 
 
-def test_status_lists_of_an_owner(p: Projected, chain: Chain) -> None:
-    p.ingest(chain.hierarchy())
-    chain.mine()
+def test_status_lists_of_an_owner(p: Projected, logchain: Chain) -> None:
+    p.ingest(logchain.hierarchy())
+    logchain.mine()
     p.ingest(
         [
-            chain.list_created(2, "issuera1", "issuera1", purpose=1, size=1024),
-            chain.list_created(1, "issuera1", "issuera1"),
-            chain.list_created(3, "domaina", "domaina"),
-            chain.words_changed(2, {1: 7}, "issuera1"),
+            logchain.list_created(2, "issuera1", "issuera1", purpose=1, size=1024),
+            logchain.list_created(1, "issuera1", "issuera1"),
+            logchain.list_created(3, "domaina", "domaina"),
+            logchain.words_changed(2, {1: 7}, "issuera1"),
         ]
     )
 
-    lists = p.views.status_lists_of(chain.DIDS["issuera1"])
+    lists = p.views.status_lists_of(logchain.DIDS["issuera1"])
 
     assert [(s.list_id, s.purpose, s.size) for s in lists] == [
         (1, "revocation", 131_072),
@@ -75,6 +75,6 @@ def test_status_lists_of_an_owner(p: Projected, chain: Chain) -> None:
     ]
     assert lists[1].bitstring == p.ledger.status_bitstring(2)
     assert lists[1].bitstring[32:64] == (7).to_bytes(32, "big")
-    assert [s.list_id for s in p.views.status_lists_of(chain.DIDS["domaina"])] == [3]
+    assert [s.list_id for s in p.views.status_lists_of(logchain.DIDS["domaina"])] == [3]
     assert p.views.status_lists_of(UNKNOWN_DID) == []
     assert p.views.status_list(99) is None

@@ -25,13 +25,13 @@ def _names(page) -> list[str]:  # type: ignore[no-untyped-def]
 def _ingest_history(p: Projected) -> list[int]:
     """Ingest the standard history; return the block time after each batch."""
     times = []
-    for batch in history(p.chain):
+    for batch in history(p.logchain):
         p.ingest(batch)
         times.append(batch[-1].block_time)
     return times
 
 
-def test_current_trust_list_with_each_filter(p: Projected, chain: Chain) -> None:
+def test_current_trust_list_with_each_filter(p: Projected, logchain: Chain) -> None:
     _ingest_history(p)
     views = p.views
 
@@ -39,15 +39,15 @@ def test_current_trust_list_with_each_filter(p: Projected, chain: Chain) -> None
     assert _names(everything) == [ROOT, A, R, S, ISS]
     assert (everything.total, everything.page, everything.size) == (5, 1, 100)
     issuer = everything.items[4]
-    assert issuer.did == chain.DIDS["issuera1"]
-    assert issuer.node == chain.NODES["issuera1"]
-    assert issuer.parent_did == chain.DIDS["subregistera2_1"]
-    assert issuer.ancestry == [chain.DIDS[n] for n in ("root", "domaina", "registera2", "subregistera2_1")]
+    assert issuer.did == logchain.DIDS["issuera1"]
+    assert issuer.node == logchain.NODES["issuera1"]
+    assert issuer.parent_did == logchain.DIDS["subregistera2_1"]
+    assert issuer.ancestry == [logchain.DIDS[n] for n in ("root", "domaina", "registera2", "subregistera2_1")]
     assert issuer.status == "active"
-    assert issuer.effective == EffectiveStatus("revoked", "active", chain.DIDS["registera2"])
+    assert issuer.effective == EffectiveStatus("revoked", "active", logchain.DIDS["registera2"])
     assert issuer.accreditations == {}
-    assert issuer.controller == chain.ACCOUNTS["issuera1_new"]
-    current = views.entity_version(chain.DIDS["issuera1"])
+    assert issuer.controller == logchain.ACCOUNTS["issuera1_new"]
+    current = views.entity_version(logchain.DIDS["issuera1"])
     assert current is not None
     assert (issuer.version, issuer.updated_at) == (current.version, current.state["updated_at"])
     assert set(everything.items[2].accreditations) == {"CustomerCredential", "EmployeeCredential"}
@@ -58,12 +58,12 @@ def test_current_trust_list_with_each_filter(p: Projected, chain: Chain) -> None
     assert _names(views.trust_list(status="active")) == [ROOT, A]
     assert _names(views.trust_list(status="revoked")) == [R, S, ISS]
     assert views.trust_list(status="suspended").total == 0
-    assert _names(views.trust_list(subtree=chain.DIDS["registera2"])) == [R, S, ISS]
-    assert _names(views.trust_list(subtree=chain.DIDS["issuera1"])) == [ISS]
-    assert _names(views.trust_list(subtree=chain.DIDS["root"])) == [ROOT, A, R, S, ISS]
+    assert _names(views.trust_list(subtree=logchain.DIDS["registera2"])) == [R, S, ISS]
+    assert _names(views.trust_list(subtree=logchain.DIDS["issuera1"])) == [ISS]
+    assert _names(views.trust_list(subtree=logchain.DIDS["root"])) == [ROOT, A, R, S, ISS]
     assert views.trust_list(subtree=UNKNOWN_DID).total == 0
     combined = views.trust_list(
-        subtree=chain.DIDS["domaina"], status="revoked", credential_type="CustomerCredential"
+        subtree=logchain.DIDS["domaina"], status="revoked", credential_type="CustomerCredential"
     )
     assert _names(combined) == [R, S]
 
@@ -86,13 +86,13 @@ def test_trust_list_pages(p: Projected) -> None:
         p.views.trust_list(status="dormant")
 
 
-def test_trust_list_as_of_a_time(p: Projected, chain: Chain) -> None:
+def test_trust_list_as_of_a_time(p: Projected, logchain: Chain) -> None:
     times = _ingest_history(p)
     hierarchy_done, _, _, suspended, _, reactivated, withdrawn, _, _, revoked = times
     views = p.views
 
     assert views.trust_list(at_time=times[0] - 100).total == 0
-    root = views.first_version(chain.DIDS["root"])
+    root = views.first_version(logchain.DIDS["root"])
     assert root is not None
     assert _names(views.trust_list(at_time=root.valid_from)) == [ROOT]
     assert _names(views.trust_list(at_time=hierarchy_done)) == [ROOT, A, R, S, ISS]
@@ -119,15 +119,15 @@ def test_trust_list_as_of_a_time(p: Projected, chain: Chain) -> None:
     ]
     assert _names(views.trust_list(at_time=withdrawn, credential_type="CustomerCredential")) == [A, R, S]
     assert _names(views.trust_list(at_time=withdrawn - 1, credential_type="EmployeeCredential")) == []
-    assert _names(views.trust_list(at_time=withdrawn, subtree=chain.DIDS["subregistera2_1"])) == [S, ISS]
-    old_issuer = views.trust_list(at_time=withdrawn - 1, subtree=chain.DIDS["issuera1"]).items[0]
-    assert old_issuer.controller == chain.ACCOUNTS["issuera1"]
+    assert _names(views.trust_list(at_time=withdrawn, subtree=logchain.DIDS["subregistera2_1"])) == [S, ISS]
+    old_issuer = views.trust_list(at_time=withdrawn - 1, subtree=logchain.DIDS["issuera1"]).items[0]
+    assert old_issuer.controller == logchain.ACCOUNTS["issuera1"]
     assert old_issuer.accreditations.keys() == {"CustomerCredential"}
     paged = views.trust_list(at_time=suspended, page=2, size=3)
     assert (_names(paged), paged.total) == ([S, ISS], 5)
 
 
-def test_the_list_as_of_the_last_block_equals_the_current_list(p: Projected, chain: Chain) -> None:
+def test_the_list_as_of_the_last_block_equals_the_current_list(p: Projected, logchain: Chain) -> None:
     times = _ingest_history(p)
 
     for filters in (
@@ -135,27 +135,27 @@ def test_the_list_as_of_the_last_block_equals_the_current_list(p: Projected, cha
         {"status": "active"},
         {"status": "revoked"},
         {"credential_type": "CustomerCredential"},
-        {"subtree": chain.DIDS["registera2"], "size": 2, "page": 2},
+        {"subtree": logchain.DIDS["registera2"], "size": 2, "page": 2},
     ):
         assert p.views.trust_list(at_time=times[-1], **filters) == p.views.trust_list(**filters)  # type: ignore[arg-type]
 
 
-def test_accreditation_validity_window_against_the_query_time(p: Projected, chain: Chain) -> None:
-    p.ingest(chain.hierarchy())
-    chain.mine()
+def test_accreditation_validity_window_against_the_query_time(p: Projected, logchain: Chain) -> None:
+    p.ingest(logchain.hierarchy())
+    logchain.mine()
     starts, ends = NOW + 1_000, NOW + 2_000
     p.ingest(
         [
-            chain.log(
+            logchain.log(
                 "EntityAccredited",
-                chain.TRUST_REGISTRY,
-                node=chain.NODES["domaina"],
+                logchain.TRUST_REGISTRY,
+                node=logchain.NODES["domaina"],
                 credentialTypeHash="0x" + "11" * 32,
                 credentialType="TimeBound",
                 roles=[],
                 validFrom=starts,
                 validUntil=ends,
-                by=chain.ACCOUNTS["deployer"],
+                by=logchain.ACCOUNTS["deployer"],
             )
         ]
     )
