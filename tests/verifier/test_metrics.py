@@ -37,7 +37,7 @@ def test_metrics_count_verifications_resolutions_and_errors(world: World) -> Non
         revoked = world.open_request()
         world.post_vp(revoked, world.present_sd_jwt(world.sd_jwt(index=99), revoked))
         bad = world.api("GET", "/api/oidvp/qrcode", params={"ref": "nope", "transactionId": "t"})
-        assert bad.status_code == 404
+        assert bad.status_code == 400  # an unknown ref: 400 10102, as the module
         after = scrape(world.url)  # one registry per process: any app's /metrics shows all
 
     def grew(name: str, **labels: str) -> float:
