@@ -793,7 +793,7 @@
           try {
             const offer = await postOwn("api/issuer/offer", { vcUid: select.value, fields });
             fill(output,
-              qrImage("issuer-qr", offer.qrCode, "credential offer QR code")  // DWVC-101: a data URL,
+              qrImage("issuer-qr", offer.qrCode, "credential offer QR code"), // DWVC-101: a data URL
               el(
                 "p",
                 {},
