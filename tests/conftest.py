@@ -2,36 +2,16 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from web3 import Web3
 
-from anvil.accounts import dev_account
 from anvil.devchain import ephemeral_chain
-from tests.netproxy import SwitchableProxy
-from tests.stores import BACKENDS, Store, open_store
-from trust_ledger.chain.deployment import Deployment
-from trust_ledger.chain.gateway import TrustGateway
+from tests.support.chain import ROOT_DID, DevChain
+from tests.support.netproxy import SwitchableProxy
+from tests.support.stores import BACKENDS, Store, open_store
 from trust_ledger.ledger import TrustLedger
-
-ROOT_DID = "did:web:anchor.test"
-
-
-@dataclass
-class DevChain:
-    """A running Anvil with our contracts deployed by the `anchor` dev account."""
-
-    w3: Web3
-    deployment: Deployment
-    manifest: Path
-
-    def gateway(self, signer: str | None = "anchor") -> TrustGateway:
-        """A gateway signing as the named dev account (None for read-only)."""
-        return TrustGateway(self.w3, self.deployment, dev_account(signer) if signer else None)
 
 
 @pytest.fixture(scope="session")
@@ -60,15 +40,6 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
 def ledger(store: Store) -> TrustLedger:
     """A TrustLedger on an empty store."""
     return store.open()
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 60.0, what: str = "condition") -> None:
-    """Poll `condition` (a tracked position, a process state) until it holds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
-        time.sleep(0.02)
 
 
 @pytest.fixture

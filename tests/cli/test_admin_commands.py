@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 from anvil.accounts import dev_account
-from tests.cli_process import CLI, ok, refused
+from tests.support.cli_process import CLI, ok, refused
 
 MARKET = "did:elsi:EU.EORI.NLMARKETPLACE"
 PACKET = "did:elsi:EU.EORI.NLPACKETDEL"

@@ -8,7 +8,7 @@ import subprocess
 
 from anvil.accounts import dev_account
 from anvil.devchain import free_port
-from tests.cli_process import CLI
+from tests.support.cli_process import CLI
 from trust_ledger.chain.deployment import Deployment
 from trust_ledger.chain.gateway import TrustGateway
 

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tests.cli_process import CLI, ok
+from tests.support.cli_process import CLI, ok
 
 LOADED = """
 import sys

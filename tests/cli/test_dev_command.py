@@ -4,7 +4,6 @@ demo verifier on one port; Ctrl-C stops everything; the next run resumes from va
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import uuid
@@ -13,19 +12,12 @@ import httpx
 
 from anvil.devchain import free_port, port_open
 from api.wallet import Wallet
-from tests.cli_process import CLI
-from tests.conftest import wait_until
+from tests.support.cli_process import CLI, own_world
+from tests.support.waiting import wait_until
 
 
 def test_dev_serves_resolves_stops_and_resumes(tmp_path):
-    env = {**os.environ, "TRUST_LEDGER_VAR": str(tmp_path)}
-    for name in (
-        "TRUST_LEDGER_DEPLOYMENT",
-        "TRUST_LEDGER_RPC_URL",
-        "PERSISTENCE_MODULE",
-        "TRUST_LEDGER_PRIVATE_KEY",
-    ):
-        env.pop(name, None)
+    env = own_world(tmp_path)
     http_port, chain_port = free_port(), free_port()
     url = f"http://127.0.0.1:{http_port}/1.0/identifiers/did:example:demo"
 
@@ -150,9 +142,7 @@ def test_dev_serves_resolves_stops_and_resumes(tmp_path):
 def test_dev_stops_the_chain_it_started_when_it_fails_to_start(tmp_path):
     """Before: a failure after Anvil started (here the demo issuer's directory cannot be made)
     left the Anvil child running, orphaned."""
-    env = {**os.environ, "TRUST_LEDGER_VAR": str(tmp_path)}
-    for name in ("TRUST_LEDGER_DEPLOYMENT", "TRUST_LEDGER_RPC_URL", "PERSISTENCE_MODULE"):
-        env.pop(name, None)
+    env = own_world(tmp_path)
     (tmp_path / "dev-issuer").write_text("a file where dev wants its issuer's directory")
     chain_port = free_port()
     failed = subprocess.run(

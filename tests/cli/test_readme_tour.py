@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from anvil.devchain import free_port, port_open
-from tests.cli_process import CLI
-from tests.conftest import wait_until
+from tests.support.cli_process import CLI, own_world
+from tests.support.waiting import wait_until
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 PLACEHOLDER = re.compile(r"'?<(?:(?P<field>\w+) of that answer|(?P<key>cid))>'?")
@@ -101,14 +101,7 @@ class DevProcess:
 
 
 def test_the_readme_tour_runs_as_written(tmp_path: Path) -> None:
-    env = {**os.environ, "TRUST_LEDGER_VAR": str(tmp_path / "var")}
-    for name in (
-        "TRUST_LEDGER_DEPLOYMENT",
-        "TRUST_LEDGER_RPC_URL",
-        "PERSISTENCE_MODULE",
-        "TRUST_LEDGER_PRIVATE_KEY",
-    ):
-        env.pop(name, None)
+    env = own_world(tmp_path / "var")
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"  # the venv's trust-ledger
     port, chain_port = free_port(), free_port()
     dev = DevProcess(env, port, chain_port)

@@ -12,7 +12,7 @@ import pytest
 
 from api.dataspace.scenario import run_scenario, running_data_space
 from projections.service import LedgerService
-from tests.cli_process import CLI
+from tests.support.cli_process import CLI
 from trust_ledger.chain.follower import default_horizon
 
 

@@ -34,8 +34,8 @@ from api.dataspace.policy import (
 from api.verifier.config import AccessTokenPolicy
 from api.verifier.decision import TrustedCredential
 from api.verifier.tokens import mint_access_token
-from tests.conftest import wait_until
 from tests.credentials.forge import hs256_with_public_key, parts, unsigned, with_payload
+from tests.support.waiting import wait_until
 
 AUDIENCE = "https://packetdelivery.test/ngsi-ld"
 HAPPYPETS = "did:elsi:EU.EORI.NLHAPPYPETS"

@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from anvil.devchain import free_port
-from tests.cli_process import CLI
-from tests.conftest import wait_until
+from tests.support.cli_process import CLI
+from tests.support.waiting import wait_until
 
 
 @dataclass

@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 from urllib.parse import quote
 
 from anvil.accounts import dev_account
-from tests.cli_process import CLI
-from tests.conftest import wait_until
-from tests.stores import postgres_schema
+from tests.support.cli_process import CLI
+from tests.support.stores import postgres_schema
+from tests.support.waiting import wait_until
 
 ROOT = "did:web:anchor.test"
 MARKET = "did:elsi:EU.EORI.NLMARKETPLACE"

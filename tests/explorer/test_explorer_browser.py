@@ -31,8 +31,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 from anvil.devchain import free_port, port_open
 from api.wallet import Wallet
 from resolver.status_codec import decode
-from tests.cli_process import CLI
-from tests.conftest import wait_until
+from tests.support.cli_process import CLI, own_world
+from tests.support.waiting import wait_until
 from trust_ledger.devseed import DEMO_ISSUER_DID
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -72,14 +72,7 @@ def dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dev]:
     """`trust-ledger dev` on free ports with its own var directory, plus a suspended organisation
     (accredited, with a role) and its active child, registered with the CLI."""
     var = tmp_path_factory.mktemp("dev")
-    env = {**os.environ, "TRUST_LEDGER_VAR": str(var)}
-    for name in (
-        "TRUST_LEDGER_DEPLOYMENT",
-        "TRUST_LEDGER_RPC_URL",
-        "PERSISTENCE_MODULE",
-        "TRUST_LEDGER_PRIVATE_KEY",
-    ):
-        env.pop(name, None)
+    env = own_world(var)
     http_port, chain_port = free_port(), free_port()
     log = var / "dev.log"
     with log.open("w") as output:
@@ -357,3 +350,35 @@ def test_the_root_opens_the_explorer_which_lists_the_apis_here(dev: Dev, browser
     assert browser.find_element(By.CSS_SELECTOR, "#apis [data-module=verifier]").is_displayed()
     docs = browser.find_element(By.CSS_SELECTOR, "#apis a[href='../docs']")
     assert docs.get_attribute("href") == f"{dev.base}/docs"
+
+
+def test_a_halted_follower_shows_a_banner_on_every_page(dev: Dev, browser: WebDriver) -> None:
+    """Last in this module: it halts the module's dev process on purpose (a reorg below the
+    horizon, made by Anvil's own anvil_reorg)."""
+    rpc_url = json.loads((dev.var / "deployment.json").read_text())["rpc_url"]
+    dev.cli(
+        "entity",
+        "register",
+        "--parent",
+        "root",
+        "--label",
+        "halting",
+        "--did",
+        "did:web:halting.test",
+        "--controller",
+        "dev7",
+    )
+    httpx.post(
+        rpc_url, json={"jsonrpc": "2.0", "id": 1, "method": "anvil_reorg", "params": [1, []]}, timeout=30
+    )
+    wait_until(
+        lambda: httpx.get(f"{dev.base}/health", timeout=30).json().get("follower", {}).get("halted"),
+        60,
+        what="the follower to halt on the reorg",
+    )
+    open_page(browser, f"{dev.base}/explorer/#/demo")
+    banner = element(browser, "#halt-banner", "the halt banner")
+    wait_for(
+        browser, lambda d: banner.is_displayed() and "halted at block" in banner.text, "the banner's text"
+    )
+    assert "TRUST_DATA_STALE" in banner.text

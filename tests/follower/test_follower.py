@@ -10,7 +10,7 @@ import pytest
 from web3 import Web3
 
 from anvil.accounts import dev_account
-from tests.conftest import wait_until
+from tests.support.waiting import wait_until
 from trust_ledger.chain.follower import (
     Horizon,
     RangeTooLarge,

@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 
 from projections.service import LedgerService
 from resolver.app import create_app
-from tests.conftest import wait_until
 from tests.follower.hostile import HostileRegistry
+from tests.support.waiting import wait_until
 from trust_ledger.chain.follower import Horizon
 
 HOSTILE_ID = b"svc-\xff\xfe"

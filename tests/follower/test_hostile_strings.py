@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from projections import Projector, open_views
 from resolver.documents import render_document
-from tests.chainlogs import ACCOUNTS, CHAIN_ID, STATUS_REGISTRY, TRUST_REGISTRY
+from tests.support.chainlogs import ACCOUNTS, CHAIN_ID, STATUS_REGISTRY, TRUST_REGISTRY
 from trust_ledger.chain.abi import selector
 from trust_ledger.chain.compiler import compile_contracts
 from trust_ledger.chain.decoding import LogDecoder

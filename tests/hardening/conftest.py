@@ -5,7 +5,6 @@ edge, and the route tables of the apps it serves."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import socket
@@ -25,8 +24,8 @@ from api.issuer.app import create_app as create_issuer_app
 from api.one_port import EXPLORER_PREFIXES, ISSUER_PREFIXES, VERIFIER_PREFIXES
 from api.verifier.app import create_app as create_verifier_app
 from resolver.app import create_app as create_resolver_app
-from tests.cli_process import CLI
-from tests.conftest import wait_until
+from tests.support.cli_process import CLI, own_world
+from tests.support.waiting import wait_until
 
 
 @dataclass
@@ -72,15 +71,7 @@ class DevServer:
 @pytest.fixture(scope="session")
 def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServer]:
     var = tmp_path_factory.mktemp("dev")
-    env = {**os.environ, "TRUST_LEDGER_VAR": str(var), "TRUST_LEDGER_LOG_FORMAT": "json"}
-    for name in (
-        "TRUST_LEDGER_DEPLOYMENT",
-        "TRUST_LEDGER_RPC_URL",
-        "PERSISTENCE_MODULE",
-        "TRUST_LEDGER_PRIVATE_KEY",
-        "TRUST_LEDGER_LOG_LEVEL",
-    ):
-        env.pop(name, None)
+    env = own_world(var, TRUST_LEDGER_LOG_FORMAT="json")
     port, chain_port = free_port(), free_port()
     log = var / "dev.log"
     with log.open("wb") as output:

@@ -10,8 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from tests.conftest import wait_until
 from tests.hardening.conftest import DevServer
+from tests.support.waiting import wait_until
 from trust_ledger.logs import REDACTED
 
 DWVC_101 = {

@@ -15,8 +15,8 @@ import httpx
 import uvicorn
 
 from anvil.devchain import free_port
-from tests.conftest import wait_until
 from tests.hardening.conftest import DevServer
+from tests.support.waiting import wait_until
 from trust_ledger.http_server import ServerLimits, server_config
 from trust_ledger.logs import RepeatLimit
 

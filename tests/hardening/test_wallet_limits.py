@@ -23,8 +23,8 @@ from anvil.devchain import free_port
 from api.wallet import Wallet
 from api.wallet.errors import WalletError
 from api.wallet.http import MAX_RESPONSE_BYTES, wallet_client
-from tests.cli_process import CLI
-from tests.conftest import wait_until
+from tests.support.cli_process import CLI
+from tests.support.waiting import wait_until
 
 HUGE = 400 << 20
 DEEP = b"[" * 100_000 + b"]" * 100_000

@@ -23,7 +23,7 @@ from api.issuer.config import IssuerConfig
 from api.issuer.context import IssuerContext
 from api.issuer.wiring import open_issuer
 from projections.service import LedgerService
-from tests.conftest import wait_until
+from tests.support.waiting import wait_until
 from trust_ledger.chain.follower import Horizon, default_horizon
 
 ISSUER_DID = "did:web:acme.issuer.test"

@@ -16,7 +16,7 @@ from api.status.encodings import bit, decode_ietf
 from api.wallet import Wallet
 from projections.store_postgres import PostgresViewRecorder
 from tests.issuer.conftest import ISSUER_DID, RunningIssuer
-from tests.stores import postgres_schema
+from tests.support.stores import postgres_schema
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from api.credentials.keys import SigningKey
 from api.credentials.proof import create_proof
-from tests.conftest import wait_until
 from tests.issuer.conftest import FIELDS, RunningIssuer
 from tests.issuer.test_oid4vci import _code, _credential, _offer, _token
+from tests.support.waiting import wait_until
 
 
 def test_a_halted_follower_makes_the_issuer_refuse_to_issue(issuer: RunningIssuer) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.chainlogs import Chain
+from tests.support.chainlogs import Chain
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from trust_ledger.domain import IngestError, UnknownNodeError, UnknownStatusList
 from trust_ledger.ledger import TrustLedger
 
 if TYPE_CHECKING:
-    from tests.chainlogs import Chain
+    from tests.support.chainlogs import Chain
 
 
 def test_unknown_node_raises_naming_the_node_and_the_position(ledger: TrustLedger, logchain: Chain) -> None:

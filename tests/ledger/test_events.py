@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from trust_ledger.ledger import TrustLedger
 
 if TYPE_CHECKING:
-    from tests.chainlogs import Chain
+    from tests.support.chainlogs import Chain
 
 
 def _issuer(ledger: TrustLedger, logchain: Chain) -> dict:

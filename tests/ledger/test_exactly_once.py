@@ -12,8 +12,8 @@ from trust_ledger.domain.ids import CURSOR_ID
 from trust_ledger.ledger import TrustLedger
 
 if TYPE_CHECKING:
-    from tests.chainlogs import Chain
-    from tests.stores import Store
+    from tests.support.chainlogs import Chain
+    from tests.support.stores import Store
 
 HIERARCHY_EVENTS = 9 + 5 + 3
 """Events of Chain.hierarchy(): 9 on entities, 5 DID indexes, cursor Started, ContractBound, Advanced."""

@@ -8,7 +8,7 @@ from trust_ledger.domain import ROOT_NODE
 from trust_ledger.ledger import TrustLedger
 
 if TYPE_CHECKING:
-    from tests.chainlogs import Chain
+    from tests.support.chainlogs import Chain
 
 
 def test_ingest_registers_root_child_and_grandchild_with_full_names(

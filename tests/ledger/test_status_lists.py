@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 from trust_ledger.ledger import TrustLedger
 
 if TYPE_CHECKING:
-    from tests.chainlogs import Chain
-    from tests.stores import Store
+    from tests.support.chainlogs import Chain
+    from tests.support.stores import Store
 
 
 def _bit(bitstring: bytes, index: int) -> int:

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.chainlogs import Chain
 from tests.projections.support import Projected, projected
-from tests.stores import Store
+from tests.support.chainlogs import Chain
+from tests.support.stores import Store
 
 
 @pytest.fixture

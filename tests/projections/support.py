@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from projections import Projector, SqlTrustViews, open_views, views_env
-from tests.chainlogs import Chain
-from tests.stores import Store
+from tests.support.chainlogs import Chain
+from tests.support.stores import Store
 from trust_ledger.domain import ChainLog
 from trust_ledger.ledger import TrustLedger
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from projections.api import EffectiveStatus
-from tests.chainlogs import Chain
 from tests.projections.support import UNKNOWN_DID, Projected
+from tests.support.chainlogs import Chain
 
 ACTIVE = EffectiveStatus("active", "active", None)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from projections.api import Provenance
-from tests.chainlogs import Chain
 from tests.projections.support import UNKNOWN_DID, Projected, history
+from tests.support.chainlogs import Chain
 from trust_ledger.domain import entity_id
 
 

@@ -10,8 +10,8 @@ from eventsourcing.persistence import IntegrityError, Tracking
 
 from projections import Projector, views_env
 from projections.writer import ViewWriter
-from tests.chainlogs import Chain
 from tests.projections.support import Projected, history, snapshot, times_of, views_backend
+from tests.support.chainlogs import Chain
 
 
 def _ingest_only(p: Projected, logchain: Chain) -> list[int]:

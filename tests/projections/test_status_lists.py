@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.chainlogs import Chain
 from tests.projections.support import UNKNOWN_DID, Projected
+from tests.support.chainlogs import Chain
 
 
 def _bit(bitstring: bytes, index: int) -> bool:

@@ -6,8 +6,8 @@ import pytest
 
 from projections import SqlTrustViews
 from projections.api import EffectiveStatus
-from tests.chainlogs import Chain
 from tests.projections.support import NOW, UNKNOWN_DID, Projected, history
+from tests.support.chainlogs import Chain
 
 ROOT, A, R, S, ISS = (
     "",

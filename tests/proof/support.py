@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import httpx
 
-from tests.conftest import wait_until
+from tests.support.waiting import wait_until
 
 RESULTS = Path(__file__).resolve().parents[2] / "bench" / "results"
 

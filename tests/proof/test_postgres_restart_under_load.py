@@ -22,7 +22,7 @@ from anvil.accounts import dev_account
 from anvil.pump import EventPump
 from tests.follower.conftest import assert_ledger_is_chain_prefix, chain_log_positions
 from tests.proof.support import HealthWatch, Load, identifiers, record, summarise
-from tests.stores import postgres_schema
+from tests.support.stores import postgres_schema
 from trust_ledger.ledger import TrustLedger
 
 pytestmark = pytest.mark.proof

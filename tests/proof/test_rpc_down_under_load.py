@@ -15,8 +15,8 @@ import pytest
 
 from anvil.accounts import dev_account
 from anvil.pump import EventPump
-from tests.conftest import wait_until
 from tests.proof.support import HealthWatch, Load, identifiers, record, summarise
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.proof
 

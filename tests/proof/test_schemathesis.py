@@ -48,9 +48,10 @@ from api.credentials.keys import SigningKey
 from api.credentials.proof import PROOF_TYP
 from api.issuer.metadata import PRE_AUTHORIZED_GRANT
 from resolver.app import create_app as create_resolver_app
-from tests.conftest import ROOT_DID, wait_until
 from tests.issuer.conftest import TOKEN as ISSUER_TOKEN
 from tests.issuer.conftest import RunningIssuer, serve_issuer
+from tests.support.chain import ROOT_DID
+from tests.support.waiting import wait_until
 from tests.verifier.conftest import (
     AGENCY,
     EMPLOYEE,

@@ -28,7 +28,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_process import CLI
 from tests.follower.conftest import (
     PUMP_DID,
     assert_ledger_is_chain_prefix,
@@ -37,6 +36,7 @@ from tests.follower.conftest import (
     sqlite_ledger,
 )
 from tests.proof.support import record
+from tests.support.cli_process import CLI
 
 pytestmark = pytest.mark.proof
 

@@ -15,7 +15,7 @@ from anvil.accounts import dev_account
 from projections import Projector, open_views
 from projections.service import LedgerService
 from resolver import create_app
-from tests.conftest import wait_until
+from tests.support.waiting import wait_until
 from trust_ledger.chain.errors import ChainError
 from trust_ledger.chain.follower import Horizon, follower_for
 from trust_ledger.ledger import TrustLedger

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.chainlogs import ACCOUNTS, DIDS, NODES, TRUST_REGISTRY, Chain
+from tests.support.chainlogs import ACCOUNTS, DIDS, NODES, TRUST_REGISTRY, Chain
 from trust_ledger.domain import ChainLog
 
 NOCHEAPER = "did:elsi:EU.EORI.NOCHEAPER"

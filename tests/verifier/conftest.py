@@ -34,8 +34,8 @@ from api.verifier.context import VerifierContext
 from api.verifier.trust_source import ViewsTrustSource
 from api.verifier.wiring import open_verifier
 from projections.service import LedgerService
-from tests.conftest import wait_until
 from tests.issuer.conftest import Clock
+from tests.support.waiting import wait_until
 from trust_ledger.chain.follower import default_horizon
 
 AGENCY = "did:web:agency.verifier.test"

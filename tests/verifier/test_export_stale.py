@@ -10,7 +10,7 @@ from pathlib import Path
 
 from projections import open_views
 from projections.api import FollowerStatus
-from tests.cli_process import CLI, refused
+from tests.support.cli_process import CLI, refused
 from trust_ledger.store import ledger_env
 
 

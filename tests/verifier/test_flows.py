@@ -17,7 +17,7 @@ from fastapi import FastAPI, Request
 
 from anvil.devchain import free_port
 from api.credentials.keys import SigningKey, read_header, verify_jws
-from tests.conftest import wait_until
+from tests.support.waiting import wait_until
 from tests.verifier.conftest import EMPLOYEE, ISSUER, TARGET, VERIFIER, World, serve_verifier
 
 

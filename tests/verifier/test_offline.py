@@ -11,7 +11,7 @@ from pathlib import Path
 from api.credentials.keys import SigningKey
 from api.credentials.sd_jwt import present
 from api.verifier.snapshot import build_snapshot, sign_snapshot
-from tests.cli_process import CLI
+from tests.support.cli_process import CLI
 from tests.verifier.conftest import EMPLOYEE, World
 
 AUDIENCE = "decentralized_identifier:did:web:offline-verifier.test"

@@ -27,8 +27,9 @@ from api.verifier.snapshot import (
 from api.verifier.trust_source import ViewsTrustSource
 from projections.api import EffectiveStatus
 from projections.service import LedgerService
-from tests.cli_process import CLI, ok, refused
-from tests.conftest import ROOT_DID, DevChain, wait_until
+from tests.support.chain import ROOT_DID, DevChain
+from tests.support.cli_process import CLI, ok, refused
+from tests.support.waiting import wait_until
 from trust_ledger.chain.follower import default_horizon
 
 PARENT = "did:web:agency.snapshot.test"

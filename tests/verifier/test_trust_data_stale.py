@@ -16,8 +16,8 @@ from web3 import Web3
 from api.credentials.keys import SigningKey
 from projections.service import LedgerService, watch_service
 from resolver.app import create_app
-from tests.conftest import wait_until
-from tests.netproxy import SwitchableProxy
+from tests.support.netproxy import SwitchableProxy
+from tests.support.waiting import wait_until
 from tests.verifier.conftest import ISSUER, TEMPLATES, Clock, World, build_hierarchy, verifier_app
 from trust_ledger.chain.follower import default_horizon
 from trust_ledger.chain.gateway import TrustGateway

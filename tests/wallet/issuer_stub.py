@@ -31,7 +31,7 @@ from api.credentials.keys import SigningKey
 from api.credentials.proof import ProofError, ValidatedProof, validate_proof
 from api.credentials.sd_jwt import issue_sd_jwt_vc, issue_twdiw_sd_jwt
 from api.credentials.status import status_list_2021_pair
-from tests.conftest import wait_until
+from tests.support.waiting import wait_until
 
 PRE_AUTH = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 ISSUER_PATH = "/issuer"

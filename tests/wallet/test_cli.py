@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_process import CLI, ok, refused
+from tests.support.cli_process import CLI, ok, refused
 from tests.wallet.issuer_stub import DEGREE, PERSON, StubIssuer
 
 # What trust_ledger/cli/__init__.py needs: app.add_typer(wallet.app, name="wallet").

@@ -17,7 +17,7 @@ from api.credentials.keys import SigningKey, read_header, read_payload, verify_j
 from api.credentials.sd_jwt import SdJwt, verify_sd_jwt_vc
 from api.verifier.sessions import Session
 from api.wallet import Wallet, WalletError
-from tests.cli_process import CLI, ok, refused
+from tests.support.cli_process import CLI, ok, refused
 from tests.wallet.issuer_stub import DEGREE, PERSON, VCT, StubIssuer
 from tests.wallet.verifier_stub import VERIFIER_DID, Ledger, StubVerifier, running_verifier
 

@@ -31,7 +31,7 @@ from api.verifier.requests import authorization_uri, request_object
 from api.verifier.sessions import Session
 from projections.service import LedgerService
 from resolver.app import create_app as create_resolver
-from tests.conftest import wait_until
+from tests.support.waiting import wait_until
 from tests.wallet.issuer_stub import VCT
 from trust_ledger.chain.follower import default_horizon
 
