@@ -89,7 +89,7 @@ def did_key(jwk: Mapping[str, Any]) -> str:
     public = public_jwk(jwk)
     try:
         return didkit.key_to_did("key", json.dumps(public))
-    except didkit.DIDKitException as exc:
+    except didkit.DIDKitException as exc:  # type: ignore[misc]  # didkit.pyi types it as no exception
         raise KeyUnsupported(f"didkit cannot make a did:key: {exc}") from None
 
 
@@ -121,7 +121,7 @@ async def aresolve_did_key(did: str) -> dict[str, Any]:
     """didkit's DID document for a did:key (async: didkit 0.3.3 resolves in an event loop)."""
     try:
         text = await didkit.resolve_did(did, "{}")
-    except didkit.DIDKitException as exc:
+    except didkit.DIDKitException as exc:  # type: ignore[misc]  # didkit.pyi types it as no exception
         raise DidInvalid(f"didkit cannot resolve {did!r}: {exc}") from None
     return json.loads(text)
 

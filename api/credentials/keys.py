@@ -67,7 +67,7 @@ def curve_of(jwk: Mapping[str, Any]) -> Curve:
     crv = jwk.get("crv")
     if crv not in _KTY_FOR_CURVE or jwk.get("kty") != _KTY_FOR_CURVE[crv]:
         raise KeyUnsupported(f"unsupported key kty={jwk.get('kty')!r} crv={crv!r}")
-    return crv  # type: ignore[return-value]
+    return crv
 
 
 def public_jwk(jwk: Mapping[str, Any]) -> dict[str, Any]:

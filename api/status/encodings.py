@@ -68,7 +68,7 @@ def bitstring_with(size: int, indices: Iterable[int]) -> bytes:
 
 def set_indices(bitstring: bytes) -> list[int]:
     """The indices whose bit is set in a canonical bitstring, ascending."""
-    found = []
+    found: list[int] = []
     for byte_index, byte in enumerate(bitstring):
         if byte:
             found.extend(byte_index * 8 + offset for offset in range(8) if byte & (0x80 >> offset))

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS status_lists (
@@ -99,6 +100,13 @@ class AllocationStore:
         with self._lock:
             return self._db.execute(sql, args).fetchone()
 
+    def _value(self, sql: str, args: tuple[object, ...] = ()) -> Any:
+        """The one value of an aggregate query (COUNT, MAX), which always answers one row."""
+        row = self._one(sql, args)
+        if row is None:
+            raise LookupError(f"no row for an aggregate query: {sql}")
+        return row[0]
+
     def _run(self, sql: str, args: tuple[object, ...] = ()) -> int | None:
         with self._lock:
             return self._db.execute(sql, args).lastrowid
@@ -136,7 +144,7 @@ class AllocationStore:
 
         Call inside a transaction.
         """
-        row = self._one(
+        last = self._value(
             "SELECT COALESCE(MAX(sequence), 0) FROM status_lists "
             "WHERE issuer_did = ? AND credential_type = ? AND purpose = ?",
             (issuer_did, credential_type, purpose),
@@ -144,7 +152,7 @@ class AllocationStore:
         row_id = self._run(
             "INSERT INTO status_lists (issuer_did, credential_type, purpose, sequence, size, state, "
             "created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)",
-            (issuer_did, credential_type, purpose, row[0] + 1, size, int(time.time())),
+            (issuer_did, credential_type, purpose, last + 1, size, int(time.time())),
         )
         return self.list_by_row(row_id)
 
@@ -171,7 +179,7 @@ class AllocationStore:
 
     def count(self, row_id: int) -> int:
         """How many indices of the list have been handed out."""
-        return self._one("SELECT COUNT(*) FROM status_allocations WHERE list_row = ?", (row_id,))[0]
+        return int(self._value("SELECT COUNT(*) FROM status_allocations WHERE list_row = ?", (row_id,)))
 
     def is_allocated(self, row_id: int, index: int) -> bool:
         """Whether `index` of the list has been handed out."""

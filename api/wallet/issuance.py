@@ -251,7 +251,8 @@ def receive(session: Session, configuration_ids: list[str]) -> Iterator[Delivery
     for config_id in configuration_ids:
         config = session.metadata.configurations[config_id]
         bound = proof_binding(config_id, config, session.holder) is not None
-        for identifier in session.identifiers.get(config_id) or [None]:
+        identifiers: list[str | None] = list(session.identifiers.get(config_id) or []) or [None]
+        for identifier in identifiers:
             credentials, notification_id = request_credential(session, config_id, identifier)
             notification = notification_id if isinstance(notification_id, str) else None
             yield Delivery(config_id, str(config.get("format")), credentials, bound, notification)

@@ -53,7 +53,7 @@ class _Held:
     disclosures: dict[str, Disclosure]
     types: tuple[str, ...]
     expired: bool
-    roots: tuple[Path, ...] = field(default=((),))
+    roots: tuple[Path, ...] = field(default=([],))
     """Path prefixes to try: a claim path may be relative to the payload or to its credential body."""
 
     @classmethod
@@ -66,14 +66,14 @@ class _Held:
                 vct = payload.get("vct")
                 types: tuple[str, ...] = (vct,) if isinstance(vct, str) else ()
                 roots: tuple[Path, ...] = (
-                    ((), ["credentialSubject"]) if stored.format == "vc+sd-jwt" else ((),)
+                    ([], ["credentialSubject"]) if stored.format == "vc+sd-jwt" else ([],)
                 )
             else:
                 payload, disclosures = read_payload(stored.raw), {}
                 body = payload.get("vc")
                 found = body.get("type") if isinstance(body, dict) else None
                 types = tuple(t for t in found if isinstance(t, str)) if isinstance(found, list) else ()
-                roots = (["vc"], ())
+                roots = (["vc"], [])
         except CredentialError:
             return None
         exp = payload.get("exp")
