@@ -45,9 +45,13 @@ browser:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
+# Style, the one-way layer contract (pyproject.toml [tool.importlinter]), types, the explorer's script.
 lint: install
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(PYTHON) -m mypy
+	node --check api/explorer/static/explorer.js
 	cd contracts && ../$(FORGE) fmt --check
 
 contracts-test: install

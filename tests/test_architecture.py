@@ -8,7 +8,7 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-COMPOSITION_ROOT = {"cli", "devseed"}
+COMPOSITION_ROOT = {"cli"}
 
 
 def test_every_core_module_is_in_the_layer_contract() -> None:

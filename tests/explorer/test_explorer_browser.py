@@ -33,7 +33,7 @@ from api.wallet import Wallet
 from resolver.status_codec import decode
 from tests.support.cli_process import CLI, own_world
 from tests.support.waiting import wait_until
-from trust_ledger.devseed import DEMO_ISSUER_DID
+from trust_ledger.cli.devseed import DEMO_ISSUER_DID
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")

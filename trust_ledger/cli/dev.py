@@ -27,7 +27,7 @@ from trust_ledger.chain.follower import Horizon
 from trust_ledger.chain.gateway import TrustGateway
 from trust_ledger.cli.context import LOG_FORMAT, settings
 from trust_ledger.cli.serve import serve
-from trust_ledger.devseed import (
+from trust_ledger.cli.devseed import (
     DEMO_ISSUER_ACCOUNT,
     DEMO_ISSUER_DID,
     DEMO_VERIFIER_DID,
