@@ -2,7 +2,9 @@
 
 DiwError -> ``{code, message}`` with its status; OAuthError -> RFC 6749 ``{error,
 error_description}`` (401 + WWW-Authenticate for invalid_token); request validation -> the TW DIW
-bad-parameter code on /api/ and invalid_request elsewhere; anything unexpected -> 59999 (500), logged.
+bad-parameter code on /api/ and invalid_request elsewhere; the store not answering (a database
+restart) -> 503 with Retry-After, as the resolver does (59999 on /api/, temporarily_unavailable
+elsewhere); anything unexpected -> 59999 (500), logged.
 
 The body limits (trust_ledger.http_limits) are installed here too, so both modules refuse the same
 way: a route needing the Access-Token without a valid one -> 40100 (401) before the body is read; a
@@ -24,6 +26,7 @@ from api.issuer.auth import access_token_gate
 from api.issuer.errors import DiwError, OAuthError
 from trust_ledger.http_limits import BodyLimits, Refusal, Scope
 from trust_ledger.metrics import ERRORS, metrics_response
+from trust_ledger.store import STORE_RETRY_AFTER_SECONDS, STORE_UNAVAILABLE, first_line
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +59,16 @@ def install_error_handlers(
     ) -> Response:
         try:
             return await call_next(request)
+        except STORE_UNAVAILABLE as error:  # a database restart: the client retries, nothing is half-done
+            path, why = request.url.path, first_line(error)
+            log.warning("the store is unavailable answering %s %s: %s", request.method, path, why)
+            detail = "the module's store is unavailable; retry shortly"
+            if path.startswith("/api/"):
+                response = diw_response(DiwError(INTERNAL, detail, 503))
+            else:
+                response = oauth_response(OAuthError("temporarily_unavailable", detail, 503))
+            response.headers["Retry-After"] = str(STORE_RETRY_AFTER_SECONDS)
+            return response
         except Exception as error:
             log.exception("unexpected error answering %s %s", request.method, request.url.path)
             return diw_response(DiwError(INTERNAL, f"internal error ({type(error).__name__})", 500))

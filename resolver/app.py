@@ -33,12 +33,9 @@ from resolver.models import Health
 from resolver.resolution import DEFAULT_REGISTRY_METHODS, DidResolver
 from trust_ledger.http_limits import ASGIApp, BodyLimits, Refusal, Scope
 from trust_ledger.metrics import ERRORS, RESOLUTIONS, metrics_response
-from trust_ledger.store import STORE_UNAVAILABLE, first_line
+from trust_ledger.store import STORE_RETRY_AFTER_SECONDS, STORE_UNAVAILABLE, first_line
 
 log = logging.getLogger(__name__)
-
-RETRY_AFTER_SECONDS = 1
-
 
 def _error(request: Request, code: ErrorCode, detail: str) -> Response:
     ctx: Context = request.app.state.trust_ledger
@@ -97,7 +94,7 @@ def create_app(
             log.warning("the store is unavailable answering %s %s: %s", request.method, path, why)
             detail = "the ledger's views are unavailable; retry shortly"
             response = _error(request, ErrorCode.UNAVAILABLE, detail)
-            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            response.headers["Retry-After"] = str(STORE_RETRY_AFTER_SECONDS)
             return response
         except Exception as error:
             log.exception("unexpected error answering %s %s", request.method, request.url.path)

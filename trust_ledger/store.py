@@ -41,6 +41,9 @@ def open_ledger(var: Path | None = None) -> TrustLedger:
 STORE_UNAVAILABLE = (OperationalError, InterfaceError)
 """What eventsourcing raises when the database does not answer (restarting, connection lost)."""
 
+STORE_RETRY_AFTER_SECONDS = 1
+"""What every API tells a client in Retry-After when it answers 503 for a store outage."""
+
 
 def first_line(error: BaseException) -> str:
     """The first line of an error's message (database errors run to several), or its type's name."""
