@@ -34,9 +34,10 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import httpx
-from fastapi import Body, FastAPI, Request, Response
+from fastapi import Body, Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -120,6 +121,44 @@ def _upstream(what: str, base: str | None, token: str | None, did: str | None) -
     return Upstream(what, base, token, did)
 
 
+def demo_origins(base_url: str) -> tuple[str, ...]:
+    """The origins whose pages may call the demo endpoints: `base_url`'s, and 127.0.0.1 / localhost
+    on its port (the same dev server reached under either loopback name)."""
+    parts = urlsplit(base_url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    own = f"{parts.scheme}://{parts.netloc}".lower()
+    loopback = (f"{parts.scheme}://{name}:{port}" for name in ("127.0.0.1", "localhost"))
+    return tuple(dict.fromkeys([own, *loopback]))
+
+
+@dataclass(frozen=True)
+class SameOrigin:
+    """The same-origin rule of the demo endpoints, which act with a module's Access-Token.
+
+    The `Host` must be one of the allowed origins' (a DNS-rebinding page reaches 127.0.0.1 under its
+    own name), and so must `Origin`; a state-changing request without `Origin` is refused (browsers
+    send it on every cross-origin request and every POST)."""
+
+    origins: tuple[str, ...]
+
+    def check(self, request: Request) -> None:
+        hosts = {urlsplit(origin).netloc for origin in self.origins}
+        host = request.headers.get("host", "").lower()
+        if host not in hosts:
+            raise ExplorerError(
+                403,
+                "foreign_host",
+                f"Host {host!r} is not this explorer's (allowed: {', '.join(sorted(hosts))})",
+            )
+        origin = request.headers.get("origin")
+        if origin is None and request.method in ("GET", "HEAD"):
+            return
+        if origin is None:
+            raise ExplorerError(403, "cross_origin", "a request that acts for the demo must carry Origin")
+        if origin.lower() not in self.origins:
+            raise ExplorerError(403, "cross_origin", f"Origin {origin!r} may not use this explorer's demos")
+
+
 def _where(loc: Sequence[Any]) -> str:
     """A validation error's location in the request body, e.g. `fields.name` (or `body`)."""
     return ".".join(str(p) for p in loc if p != "body" and not isinstance(p, int)) or "body"
@@ -137,6 +176,7 @@ def create_explorer_app(
     verifier_refs: Sequence[str] | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     timeout: float = 120.0,
+    origins: Sequence[str] = (),
 ) -> FastAPI:
     """The explorer. Without an issuer (verifier) base URL and token its issuer (verifier) demo is not
     configured: the page says so and the demo endpoints answer 404 `demo_not_configured`.
@@ -144,12 +184,17 @@ def create_explorer_app(
     `issuer_templates` maps each vcUid the demo may offer to its field names (default
     `employee: name, employee_no`, the dev issuer's); `verifier_refs` are the verification
     templates it may open (default `employee`). `transport` replaces httpx's network transport (tests).
+    `origins` are the only origins whose pages may call the demo endpoints (`demo_origins(base_url)`);
+    a configured demo needs them.
     """
     issuer = _upstream("issuer", issuer_base, issuer_token, issuer_did)
     verifier = _upstream("verifier", verifier_base, verifier_token, verifier_did)
     offered = issuer_templates or {"employee": ("name", "employee_no")}
     templates = {uid: list(fields) for uid, fields in offered.items()}
     refs = list(verifier_refs or ("employee",))
+    if (issuer or verifier) and not origins:
+        raise ValueError("a configured demo needs the origins allowed to call it (demo_origins(base_url))")
+    same_origin = SameOrigin(tuple(origin.lower().rstrip("/") for origin in origins))
     opened: OrderedDict[str, str] = OrderedDict()  # transactionId -> ref, this explorer's requests only
 
     app = FastAPI(
@@ -276,7 +321,16 @@ def create_explorer_app(
             )
         return upstream
 
-    @app.post("/api/issuer/offer", status_code=201)
+    def issuer_demo(request: Request) -> None:
+        """Runs before the body is validated: a foreign page learns nothing about the demo."""
+        if issuer is not None:
+            same_origin.check(request)
+
+    def verifier_demo(request: Request) -> None:
+        if verifier is not None:
+            same_origin.check(request)
+
+    @app.post("/api/issuer/offer", status_code=201, dependencies=[Depends(issuer_demo)])
     async def issuer_offer(body: Annotated[OfferRequest, Body()]) -> dict[str, Any]:
         upstream = configured(issuer, "issuer")
         vc_uid = body.vcUid or next(iter(templates))
@@ -301,7 +355,7 @@ def create_explorer_app(
             key: offer[key] for key in ("transactionId", "qrCode", "deepLink", "txCode") if key in offer
         } | {"vcUid": vc_uid}
 
-    @app.post("/api/verifier/requests", status_code=201)
+    @app.post("/api/verifier/requests", status_code=201, dependencies=[Depends(verifier_demo)])
     async def verifier_request(body: Annotated[PresentationRequest, Body()]) -> dict[str, Any]:
         upstream = configured(verifier, "verifier")
         ref = body.ref or refs[0]
@@ -322,7 +376,7 @@ def create_explorer_app(
             "authUri": opened_request.get("authUri"),
         }
 
-    @app.get("/api/verifier/requests/{transaction_id}/result")
+    @app.get("/api/verifier/requests/{transaction_id}/result", dependencies=[Depends(verifier_demo)])
     async def verifier_result(transaction_id: str, response: Response) -> dict[str, Any]:
         upstream = configured(verifier, "verifier")
         response.headers["Cache-Control"] = "no-store"

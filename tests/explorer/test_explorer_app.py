@@ -26,9 +26,16 @@ Handler = Callable[[httpx.Request], httpx.Response]
 def client_for(handler: Handler | None = None, **kwargs) -> TestClient:
     transport = httpx.MockTransport(handler) if handler else None
     app = create_explorer_app(
-        ISSUER, ISSUER_TOKEN, VERIFIER, VERIFIER_TOKEN, issuer_did="did:web:issuer.test", transport=transport
+        ISSUER,
+        ISSUER_TOKEN,
+        VERIFIER,
+        VERIFIER_TOKEN,
+        issuer_did="did:web:issuer.test",
+        transport=transport,
+        origins=["http://testserver"],
     )
-    return TestClient(under_prefix(app), **kwargs)
+    # the page's own calls: browsers send Origin on every POST (test_explorer_origin.py: the others)
+    return TestClient(under_prefix(app), headers={"Origin": "http://testserver"}, **kwargs)
 
 
 def test_page_and_assets_are_local_with_a_strict_policy() -> None:

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from anvil import devchain
 from anvil.accounts import dev_account
 from api.explorer import EXPLORER_PREFIX, create_explorer_app, under_prefix
+from api.explorer.app import demo_origins
 from api.issuer.app import create_app as create_issuer_app
 from api.issuer.config import IssuerConfig, load_config
 from api.issuer.wiring import open_issuer
@@ -136,4 +137,5 @@ def explorer_app(issuer_config: IssuerConfig, verifier_config: VerifierConfig, b
         verifier_did=verifier_config.did,
         issuer_templates={uid: template.fields for uid, template in issuer_config.templates.items()},
         verifier_refs=list(verifier_config.templates),
+        origins=demo_origins(base),
     )

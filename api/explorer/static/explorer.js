@@ -711,6 +711,9 @@
   async function postOwn(path, body) {
     return getJson(own(path), {
       method: "POST",
+      // the page's Referrer-Policy (no-referrer) would make the browser send `Origin: null`;
+      // the demo endpoints accept only this explorer's origin
+      referrerPolicy: "same-origin",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify(body || {}),
     });
