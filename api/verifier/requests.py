@@ -79,10 +79,12 @@ def request_object(
     config: VerifierConfig, key: SigningKey, template: VerifierTemplate, session: Session, now: int
 ) -> str:
     """The signed request object (JAR, header ``typ: oauth-authz-req+jwt``, ``kid`` a DID URL of
-    the verifier's key on chain)."""
+    the verifier's key on chain).
+
+    No ``iss``: OID4VP 1.0 §5 says the wallet MUST ignore it, and wallets that check it against
+    ``kid`` (the OpenWallet Foundation's client) refuse a prefixed client_id there."""
     client_id = config.client_id_for(template)
     claims: dict[str, Any] = {
-        "iss": client_id,
         "aud": SELF_ISSUED_AUDIENCE,
         "iat": now,
         "exp": session.expires_at,

@@ -1,0 +1,24 @@
+"""The OpenWallet Foundation's OID4VP client (@openid4vc/openid4vp) resolves our request."""
+
+from __future__ import annotations
+
+from tests.interop.conftest import Interop, run_node
+from tests.verifier.conftest import VERIFIER
+
+
+def test_owf_client_resolves_and_verifies_our_signed_request_object(interop: Interop) -> None:
+    """Item 1 of issue 16: the client refused our request object because its `iss` (the prefixed
+    client_id) is not the DID in `kid`. OID4VP 1.0 §5: the wallet MUST ignore `iss`; we omit it."""
+    request = interop.world.open_request("employee")
+    resolved = run_node("oid4vp_request.mjs", request.auth_uri, interop.resolver_url)
+
+    assert "iss" not in request.claims
+
+    assert resolved["client"]["prefix"] == "decentralized_identifier"
+    assert resolved["client"]["identifier"] == VERIFIER
+    assert resolved["signer"]["method"] == "did"
+    assert resolved["signer"]["didUrl"] == f"{VERIFIER}#key-1"
+    assert resolved["payload"]["nonce"] == request.nonce
+    assert resolved["payload"]["response_uri"] == request.claims["response_uri"]
+    assert resolved["dcql"]["credentials"][0]["id"] == "employee"
+    assert resolved["version"] == 100  # read as OID4VP 1.0 final
