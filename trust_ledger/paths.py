@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import stat
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -14,6 +15,34 @@ NODE_MODULES = PROJECT_ROOT / "node_modules"
 def var_dir() -> Path:
     """Runtime state (manifest, SQLite files, chain state); TRUST_LEDGER_VAR overrides."""
     return Path(os.environ.get("TRUST_LEDGER_VAR", PROJECT_ROOT / "var"))
+
+
+PRIVATE_UMASK = 0o077
+"""Files this process creates are readable by its user only (SQLite's -wal / -shm / -journal too)."""
+
+
+def restrict_umask() -> None:
+    """Set the process umask to 077: called first by every long-running command and the wallet CLI."""
+    os.umask(PRIVATE_UMASK)
+
+
+def private_dir(path: Path) -> Path:
+    """`path` as a directory only its owner can enter (0700): created so, or tightened when it is
+    ours. A shared sticky directory (/tmp) or someone else's is left alone."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = path.stat()
+    if info.st_uid == os.getuid() and not info.st_mode & stat.S_ISVTX and stat.S_IMODE(info.st_mode) != 0o700:
+        path.chmod(0o700)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """`path` created (empty) or kept, readable and writable by its owner only (0600), in a private
+    directory. SQLite gives the -wal / -shm / -journal files it creates the database file's mode."""
+    private_dir(path.parent)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    path.chmod(0o600)
+    return path
 
 
 def foundry_binary(tool: str) -> Path:

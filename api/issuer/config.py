@@ -125,6 +125,7 @@ class IssuerConfig(ModuleConfig):
 
     templates: dict[str, Template] = Field(min_length=1)
     controller_key: str | None = None
+    keys_dir: Path | None = None  # the per-offer sealing keys, never beside the records (sealing.keys_path)
     offer_ttl: int = Field(600, gt=0)
     token_ttl: int = Field(300, gt=0)
     nonce_ttl: int = Field(300, gt=0)

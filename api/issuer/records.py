@@ -34,7 +34,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, event
 
-from trust_ledger.paths import var_dir
+from trust_ledger.paths import private_file, var_dir
 
 ACTIVE, SUSPENDED, REVOKED = "ACTIVE", "SUSPENDED", "REVOKED"
 STATUS_CODE = {ACTIVE: "0", SUSPENDED: "1", REVOKED: "2"}
@@ -180,11 +180,10 @@ def records_env(var: Path | None = None) -> dict[str, str]:
     """SQLite under var/ (issuer-records.sqlite) unless ISSUANCERECORDS_PERSISTENCE_MODULE is set."""
     if os.environ.get("ISSUANCERECORDS_PERSISTENCE_MODULE"):
         return {}
-    directory = var or var_dir()
-    directory.mkdir(parents=True, exist_ok=True)
+    database = private_file((var or var_dir()) / "issuer-records.sqlite")
     return {
         "ISSUANCERECORDS_PERSISTENCE_MODULE": "eventsourcing.sqlite",
-        "ISSUANCERECORDS_SQLITE_DBNAME": str(directory / "issuer-records.sqlite"),
+        "ISSUANCERECORDS_SQLITE_DBNAME": str(database),
         "ISSUANCERECORDS_SQLITE_LOCK_TIMEOUT": "30",
     }
 

@@ -1,7 +1,9 @@
 """Per-offer keys that seal personal data in events, and shred it afterwards.
 
 The Offered event carries the holder's fields and CredentialIssued the credential, both
-AES-GCM-sealed with a key that lives only here (a SQLite file beside the records). Deleting
+AES-GCM-sealed with a key that lives only here: a SQLite file (0600) in its own 0700 directory,
+never the records' (`keys_path`), so a copy of the var directory or of the event store alone
+reveals nothing. Deleting
 the key (after the credential is collected and its retention time has passed, or when an offer
 expires uncollected) makes that data unreadable everywhere, the immutable event store included.
 """
@@ -18,6 +20,27 @@ from typing import Any
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from api.credentials.disclosures import b64url_decode, b64url_encode
+from trust_ledger.paths import private_dir, private_file
+
+KEYS_FILE = "issuer-keys.sqlite"
+KEYS_DIR_ENV = "TRUST_LEDGER_KEYS_DIR"
+
+
+def keys_path(var: Path, configured: Path | None = None) -> Path:
+    """Where the sealing keys live: `configured` (the issuer's `keys_dir`), else $TRUST_LEDGER_KEYS_DIR,
+    else the sibling directory `<var>-keys` (never `var` itself). A key file an older version left
+    in `var` is moved there once, so the sealed data it opens stays readable."""
+    from_env = os.environ.get(KEYS_DIR_ENV)
+    directory = configured or (Path(from_env) if from_env else var.parent / f"{var.name}-keys")
+    if directory.resolve() == var.resolve():
+        raise ValueError(f"keys_dir must not be the var directory {var} (keys beside the data they seal)")
+    path = private_dir(directory) / KEYS_FILE
+    legacy = var / KEYS_FILE
+    if legacy.exists() and not path.exists():
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            if Path(f"{legacy}{suffix}").exists():
+                os.replace(f"{legacy}{suffix}", f"{path}{suffix}")
+    return path
 
 
 class Shredded(Exception):
@@ -28,7 +51,8 @@ class KeyShredder:
     """Offer id -> AES-256-GCM key, with a deadline after which ``purge`` deletes it."""
 
     def __init__(self, path: str | Path):
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self.path = private_file(Path(path))
+        self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS offer_keys (offer TEXT PRIMARY KEY, key BLOB NOT NULL, until INTEGER)"
         )

@@ -10,13 +10,17 @@ from api.issuer.config import IssuerConfig
 from api.issuer.context import IssuerContext
 from api.issuer.nonces import NonceStore
 from api.issuer.records import IssuanceIndex, IssuanceRecords, records_env
-from api.issuer.sealing import KeyShredder
+from api.issuer.sealing import KeyShredder, keys_path
 from api.issuer.status import KeySigner, StatusService
 from api.status.store import AllocationStore
 from projections.service import LedgerService
 from trust_ledger.chain.follower import Horizon, default_horizon
 from trust_ledger.chain.gateway import TrustGateway
-from trust_ledger.paths import var_dir
+from trust_ledger.paths import private_dir, private_file, var_dir
+
+
+class DirectoryOwned(ValueError):
+    """The var directory belongs to another organisation's issuer module."""
 
 
 def open_issuer(
@@ -34,14 +38,13 @@ def open_issuer(
     status lists and flips their bits. `ledger` must follow the same chain.
     """
     now = clock or (lambda: int(time.time()))
-    var = config.var_dir or var_dir()
-    var.mkdir(parents=True, exist_ok=True)
+    var = private_dir(config.var_dir or var_dir())
     key = config.signing_key.load(config.did, config_dir)
     records = IssuanceRecords(env=records_env(var))
     status = StatusService(
         did=config.did,
         base_url=config.base_url,
-        store=AllocationStore(var / "issuer-status.sqlite"),
+        store=AllocationStore(private_file(var / "issuer-status.sqlite")),
         gateway=gateway,
         ledger=ledger,
         horizon=horizon or default_horizon(gateway.deployment.chain_id),
@@ -55,7 +58,7 @@ def open_issuer(
         key=key,
         records=records,
         index=index,
-        shredder=KeyShredder(var / "issuer-keys.sqlite"),
+        shredder=KeyShredder(keys_path(var, config.keys_dir)),
         nonces=NonceStore(config.nonce_ttl, now),
         status=status,
         views=ledger.views,

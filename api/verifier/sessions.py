@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from trust_ledger.paths import private_file
+
 log = logging.getLogger(__name__)
 
 PURGE_EVERY = 60.0
@@ -63,7 +65,7 @@ class SessionStore:
     """Sessions in one SQLite file; safe to share between threads."""
 
     def __init__(self, path: Path, retention: int = 3600):
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(path)  # nonces, states and presentations: 0600 (and so its -wal / -shm) in 0700
         self.retention = retention
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row

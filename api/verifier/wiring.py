@@ -13,7 +13,7 @@ from api.verifier.decision import TrustDecision
 from api.verifier.ratelimit import TokenBuckets
 from api.verifier.sessions import SessionStore
 from api.verifier.trust_source import TrustSource
-from trust_ledger.paths import var_dir
+from trust_ledger.paths import private_dir, var_dir
 
 
 def open_verifier(
@@ -25,7 +25,7 @@ def open_verifier(
 ) -> VerifierContext:
     """The verifier's session store (SQLite under the var directory), key and trust decision."""
     now = clock or (lambda: int(time.time()))
-    var = config.var_dir or var_dir()
+    var = private_dir(config.var_dir or var_dir())
     ctx = VerifierContext(
         config=config,
         key=config.signing_key.load(config.did, config_dir),

@@ -27,7 +27,6 @@ from trust_ledger.chain.deployment import Deployment
 from trust_ledger.chain.follower import Horizon
 from trust_ledger.chain.gateway import TrustGateway
 from trust_ledger.cli.context import LOG_FORMAT, settings
-from trust_ledger.cli.serve import serve
 from trust_ledger.cli.devseed import (
     DEMO_ISSUER_ACCOUNT,
     DEMO_ISSUER_DID,
@@ -37,7 +36,9 @@ from trust_ledger.cli.devseed import (
     seed_demo_issuer,
     seed_demo_verifier,
 )
+from trust_ledger.cli.serve import serve
 from trust_ledger.logs import configure_logging
+from trust_ledger.paths import restrict_umask
 
 DWVC_101_BODY = (
     '{"vcUid":"employee","fields":[{"ename":"name","content":"Alice"},{"ename":"employee_no","content":"7"}]}'
@@ -53,6 +54,7 @@ def dev(
 ) -> None:
     """Start (or resume) the dev chain with a demo issuer and verifier, follow it into the ledger and
     serve the resolver, the issuer and the verifier on one port until Ctrl-C."""
+    restrict_umask()  # every file this process creates (keys, stores, configs) is 0600
     configure_logging(log_format, default="text")
     var = settings(ctx).deployment_path.parent
     deployment, outcome = devchain.chain_up(port=chain_port, root=var)

@@ -14,6 +14,7 @@ from trust_ledger.chain.follower import default_horizon
 from trust_ledger.cli.context import LOG_FORMAT, account_from, settings
 from trust_ledger.cli.serve import serve
 from trust_ledger.logs import configure_logging
+from trust_ledger.paths import restrict_umask
 
 
 def serve_issuer(
@@ -28,6 +29,7 @@ def serve_issuer(
     log_format: str | None = LOG_FORMAT,
 ) -> None:
     """Issue credentials for an accredited organisation; status lists on chain, published here."""
+    restrict_umask()  # every file this process creates (keys, stores, configs) is 0600
     configure_logging(log_format)
     issuer_config = load_config(config)
     current = settings(ctx)

@@ -19,6 +19,7 @@ from trust_ledger.chain.follower import default_horizon
 from trust_ledger.cli.context import LOG_FORMAT, UsageError, settings
 from trust_ledger.http_server import server_config
 from trust_ledger.logs import configure_logging
+from trust_ledger.paths import restrict_umask
 from trust_ledger.store import ledger_env
 
 
@@ -34,6 +35,7 @@ def serve_resolver(
     log_format: str | None = LOG_FORMAT,
 ) -> None:
     """The universal resolver, trust list and status lists over HTTP."""
+    restrict_umask()  # every file this process creates (keys, stores, configs) is 0600
     configure_logging(log_format)
     service = open_service(ctx, follow, confirmations, finalized)
     service.start()

@@ -14,6 +14,7 @@ from projections.service import watch_service
 from trust_ledger.cli.context import LOG_FORMAT
 from trust_ledger.cli.serve import open_service, serve
 from trust_ledger.logs import configure_logging
+from trust_ledger.paths import restrict_umask
 
 
 def serve_verifier(
@@ -31,6 +32,7 @@ def serve_verifier(
     log_format: str | None = LOG_FORMAT,
 ) -> None:
     """Verify presentations; trust (registry, keys, accreditations, status bits) from the ledger."""
+    restrict_umask()  # the session store and its -wal / -shm are 0600
     configure_logging(log_format)
     verifier_config = load_config(config)
     service = open_service(ctx, follow, confirmations, finalized)

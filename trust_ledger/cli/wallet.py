@@ -13,13 +13,19 @@ import typer
 
 from api.wallet import Match, PresentationRequest, StoredCredential, Wallet, WalletError
 from trust_ledger.cli.context import UsageError
-from trust_ledger.paths import var_dir
+from trust_ledger.paths import restrict_umask, var_dir
 
 app = typer.Typer(
     help="A holder wallet: accept OID4VCI credential offers, list them, present them over OID4VP.",
     no_args_is_help=True,
 )
 DEFAULT_RESOLVER = "http://127.0.0.1:8080"
+
+
+@app.callback()
+def _private_files() -> None:
+    """Keys and credentials the wallet writes are its user's only (umask 077)."""
+    restrict_umask()
 
 
 def default_wallet_dir() -> Path:
