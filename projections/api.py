@@ -7,6 +7,7 @@ times); "as of" queries pick the version whose validity interval holds that time
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -149,6 +150,10 @@ class FollowerStatus:
 
 class TrustViews(Protocol):
     """Queries over the projections; every method is a few indexed reads."""
+
+    def snapshot(self) -> AbstractContextManager[None]:
+        """Every query made inside (in this thread) reads one consistent state of the views."""
+        ...
 
     def freshness(self) -> Freshness: ...
 

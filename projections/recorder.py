@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -59,8 +60,31 @@ class ViewRecorder(TrackingRecorder, ABC):
         with self._transaction(commit=True) as cursor:
             yield Sql(cursor, self.tables.dialect)
 
+    def _begin_snapshot(self, cursor: Any) -> None:
+        """Make the read transaction just opened on `cursor` one snapshot for all its statements
+        (SQLite's deferred transaction already is one)."""
+
     @contextmanager
     def reading(self) -> Iterator[Sql]:
-        """A read-only transaction over the views (one consistent snapshot)."""
+        """A read-only transaction over the views: one consistent snapshot. Opened again in the same
+        thread while one is open, it joins that one, so everything a request reads inside
+        ``TrustViews.snapshot()`` (a document and its freshness headers) describes one block."""
+        local = self._open_reads()
+        if getattr(local, "sql", None) is not None:
+            yield local.sql
+            return
         with self._transaction(commit=False) as cursor:
-            yield Sql(cursor, self.tables.dialect)
+            self._begin_snapshot(cursor)
+            local.sql = Sql(cursor, self.tables.dialect)
+            try:
+                yield local.sql
+            finally:
+                local.sql = None
+
+    def _open_reads(self) -> threading.local:
+        """The read transaction this thread has open, if any (made on first use: eventsourcing's
+        recorders have their own __init__)."""
+        try:
+            return self.__dict__["_reads"]
+        except KeyError:
+            return self.__dict__.setdefault("_reads", threading.local())

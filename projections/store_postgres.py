@@ -31,6 +31,11 @@ class PostgresViewRecorder(ViewRecorder, PostgresTrackingRecorder):
     def _transaction(self, *, commit: bool) -> AbstractContextManager[Cursor[DictRow]]:
         return self.datastore.transaction(commit=commit)
 
+    def _begin_snapshot(self, cursor: Any) -> None:
+        # READ COMMITTED (the default) takes a new snapshot per statement: a document and the
+        # freshness read after it could describe different blocks.
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+
     def _track(self, cursor: Cursor[DictRow], tracking: Tracking) -> None:
         self._insert_tracking(cursor, tracking)
 

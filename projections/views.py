@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from projections.api import (
@@ -50,6 +51,12 @@ class SqlTrustViews:
         self.recorder.close()
 
     # ------------------------------------------------------------------ freshness
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every query made inside (in this thread) reads one transaction of the views."""
+        with self.recorder.reading():
+            yield
 
     def freshness(self) -> Freshness:
         with self.recorder.reading() as sql:

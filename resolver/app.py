@@ -25,7 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from projections.api import TrustViews
 from resolver import routes_diw, routes_identifiers, routes_til, routes_trust
-from resolver.context import Context, get_context
+from resolver.context import Context, get_context, one_snapshot
 from resolver.errors import ErrorCode, ResolverError
 from resolver.foreign import FOREIGN_METHODS
 from resolver.http import PROBLEM_JSON, error_response, json_response
@@ -36,6 +36,7 @@ from trust_ledger.metrics import ERRORS, RESOLUTIONS, metrics_response
 from trust_ledger.store import STORE_RETRY_AFTER_SECONDS, STORE_UNAVAILABLE, first_line
 
 log = logging.getLogger(__name__)
+
 
 def _error(request: Request, code: ErrorCode, detail: str) -> Response:
     ctx: Context = request.app.state.trust_ledger
@@ -155,6 +156,7 @@ def create_app(
         return Response(body, media_type=content_type)
 
     @app.get("/health", response_model=Health, tags=["Operations"], summary="Liveness and freshness")
+    @one_snapshot
     def health(request: Request, ctx: Annotated[Context, Depends(get_context)]) -> Response:
         state = ctx.state()
         return json_response(request, state.health_body(), state=state, cache_control="no-cache")

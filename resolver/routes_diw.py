@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from resolver.context import Context, get_context
+from resolver.context import Context, get_context, one_snapshot
 from resolver.did_syntax import require_did
 from resolver.http import json_response
 from resolver.models import DiwStatus
@@ -20,6 +20,7 @@ router = APIRouter(tags=["TW DIW issuer status"])
 
 
 @router.get("/api/did/{did:path}", response_model=DiwStatus, summary="Issuer DID status (TW DIW)")
+@one_snapshot
 def did_status(request: Request, did: str, ctx: Annotated[Context, Depends(get_context)]) -> Response:
     require_did(did)
     body = {"code": "0", "message": "SUCCESS", "data": {"did": did, "status": diw_status(ctx.views, did)}}

@@ -98,6 +98,17 @@ def resolve_identifier(
     ctx: Context,
     accept: str | None,
 ) -> Response:
+    """One resolution, read from one snapshot of the views (the document and its headers agree)."""
+    with ctx.views.snapshot():
+        return _resolve_identifier(request, identifier, ctx, accept)
+
+
+def _resolve_identifier(
+    request: Request,
+    identifier: str,
+    ctx: Context,
+    accept: str | None,
+) -> Response:
     url = parse_did_url(_raw_identifier(request, identifier))
     if url.path is not None:
         raise ResolverError(

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from resolver.context import Context, get_context
+from resolver.context import Context, get_context, one_snapshot
 from resolver.did_syntax import MAX_PAGE, parse_number, require_did
 from resolver.errors import ErrorCode, ResolverError
 from resolver.http import json_response
@@ -28,6 +28,7 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {400: {"model": Problem}, 404: {"mod
 
 @router.get("/v4/issuers", response_model=TilIssuers, responses=PROBLEMS, summary="Trusted issuers")
 @router.get("/v4/issuers/", include_in_schema=False)
+@one_snapshot
 def issuers(
     request: Request,
     ctx: Annotated[Context, Depends(get_context)],
@@ -66,6 +67,7 @@ def issuers(
 @router.get(
     "/v4/issuers/{did:path}", response_model=TilIssuer, responses=PROBLEMS, summary="A trusted issuer"
 )
+@one_snapshot
 def issuer(request: Request, did: str, ctx: Annotated[Context, Depends(get_context)]) -> Response:
     require_did(did)
     version = ctx.views.entity_version(did)

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from resolver.context import Context, get_context
+from resolver.context import Context, get_context, one_snapshot
 from resolver.did_syntax import MAX_NUMBER, MAX_PAGE, parse_time_option, require_did, xml_datetime
 from resolver.errors import ErrorCode, ResolverError
 from resolver.http import CURRENT_CACHE, VERSIONED_CACHE, json_response
@@ -41,6 +41,7 @@ def _as_of(text: str | None) -> int | None:
 
 
 @router.get("/1.0/trust-list", response_model=TrustList, responses=PROBLEMS, summary="The trust list")
+@one_snapshot
 def trust_list(
     request: Request,
     ctx: Annotated[Context, Depends(get_context)],
@@ -100,6 +101,7 @@ def trust_list(
     responses=PROBLEMS,
     summary="An entity: ancestry, accreditations, effective status, history",
 )
+@one_snapshot
 def entity(
     request: Request,
     did: str,
@@ -124,6 +126,7 @@ def entity(
     tags=["Status lists"],
     summary="A status list as a W3C Bitstring Status List encodedList",
 )
+@one_snapshot
 def status_list(
     request: Request,
     list_id: Annotated[int, Path(ge=1, le=MAX_NUMBER)],

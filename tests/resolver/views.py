@@ -7,9 +7,11 @@ after each event (Entity.as_dict(), StatusList.bitstring()) becomes one version.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
+from projections.accreditation import EntityRecord
 from projections.api import (
     EffectiveStatus,
     EntityVersion,
@@ -20,14 +22,15 @@ from projections.api import (
     TrustListEntry,
     TrustListPage,
 )
+from projections.status import effective_status
 from trust_ledger.domain import ChainLog, Entity, StatusList, entity_id, status_list_id
 from trust_ledger.ledger import TrustLedger
 
-SEVERITY = {"active": 0, "suspended": 1, "revoked": 2}
-
 
 class InMemoryViews:
-    """TrustViews over lists of versions (oldest first), with the protocol's semantics."""
+    """TrustViews over lists of versions (oldest first), with the protocol's semantics: the effective
+    status and the accreditation windows are the real rules' (projections.status, .accreditation);
+    `clock` is "now" for current queries, as SqlTrustViews' clock."""
 
     def __init__(
         self,
@@ -35,14 +38,20 @@ class InMemoryViews:
         status_lists: dict[int, list[StatusListVersion]],
         freshness: Freshness,
         follower: FollowerStatus | None = None,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self.entities = entities
+        self.clock = clock or (lambda: freshness.block_time or 0)
+        """Default: the time of the last block the views reflect (deterministic, unlike wall time)."""
         self.lists = status_lists
         self.current_freshness = freshness
         self.follower = follower
         """No follower writes these views: None says so (stale to projections.trust_freshness), and a
         test that needs them fresh or halted sets the status it means."""
         self.calls: list[str] = []
+
+    def snapshot(self) -> AbstractContextManager[None]:
+        return nullcontext()  # one process's memory: every read already sees one state
 
     def freshness(self) -> Freshness:
         return self.current_freshness
@@ -89,13 +98,8 @@ class InMemoryViews:
         version = self.entity_version(did, at_time=at_time)
         if version is None:
             return None
-        own = version.state["status"]
-        worst, because = own, None
-        for ancestor in reversed(self._ancestors(version, at_time)):  # nearest first
-            status = ancestor.state["status"]
-            if SEVERITY[status] > SEVERITY[worst]:
-                worst, because = status, ancestor.did
-        return EffectiveStatus(status=worst, own_status=own, because_of=because)
+        ancestors = reversed(self._ancestors(version, at_time))  # nearest first
+        return effective_status(version.state["status"], [(a.did, a.state["status"]) for a in ancestors])
 
     def trust_list(
         self,
@@ -116,7 +120,10 @@ class InMemoryViews:
             effective = self.effective_status(did, at_time=at_time)
             assert effective is not None
             state = version.state
-            if credential_type is not None and credential_type not in state["accreditations"]:
+            at = int(self.clock()) if at_time is None else at_time
+            if credential_type is not None and not EntityRecord.from_version(version).accredited_at(
+                credential_type, at
+            ):
                 continue
             if status is not None and effective.status != status:
                 continue
