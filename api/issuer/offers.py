@@ -132,6 +132,7 @@ def create_offer(ctx: IssuerContext, request: OfferRequest) -> dict[str, Any]:
         tx_code_hash=digest(tx_code) if tx_code else None,
         offer_expires_at=offer_expires_at,
         sealed_fields=ctx.shredder.seal(offer_id, {"fields": checked.fields, "code": code}),
+        issuer_did=config.did,
     )
     if reissue.to_revoke:
         issuance.replace_cards(reissue.to_revoke)

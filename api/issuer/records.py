@@ -67,7 +67,9 @@ class Issuance(Aggregate):
         tx_code_hash: str | None,
         offer_expires_at: int,
         sealed_fields: str,
+        issuer_did: str | None = None,  # None only in events recorded before records were scoped
     ) -> None:
+        self.issuer_did = issuer_did
         self.transaction_id = transaction_id
         self.offer_id = offer_id
         self.vc_uid = vc_uid
@@ -162,18 +164,33 @@ class Issuance(Aggregate):
 
 
 class IssuanceRecords(Application[UUID]):
-    """The issuer's off-chain records; persistence chosen by the environment (records_env)."""
+    """The issuer's off-chain records; persistence chosen by the environment (records_env).
+
+    With `issuer_did` every read is scoped to that issuer: another organisation's issuance in the
+    same store is unknown here (records from before scoping, without a DID, belong to the module
+    that owns the var directory: see wiring.claim_var_dir). Without it (tools, tests) all are read.
+    """
 
     name = "IssuanceRecords"
     env: ClassVar[dict[str, str]] = {"AGGREGATE_CACHE_MAXSIZE": "1000"}
 
+    def __init__(self, env: dict[str, str] | None = None, *, issuer_did: str | None = None) -> None:
+        super().__init__(env=env)
+        self.issuer_did = issuer_did
+
+    def owns(self, issuer_did: str | None) -> bool:
+        """Whether an issuance recorded for `issuer_did` is this module's."""
+        return self.issuer_did is None or issuer_did in (None, self.issuer_did)
+
     def get(self, transaction_id: str) -> Issuance | None:
-        """The issuance of `transaction_id`, or None (unknown or not a UUID)."""
+        """This issuer's issuance of `transaction_id`, or None (unknown, another issuer's, not a UUID)."""
         try:
             issuance: Any = self.repository.get(UUID(transaction_id))
         except (ValueError, AggregateNotFoundError):
             return None
-        return issuance if isinstance(issuance, Issuance) else None
+        if not isinstance(issuance, Issuance) or not self.owns(getattr(issuance, "issuer_did", None)):
+            return None
+        return issuance
 
 
 def records_env(var: Path | None = None) -> dict[str, str]:
@@ -247,6 +264,8 @@ class IssuanceIndex:
     def _apply(self, domain_event: Any) -> None:
         tx = str(domain_event.originator_id)
         if isinstance(domain_event, Issuance.Offered):  # type: ignore[attr-defined]  # made by @event
+            if not self.records.owns(getattr(domain_event, "issuer_did", None)):
+                return  # another issuer's: none of its events is indexed here
             self.by_offer[domain_event.offer_id] = tx
             self.by_code[domain_event.code_hash] = tx
             self.rows[tx] = Row(
@@ -256,6 +275,8 @@ class IssuanceIndex:
                 domain_event.issuance_date,
                 domain_event.expiration_date,
             )
+        elif tx not in self.rows:
+            return
         elif isinstance(domain_event, Issuance.TokenIssued):  # type: ignore[attr-defined]  # made by @event
             self.by_token[domain_event.token_hash] = tx
         elif isinstance(domain_event, Issuance.CredentialIssued):  # type: ignore[attr-defined]  # made by @event

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +25,29 @@ class DirectoryOwned(ValueError):
     """The var directory belongs to another organisation's issuer module."""
 
 
+OWNER_FILE = "issuer-owner.json"
+
+
+def claim_var_dir(var: Path, did: str) -> None:
+    """Make `var` this issuer's: the first start writes `issuer-owner.json` naming `did`; a start
+    with another DID is refused (its records, keys and status lists are another organisation's)."""
+    marker = var / OWNER_FILE
+    try:
+        fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        try:
+            owner = json.loads(marker.read_text(encoding="utf-8")).get("did")
+        except (OSError, ValueError, AttributeError):
+            owner = None
+        if owner != did:
+            raise DirectoryOwned(
+                f"{var} belongs to the issuer {owner!r} ({marker}), not {did}: give it its own var_dir"
+            ) from None
+        return
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump({"did": did}, handle)
+
+
 def open_issuer(
     config: IssuerConfig,
     gateway: TrustGateway,
@@ -40,7 +65,8 @@ def open_issuer(
     now = clock or (lambda: int(time.time()))
     var = private_dir(config.var_dir or var_dir())
     key = config.signing_key.load(config.did, config_dir)
-    records = IssuanceRecords(env=records_env(var))
+    claim_var_dir(var, config.did)
+    records = IssuanceRecords(env=records_env(var), issuer_did=config.did)
     status = StatusService(
         did=config.did,
         base_url=config.base_url,
