@@ -5,11 +5,7 @@ from __future__ import annotations
 import pytest
 
 from api.credentials.keys import SigningKey
-
-CURVES = ("P-256", "secp256k1", "Ed25519")
-NOW = 1_800_000_000
-ISSUER_DID = "did:web:issuer.trust-ledger.test"
-ISSUER_ID = "https://issuer.trust-ledger.test"
+from tests.support.credentials import CURVES, ISSUER_DID
 
 
 @pytest.fixture(params=CURVES)

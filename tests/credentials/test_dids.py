@@ -10,7 +10,7 @@ import pytest
 from api.credentials import dids, errors
 from api.credentials.disclosures import b64url_encode
 from api.credentials.keys import SigningKey
-from tests.credentials.conftest import CURVES
+from tests.support.credentials import CURVES
 
 
 @pytest.mark.parametrize("curve", CURVES)

@@ -10,8 +10,8 @@ from joserfc.jws import JWSRegistry
 
 from api.credentials import errors
 from api.credentials.keys import SIGNING_ALG, SigningKey, jwk_thumbprint, read_header, verify_jws
-from tests.credentials.conftest import CURVES, ISSUER_DID
 from tests.credentials.forge import flip_signature, hs256_with_public_key, parts, unsigned, with_header
+from tests.support.credentials import CURVES, ISSUER_DID
 
 
 def test_sign_and_verify_round_trip(issuer_key: SigningKey, curve: str) -> None:

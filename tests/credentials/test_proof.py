@@ -9,8 +9,8 @@ import pytest
 
 from api.credentials import dids, errors, proof
 from api.credentials.keys import SigningKey
-from tests.credentials.conftest import CURVES, ISSUER_ID, NOW
 from tests.credentials.forge import flip_signature, hs256_with_public_key, parts, unsigned, with_header
+from tests.support.credentials import CURVES, ISSUER_ID, NOW
 
 C_NONCE = "wKI4LT17ac15ES9bw8ac4"
 

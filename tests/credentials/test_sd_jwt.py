@@ -25,7 +25,6 @@ from api.credentials.sd_jwt import (
     verify_sd_jwt_vc,
 )
 from api.credentials.status import status_list_2021_pair, token_status_reference
-from tests.credentials.conftest import CURVES, ISSUER_DID, NOW
 from tests.credentials.forge import flip_signature, hs256_with_public_key, parts, unsigned, with_payload
 from tests.credentials.vectors import (
     RFC9901_A3_KB_AUD,
@@ -34,6 +33,7 @@ from tests.credentials.vectors import (
     RFC9901_A3_SD_JWT_KB,
     RFC9901_ISSUER_JWK,
 )
+from tests.support.credentials import CURVES, ISSUER_DID, NOW
 
 VCT = "https://issuer.trust-ledger.test/vct/employee"
 SUBJECT = {"given_name": "Mei", "family_name": "Lin", "roles": [{"target": "acme", "names": ["admin"]}]}

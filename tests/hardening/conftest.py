@@ -4,68 +4,17 @@ edge, and the route tables of the apps it serves."""
 
 from __future__ import annotations
 
-import json
-import re
 import signal
-import socket
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 
-import httpx
 import pytest
-from fastapi.routing import APIRoute
 
 from anvil.devchain import free_port, port_open
-from api.explorer import EXPLORER_PREFIX, create_explorer_app
-from api.issuer.app import create_app as create_issuer_app
-from api.one_port import EXPLORER_PREFIXES, ISSUER_PREFIXES, VERIFIER_PREFIXES
-from api.verifier.app import create_app as create_verifier_app
-from resolver.app import create_app as create_resolver_app
 from tests.support.cli_process import CLI, own_world
+from tests.support.hardening import DevServer
 from tests.support.waiting import wait_until
-
-
-@dataclass
-class DevServer:
-    """The running `trust-ledger dev`: its process, base URL, tokens and log file."""
-
-    process: subprocess.Popen[bytes]
-    base: str
-    port: int
-    var: Path
-    log: Path
-
-    @property
-    def issuer_token(self) -> str:
-        return json.loads((self.var / "dev-issuer" / "issuer.json").read_text())["access_tokens"][0]
-
-    @property
-    def verifier_token(self) -> str:
-        return json.loads((self.var / "dev-verifier" / "verifier.json").read_text())["access_tokens"][0]
-
-    def alive(self) -> bool:
-        return self.process.poll() is None
-
-    def rss_kib(self) -> int:
-        """The server process's resident set size (VmRSS)."""
-        status = Path(f"/proc/{self.process.pid}/status").read_text()
-        return int(re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE).group(1))
-
-    def health(self) -> httpx.Response:
-        return httpx.get(f"{self.base}/health", timeout=30)
-
-    def assert_healthy(self) -> None:
-        assert self.alive(), f"the dev process died (exit {self.process.returncode}): {self.log_tail()}"
-        assert self.health().status_code == 200
-
-    def log_tail(self, size: int = 3000) -> str:
-        return self.log.read_text(errors="replace")[-size:]
-
-    def connect(self) -> socket.socket:
-        return socket.create_connection(("127.0.0.1", self.port), timeout=30)
 
 
 @pytest.fixture(scope="session")
@@ -117,55 +66,3 @@ def module_var(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         ):
             patch.delenv(name, raising=False)
         yield var
-
-
-@dataclass(frozen=True)
-class Route:
-    """One route of an app served by `dev`, as a concrete path (parameters filled in)."""
-
-    app: str
-    method: str
-    path: str
-    needs_token: bool
-
-    @property
-    def served_by(self) -> str:
-        """The app `dev` sends this path to (api.one_port: /health and /metrics are the resolver's)."""
-        for name, prefixes in (
-            ("issuer", ISSUER_PREFIXES),
-            ("verifier", VERIFIER_PREFIXES),
-            ("explorer", EXPLORER_PREFIXES),
-        ):
-            if self.path.startswith(prefixes):
-                return name
-        return "resolver"
-
-
-def _concrete(path: str) -> str:
-    return re.sub(r"\{[^}]+\}", "x", path)
-
-
-def served_routes() -> list[Route]:
-    """Every route of the resolver, issuer, verifier and explorer apps as `dev` composes them, read
-    from the apps' own route tables (a route added to an app is covered without editing this)."""
-    from api.issuer.auth import flat_routes, needs_access_token
-
-    context = SimpleNamespace(config=SimpleNamespace(access_tokens=()))
-    apps = {
-        "resolver": (create_resolver_app(None), ""),  # type: ignore[arg-type]
-        "issuer": (create_issuer_app(context), ""),  # type: ignore[arg-type]
-        "verifier": (create_verifier_app(context), ""),  # type: ignore[arg-type]
-        "explorer": (create_explorer_app(), EXPLORER_PREFIX),
-    }
-    routes = []
-    for name, (app, prefix) in apps.items():
-        for route in flat_routes(app.routes):
-            if isinstance(route, APIRoute):
-                for method in sorted(route.methods - {"HEAD"}):
-                    path = prefix + _concrete(route.path)
-                    routes.append(Route(name, method, path, needs_access_token(route)))
-    return routes
-
-
-def deep_json(levels: int) -> bytes:
-    return b"[" * levels + b"]" * levels

@@ -15,7 +15,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from tests.hardening.conftest import DevServer, Route, deep_json, served_routes
+from tests.support.hardening import DevServer, Route, deep_json, served_routes
 
 ROUTES = served_routes()
 TOKEN_ROUTES = [route for route in ROUTES if route.needs_token]

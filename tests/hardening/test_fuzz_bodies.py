@@ -19,7 +19,7 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.hardening.conftest import DevServer, served_routes
+from tests.support.hardening import DevServer, served_routes
 
 EXAMPLES = int(os.environ.get("HARDENING_FUZZ_EXAMPLES", "1000"))
 ROUTES = served_routes()

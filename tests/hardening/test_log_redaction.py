@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from tests.hardening.conftest import DevServer
+from tests.support.hardening import DevServer
 from tests.support.waiting import wait_until
 from trust_ledger.logs import REDACTED
 

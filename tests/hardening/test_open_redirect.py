@@ -11,9 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from resolver.media import LEGACY_RESOLUTION
-from tests.resolver.conftest import client_for
 from tests.resolver.scenario import HAPPYPETS, build
 from tests.resolver.views import views_from_logs
+from tests.support.resolver import client_for
 
 ENDPOINT = "https://issuer.happypets.example"
 

@@ -15,7 +15,7 @@ import httpx
 import uvicorn
 
 from anvil.devchain import free_port
-from tests.hardening.conftest import DevServer
+from tests.support.hardening import DevServer
 from tests.support.waiting import wait_until
 from trust_ledger.http_server import ServerLimits, server_config
 from trust_ledger.logs import RepeatLimit

@@ -20,8 +20,8 @@ import pytest
 
 from anvil.accounts import dev_account
 from anvil.pump import EventPump
-from tests.follower.conftest import assert_ledger_is_chain_prefix, chain_log_positions
 from tests.proof.support import HealthWatch, Load, identifiers, record, summarise
+from tests.support.follower import assert_ledger_is_chain_prefix, chain_log_positions
 from tests.support.stores import postgres_schema
 from trust_ledger.ledger import TrustLedger
 

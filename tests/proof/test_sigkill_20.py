@@ -28,15 +28,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.follower.conftest import (
+from tests.proof.support import record
+from tests.support.cli_process import CLI
+from tests.support.follower import (
     PUMP_DID,
     assert_ledger_is_chain_prefix,
     chain_log_positions,
     follower_process_env,
     sqlite_ledger,
 )
-from tests.proof.support import record
-from tests.support.cli_process import CLI
 
 pytestmark = pytest.mark.proof
 

@@ -7,12 +7,9 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from resolver import create_app
 from tests.resolver.scenario import Scenario, build
 from tests.resolver.views import InMemoryViews, views_from_logs
-
-NOW = 1_767_225_600
-"""2026-01-01T00:00:00Z: the resolver's clock in these tests (long after the scenario's blocks)."""
+from tests.support.resolver import client_for
 
 
 @pytest.fixture(scope="session")
@@ -23,10 +20,6 @@ def scenario() -> Scenario:
 @pytest.fixture(scope="session")
 def views(scenario: Scenario) -> InMemoryViews:
     return views_from_logs(scenario.logs)
-
-
-def client_for(views: object, **kwargs: object) -> TestClient:
-    return TestClient(create_app(views, clock=lambda: NOW, **kwargs))  # type: ignore[arg-type]
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from resolver.documents import (
 )
 from resolver.foreign import resolve_foreign
 from resolver.keys import KeyMaterialError, jwk_from_hex, multibase_from_hex
-from tests.resolver.conftest import NOW
 from tests.resolver.scenario import (
     HAPPYPETS,
     KEY_3_JWK,
@@ -30,6 +29,7 @@ from tests.resolver.scenario import (
 )
 from tests.resolver.views import InMemoryViews
 from tests.support.chainlogs import ED25519_MULTIKEY_HEX, JWK_HEX
+from tests.support.resolver import NOW
 
 PRIVATE_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 

@@ -12,9 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from resolver.media import LEGACY_RESOLUTION
-from tests.resolver.conftest import NOW, client_for
 from tests.resolver.scenario import HAPPYPETS, ISSUERA3, KEY_3_JWK, LEAKY_JWK, NOCHEAPER, REGISTERA3, Scenario
 from tests.resolver.views import InMemoryViews
+from tests.support.resolver import NOW, client_for
 
 CR = "application/did-resolution"
 DID_BASE = "https://www.w3.org/ns/did#"

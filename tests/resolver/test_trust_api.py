@@ -11,7 +11,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from resolver.status_codec import decode, get_bit
-from tests.resolver.conftest import client_for
 from tests.resolver.scenario import (
     DOMAINA,
     HAPPYPETS,
@@ -24,6 +23,7 @@ from tests.resolver.scenario import (
     Scenario,
 )
 from tests.resolver.views import InMemoryViews
+from tests.support.resolver import client_for
 
 PROBLEM = "application/problem+json"
 ALL_BY_NAME = [ROOT, DOMAINA, REGISTERA2, NOCHEAPER, SUBREGISTER, HAPPYPETS, REGISTERA3, ISSUERA3]
