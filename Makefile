@@ -15,8 +15,10 @@ INSTALLED := $(VENV)/.installed
 
 install: $(INSTALLED)
 
+# What the README asks of a fresh Debian 12 machine, each missing piece named with its package.
 prerequisites:
-	@test -n "$(BASE_PYTHON)" || { echo "make: no python3 found: apt-get install python3 python3-venv" >&2; exit 1; }
+	@test -n "$(BASE_PYTHON)" && command -v $(BASE_PYTHON) >/dev/null || \
+		{ echo "make: no python3 at '$(BASE_PYTHON)': apt-get install python3 python3-venv" >&2; exit 1; }
 	@$(BASE_PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "make: $(BASE_PYTHON) is older than 3.11" >&2; exit 1; }
 	@$(BASE_PYTHON) -c 'import ensurepip, venv' 2>/dev/null || \
