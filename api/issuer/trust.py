@@ -1,7 +1,11 @@
 """May this issuer issue this credential type now? Read from the trust views only, and only from
-fresh ones (projections.trust_freshness): halted or stale views refuse issuing (fail closed)."""
+fresh ones (projections.trust_freshness): halted or stale views refuse issuing (fail closed). The
+decision itself is the accreditation rule the verifier applies (projections.accreditation), at the
+time of issuing, so the issuer never issues what a verifier would refuse as not accredited."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from api.issuer.config import RoleGrant
 from api.issuer.errors import (
@@ -11,8 +15,18 @@ from api.issuer.errors import (
     UNSUPPORTED_KIND,
     IssuanceRefused,
 )
+from projections import accreditation
 from projections.api import TrustViews
 from projections.trust_freshness import TRUST_DATA_STALE, FreshnessBounds, judge_live_views
+
+DIW_CODE_OF_REASON = {
+    accreditation.ISSUER_UNKNOWN: DID_NOT_REGISTERED,
+    accreditation.ISSUER_NOT_ACTIVE: TEMPLATE_NOT_ISSUED,
+    accreditation.ANCESTOR_NOT_ACTIVE: TEMPLATE_NOT_ISSUED,
+    accreditation.NOT_ACCREDITED: UNSUPPORTED_KIND,
+    accreditation.ROLE_NOT_ACCREDITED: UNSUPPORTED_KIND,
+}
+"""The TW DIW code (all answered 403) for each reason of the accreditation rule."""
 
 
 def check_may_issue(
@@ -20,13 +34,13 @@ def check_may_issue(
     did: str,
     credential_type: str,
     now: int,
-    roles: list[RoleGrant] = (),
+    roles: Sequence[RoleGrant] = (),
     freshness: FreshnessBounds | None = None,
 ) -> None:
     """Raise IssuanceRefused unless the views are fresh within `freshness` (else 59999, 503, the
-    message starting with TRUST_DATA_STALE), `did` and all its ancestors are active and `did` holds
-    a current accreditation for `credential_type` (valid_from/valid_until, 0 = unbounded) that
-    covers every role the credential grants."""
+    message starting with TRUST_DATA_STALE) and the accreditation rule allows `did` to vouch for
+    `credential_type` and every role the credential grants at `now` (else 403 with the code of
+    DIW_CODE_OF_REASON, the message starting with the rule's reason code, as the verifier's)."""
     verdict = judge_live_views(views, freshness or FreshnessBounds())
     if verdict.stale:
         raise IssuanceRefused(
@@ -34,38 +48,17 @@ def check_may_issue(
             f"{TRUST_DATA_STALE}: issuing is refused, the trust data is stale: {verdict.reason}",
             503,
         )
-    status = views.effective_status(did)
-    version = views.entity_version(did)
-    if status is None or version is None:
+    refused = accreditation.refusal(
+        did,
+        credential_type,
+        now,
+        status=views.effective_status(did),
+        lookup=lambda entity_did: accreditation.record_from_views(views, entity_did),
+        roles=[accreditation.RoleGrant.of(grant.target, grant.names) for grant in roles],
+    )
+    if refused is not None:
         raise IssuanceRefused(
-            DID_NOT_REGISTERED, f"the issuer {did} is not registered in the trust registry", 403
-        )
-    if status.status != "active":
-        cause = f" because {status.because_of} is {status.status}" if status.because_of else ""
-        raise IssuanceRefused(
-            TEMPLATE_NOT_ISSUED,
-            f"the issuer {did} is not active ({status.status}{cause}): issuing is refused",
+            DIW_CODE_OF_REASON[refused.reason],
+            f"{refused.reason}: {refused.message}: issuing is refused",
             403,
         )
-    accreditation = (version.state.get("accreditations") or {}).get(credential_type)
-    if accreditation is None:
-        raise IssuanceRefused(
-            UNSUPPORTED_KIND, f"the issuer {did} is not accredited for {credential_type}", 403
-        )
-    valid_from = accreditation.get("valid_from") or 0
-    valid_until = accreditation.get("valid_until") or 0
-    if now < valid_from or (valid_until and now >= valid_until):
-        raise IssuanceRefused(
-            UNSUPPORTED_KIND, f"the issuer's accreditation for {credential_type} is not valid now", 403
-        )
-    accredited: dict[str, set[str]] = {}
-    for grant in accreditation.get("roles") or []:
-        accredited.setdefault(grant["target"], set()).update(grant["names"])
-    for grant in roles:
-        beyond = set(grant.names) - accredited.get(grant.target, set())
-        if beyond:
-            raise IssuanceRefused(
-                UNSUPPORTED_KIND,
-                f"the issuer {did} is not accredited to grant {sorted(beyond)} for {grant.target}",
-                403,
-            )

@@ -27,7 +27,9 @@ from api.credentials.sd_jwt import TYP_DC_SD_JWT, TYP_VC_SD_JWT, verify_sd_jwt_v
 from api.verifier import reasons as r
 from api.verifier.config import CredentialQuery
 from api.verifier.reasons import Refused
-from api.verifier.trust_source import EntityRecord, TrustSource
+from api.verifier.trust_source import TrustSource
+from projections import accreditation
+from projections.accreditation import EntityRecord
 from projections.trust_freshness import FreshnessBounds
 from resolver.keys import KeyMaterialError, jwk_from_hex, multibase_from_hex
 
@@ -221,40 +223,25 @@ class TrustDecision:
         return query.type
 
     def _check_issuer_active(self, issuer: str) -> None:
-        status = self.source.effective_status(issuer)
-        if status is None:
-            raise Refused(r.ISSUER_UNKNOWN, f"the issuer {issuer} is not in the trust registry")
-        if status.own_status != "active":
-            raise Refused(r.ISSUER_NOT_ACTIVE, f"the issuer {issuer} is {status.own_status}")
-        if status.status != "active":
-            raise Refused(
-                r.ANCESTOR_NOT_ACTIVE, f"the issuer's ancestor {status.because_of} is {status.status}"
-            )
+        """The issuer and every ancestor up to the root active now (projections.accreditation)."""
+        refused = accreditation.status_refusal(issuer, self.source.effective_status(issuer))
+        if refused is not None:
+            raise Refused(refused.reason, refused.message)
 
     def _check_accreditation(
         self, issuer: str, credential_type: str, roles: list[dict[str, Any]], issued_at: int
     ) -> None:
-        """The issuer and each ancestor below the root hold the accreditation, covering the
-        issuance time and every granted role (a parent narrowing its own does not cascade on chain)."""
-        entity = self.source.entity(issuer)
-        while entity is not None and entity.parent_did is not None:
-            accreditation = entity.accreditations.get(credential_type)
-            who = f"the issuer {issuer}" if entity.did == issuer else f"the issuer's ancestor {entity.did}"
-            if accreditation is None:
-                raise Refused(r.NOT_ACCREDITED, f"{who} is not accredited for {credential_type}")
-            if not _within(issued_at, accreditation.get("valid_from"), accreditation.get("valid_until")):
-                raise Refused(
-                    r.NOT_ACCREDITED, f"{who} was not accredited for {credential_type} when it was issued"
-                )
-            allowed = _role_names(accreditation.get("roles") or [])
-            for grant in roles:
-                beyond = set(grant["names"]) - allowed.get(grant["target"], set())
-                if beyond:
-                    raise Refused(
-                        r.ROLE_NOT_ACCREDITED,
-                        f"{who} is not accredited to grant {sorted(beyond)} for {grant['target']}",
-                    )
-            entity = self.source.entity(entity.parent_did)
+        """The accreditation rule (projections.accreditation) at the issuance time: the issuer and
+        every ancestor below the root accredited for the type and every role the credential grants."""
+        refused = accreditation.accreditation_refusal(
+            issuer,
+            credential_type,
+            issued_at,
+            lookup=self.source.entity,
+            roles=[accreditation.RoleGrant.of(grant["target"], grant["names"]) for grant in roles],
+        )
+        if refused is not None:
+            raise Refused(refused.reason, refused.message)
 
     def _check_status(self, parsed: _Parsed, query: CredentialQuery) -> list[str]:
         if not parsed.status_references:
@@ -393,10 +380,3 @@ def _roles(subject: Mapping[str, Any]) -> list[dict[str, Any]]:
     ):
         raise Refused("CLAIM_MISSING", "roles must be a list of {target, names[]}")
     return [{"target": grant["target"], "names": list(grant["names"])} for grant in roles]
-
-
-def _role_names(roles: list[dict[str, Any]]) -> dict[str, set[str]]:
-    allowed: dict[str, set[str]] = {}
-    for grant in roles:
-        allowed.setdefault(grant.get("target", ""), set()).update(grant.get("names") or [])
-    return allowed

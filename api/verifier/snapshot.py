@@ -19,7 +19,8 @@ from typing import Any
 from api.credentials.disclosures import b64url_decode, b64url_encode
 from api.credentials.errors import CredentialError
 from api.credentials.keys import SigningKey, json_object, verify_jws
-from api.verifier.trust_source import EntityRecord, StatusBits
+from api.verifier.trust_source import StatusBits
+from projections.accreditation import EntityRecord
 from projections.api import EffectiveStatus, TrustViews
 from projections.trust_freshness import FreshnessBounds, TrustFreshness, judge_snapshot
 
@@ -79,7 +80,7 @@ def _read_all(views: TrustViews) -> tuple[list[dict[str, Any]], list[dict[str, A
             version = views.entity_version(entry.did)
             if version is None:
                 raise ValueError(f"the trust list names {entry.did}, which has no entity version")
-            record = EntityRecord.from_state(entry.did, version.parent_did, version.state)
+            record = EntityRecord.from_version(version)
             entities.append({**record.as_dict(), "effective": _effective(entry.effective)})
             lists.extend(_status_list(item) for item in views.status_lists_of(entry.did))
         if not listing.items or page * PAGE_SIZE >= listing.total:
@@ -220,9 +221,13 @@ def _int(claims: dict[str, Any], name: str) -> int:
 
 
 def _entity(item: dict[str, Any]) -> tuple[EntityRecord, EffectiveStatus]:
-    record = EntityRecord(
-        item["did"], item["parent_did"], item["status"], item["keys"], item["accreditations"]
-    )
+    if not isinstance(item["status"], str) or not all(
+        isinstance(item[name], dict) for name in ("keys", "accreditations")
+    ):
+        raise SnapshotInvalid(
+            f"malformed snapshot payload: entity {item['did']!r} has a bad status, keys or accreditations"
+        )
+    record = EntityRecord.from_state(item["did"], item["parent_did"], item)
     effective = item["effective"]
     return record, EffectiveStatus(effective["status"], effective["own_status"], effective["because_of"])
 

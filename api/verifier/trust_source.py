@@ -1,51 +1,18 @@
 """Where the verifier reads trust from: the live views of the ledger, or a signed offline snapshot.
 
 Both implement ``TrustSource``; the trust decision (``decision.py``) reads nothing else, so online
-and offline verification run the same code.
+and offline verification run the same code. Entities are ``projections.accreditation.EntityRecord``,
+the records the accreditation rule judges.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
+from projections.accreditation import EntityRecord, record_from_views
 from projections.api import EffectiveStatus, TrustViews
 from projections.trust_freshness import FreshnessBounds, TrustFreshness, judge_live_views
-
-
-@dataclass(frozen=True)
-class EntityRecord:
-    """What the trust decision needs of one registry entity, as of the source's time.
-
-    ``keys``: key id -> {key_type, public_key (0x hex), purpose_names, valid_from, valid_until,
-    revoked, added_at, revoked_at}; ``accreditations``: credential type -> {roles [{target, names}],
-    valid_from, valid_until} (0 = unbounded); times are unix seconds (block times).
-    """
-
-    did: str
-    parent_did: str | None
-    status: str
-    keys: dict[str, dict[str, Any]]
-    accreditations: dict[str, dict[str, Any]]
-
-    @classmethod
-    def from_state(cls, did: str, parent_did: str | None, state: dict[str, Any]) -> EntityRecord:
-        return cls(
-            did=did,
-            parent_did=parent_did,
-            status=state.get("status", "active"),
-            keys=dict(state.get("keys") or {}),
-            accreditations=dict(state.get("accreditations") or {}),
-        )
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "did": self.did,
-            "parent_did": self.parent_did,
-            "status": self.status,
-            "keys": self.keys,
-            "accreditations": self.accreditations,
-        }
 
 
 @dataclass(frozen=True)
@@ -101,10 +68,7 @@ class ViewsTrustSource:
         self.views = views
 
     def entity(self, did: str) -> EntityRecord | None:
-        version = self.views.entity_version(did)
-        if version is None:
-            return None
-        return EntityRecord.from_state(did, version.parent_did, version.state)
+        return record_from_views(self.views, did)
 
     def effective_status(self, did: str) -> EffectiveStatus | None:
         return self.views.effective_status(did)

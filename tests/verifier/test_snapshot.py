@@ -25,6 +25,7 @@ from api.verifier.snapshot import (
     sign_snapshot,
 )
 from api.verifier.trust_source import ViewsTrustSource
+from projections.accreditation import RoleGrant
 from projections.api import EffectiveStatus
 from projections.service import LedgerService
 from tests.support.chain import ROOT_DID, DevChain
@@ -147,7 +148,7 @@ def test_offline_source_reads_what_the_views_read(snapshot_hierarchy: FollowedHi
     _assert_same_trust(offline, snapshot_hierarchy)
     issuer = offline.entity(ISSUER)
     assert issuer is not None and issuer.parent_did == PARENT and issuer.status == "active"
-    assert issuer.accreditations[EMPLOYEE]["roles"] == [{"target": TARGET, "names": ["A"]}]
+    assert issuer.accreditations[EMPLOYEE].roles == (RoleGrant.of(TARGET, ["A"]),)
     assert "assertionMethod" in issuer.keys["key-1"]["purpose_names"]
     assert offline.effective_status(SIBLING) == EffectiveStatus("suspended", "suspended", None)
     assert offline.effective_status(NEPHEW) == EffectiveStatus("suspended", "active", SIBLING)

@@ -1,0 +1,216 @@
+"""The accreditation rule: may an entity vouch for a credential type (and the roles it grants) at a time?
+
+One home for the rule the issuer (before it issues), the verifier (online and from an offline
+snapshot) and the data-space PEP apply. In order, the first failure decides:
+
+- ``ISSUER_UNKNOWN``: the registry does not hold the entity;
+- ``ISSUER_NOT_ACTIVE`` / ``ANCESTOR_NOT_ACTIVE``: its effective status is not active (its own, or
+  an ancestor's up to the root: projections.status);
+- ``NOT_ACCREDITED``: the entity or an ancestor below the root holds no accreditation for the type
+  whose window ``[valid_from, valid_until)`` (0 = unbounded) holds the time;
+- ``ROLE_NOT_ACCREDITED``: a role granted by the credential (``target`` + names) is beyond the
+  entity's or an ancestor's accreditation for the type.
+
+The root (the trust anchor, no parent) holds every type and every role. Every ancestor is checked
+because a parent narrowing or withdrawing its own accreditation does not cascade on chain: the
+child's record keeps what it was given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from projections.api import EffectiveStatus, EntityVersion, TrustViews
+
+ISSUER_UNKNOWN = "ISSUER_UNKNOWN"
+ISSUER_NOT_ACTIVE = "ISSUER_NOT_ACTIVE"
+ANCESTOR_NOT_ACTIVE = "ANCESTOR_NOT_ACTIVE"
+NOT_ACCREDITED = "NOT_ACCREDITED"
+ROLE_NOT_ACCREDITED = "ROLE_NOT_ACCREDITED"
+
+
+@dataclass(frozen=True)
+class RoleGrant:
+    """Role names for one target DID: what a role credential grants, or an accreditation allows."""
+
+    target: str
+    names: frozenset[str]
+
+    @classmethod
+    def of(cls, target: str, names: Iterable[str]) -> RoleGrant:
+        return cls(target, frozenset(names))
+
+
+@dataclass(frozen=True)
+class Accreditation:
+    """An entity's accreditation for one credential type, as the registry holds it (block times)."""
+
+    credential_type: str
+    roles: tuple[RoleGrant, ...] = ()
+    valid_from: int = 0
+    valid_until: int = 0  # 0: unbounded
+    granted_at: int | None = None
+
+    @classmethod
+    def from_state(cls, credential_type: str, state: Mapping[str, Any]) -> Accreditation:
+        """From an entity state's ``accreditations[credential_type]`` (trust_ledger.domain.Entity)."""
+        return cls(
+            credential_type=credential_type,
+            roles=tuple(RoleGrant.of(g["target"], g.get("names") or []) for g in state.get("roles") or []),
+            valid_from=state.get("valid_from") or 0,
+            valid_until=state.get("valid_until") or 0,
+            granted_at=state.get("granted_at"),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """The entity state's shape (and the offline snapshot's)."""
+        held: dict[str, Any] = {
+            "roles": [{"target": g.target, "names": sorted(g.names)} for g in self.roles],
+            "valid_from": self.valid_from,
+            "valid_until": self.valid_until,
+        }
+        if self.granted_at is not None:
+            held["granted_at"] = self.granted_at
+        return held
+
+    def covers(self, at: int) -> bool:
+        """``valid_from <= at < valid_until``, 0 meaning unbounded."""
+        return at >= self.valid_from and (not self.valid_until or at < self.valid_until)
+
+    def beyond(self, grant: RoleGrant) -> frozenset[str]:
+        """The names of ``grant`` this accreditation does not allow for its target."""
+        allowed: set[str] = set()
+        for held in self.roles:
+            if held.target == grant.target:
+                allowed |= held.names
+        return grant.names - allowed
+
+
+@dataclass(frozen=True)
+class EntityRecord:
+    """What trust decisions need of one registry entity: its parent, own status, accreditations and
+    keys (``keys``: key id -> {key_type, public_key (0x hex), purpose_names, valid_from, valid_until,
+    revoked, added_at, revoked_at}), as read from the views or an offline snapshot."""
+
+    did: str
+    parent_did: str | None
+    status: str
+    keys: dict[str, dict[str, Any]] = field(default_factory=dict)
+    accreditations: dict[str, Accreditation] = field(default_factory=dict)
+
+    @classmethod
+    def from_state(cls, did: str, parent_did: str | None, state: Mapping[str, Any]) -> EntityRecord:
+        """From an entity state (trust_ledger.domain.Entity.as_dict(), or a snapshot's entity)."""
+        return cls(
+            did=did,
+            parent_did=parent_did,
+            status=state.get("status", "active"),
+            keys=dict(state.get("keys") or {}),
+            accreditations={
+                credential_type: Accreditation.from_state(credential_type, held)
+                for credential_type, held in (state.get("accreditations") or {}).items()
+            },
+        )
+
+    @classmethod
+    def from_version(cls, version: EntityVersion) -> EntityRecord:
+        return cls.from_state(version.did, version.parent_did, version.state)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "did": self.did,
+            "parent_did": self.parent_did,
+            "status": self.status,
+            "keys": self.keys,
+            "accreditations": {t: a.as_dict() for t, a in self.accreditations.items()},
+        }
+
+    def accredited_at(self, credential_type: str, at: int) -> bool:
+        """The entity's own accreditation for the type holds at ``at`` (what the trust list filters on;
+        the root holds none of its own, though the rule lets it vouch for every type)."""
+        held = self.accreditations.get(credential_type)
+        return held is not None and held.covers(at)
+
+
+def record_from_views(views: TrustViews, did: str) -> EntityRecord | None:
+    """The entity's current record from the views, None when the registry does not hold it."""
+    version = views.entity_version(did)
+    return EntityRecord.from_version(version) if version is not None else None
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why the rule refuses: one of this module's reason codes and a sentence naming who and what."""
+
+    reason: str
+    message: str
+
+
+Lookup = Callable[[str], "EntityRecord | None"]
+"""A DID -> its current EntityRecord (None when unknown): views, snapshot or test data."""
+
+
+def refusal(
+    did: str,
+    credential_type: str,
+    at: int,
+    *,
+    status: EffectiveStatus | None,
+    lookup: Lookup,
+    roles: Iterable[RoleGrant] = (),
+) -> Refusal | None:
+    """None when ``did`` may vouch for ``credential_type`` and ``roles`` at ``at`` (unix seconds:
+    the issuance time for a verifier, now for an issuer), given its effective ``status``; else the
+    first failing check of the module docstring."""
+    return status_refusal(did, status) or accreditation_refusal(
+        did, credential_type, at, lookup=lookup, roles=roles
+    )
+
+
+def status_refusal(did: str, status: EffectiveStatus | None) -> Refusal | None:
+    """The registry and effective-status part of the rule: None when ``did`` is held and active."""
+    if status is None:
+        return Refusal(ISSUER_UNKNOWN, f"the issuer {did} is not in the trust registry")
+    if status.own_status != "active":
+        return Refusal(ISSUER_NOT_ACTIVE, f"the issuer {did} is {status.own_status}")
+    if status.status != "active":
+        return Refusal(ANCESTOR_NOT_ACTIVE, f"the issuer's ancestor {status.because_of} is {status.status}")
+    return None
+
+
+def accreditation_refusal(
+    did: str, credential_type: str, at: int, *, lookup: Lookup, roles: Iterable[RoleGrant] = ()
+) -> Refusal | None:
+    """The accreditation part of the rule: None when ``did`` and every ancestor below the root hold
+    an accreditation for ``credential_type`` covering ``at`` and every one of ``roles``."""
+    grants = tuple(roles)
+    entity = lookup(did)
+    if entity is None:
+        return Refusal(ISSUER_UNKNOWN, f"the issuer {did} is not in the trust registry")
+    seen = set()
+    while entity.parent_did is not None and entity.did not in seen:
+        seen.add(entity.did)
+        who = f"the issuer {did}" if entity.did == did else f"the issuer's ancestor {entity.did}"
+        held = entity.accreditations.get(credential_type)
+        if held is None:
+            return Refusal(NOT_ACCREDITED, f"{who} is not accredited for {credential_type}")
+        if not held.covers(at):
+            return Refusal(
+                NOT_ACCREDITED,
+                f"{who} was not accredited for {credential_type} at {at} "
+                f"(window {held.valid_from}..{held.valid_until or 'unbounded'})",
+            )
+        for grant in grants:
+            beyond = held.beyond(grant)
+            if beyond:
+                return Refusal(
+                    ROLE_NOT_ACCREDITED,
+                    f"{who} is not accredited to grant {sorted(beyond)} for {grant.target}",
+                )
+        parent = lookup(entity.parent_did)
+        if parent is None:
+            return Refusal(NOT_ACCREDITED, f"{who}'s parent {entity.parent_did} is not in the trust registry")
+        entity = parent
+    return None
