@@ -8,7 +8,6 @@ JSON encoder would never write 1e400)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -16,23 +15,11 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from api.credentials.keys import SigningKey, read_header, read_payload
+from api.credentials.keys import SigningKey
 from api.credentials.proof import PROOF_TYP
 from api.issuer.metadata import PRE_AUTHORIZED_GRANT
 from tests.issuer.conftest import RunningIssuer, serve_issuer
-
-HOSTILE = ["1e400", "-1e400", "NaN", "Infinity", "1e300", "-5"]
-"""Raw JSON texts for an iat: not a NumericDate (beyond range, not finite, or not JSON at all)."""
-
-
-def signed_with(key: SigningKey, token: str, claim: str, raw: str) -> str:
-    """``token`` re-signed by ``key`` with ``claim`` set to the raw JSON text ``raw``."""
-    header = {name: value for name, value in read_header(token).items() if name != "alg"}
-    claims = read_payload(token)
-    claims[claim] = "__RAW__"
-    body = json.dumps(claims, separators=(",", ":")).replace('"__RAW__"', raw).encode()
-    return key.sign(body, header, include_kid=False)
-
+from tests.support.hardening import HOSTILE, signed_with
 
 # -- the issuer: the holder's key proof at /credential --------------------------------------------
 

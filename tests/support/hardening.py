@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import httpx
 from fastapi.routing import APIRoute
 
+from api.credentials.keys import SigningKey, read_header, read_payload
 from api.explorer import EXPLORER_PREFIX, create_explorer_app
 from api.issuer.app import create_app as create_issuer_app
 from api.one_port import EXPLORER_PREFIXES, ISSUER_PREFIXES, VERIFIER_PREFIXES
@@ -110,3 +111,16 @@ def served_routes() -> list[Route]:
 
 def deep_json(levels: int) -> bytes:
     return b"[" * levels + b"]" * levels
+
+
+HOSTILE = ["1e400", "-1e400", "NaN", "Infinity", "1e300", "-5"]
+"""Raw JSON texts for a date claim: not a NumericDate (beyond range, not finite, or not JSON at all)."""
+
+
+def signed_with(key: SigningKey, token: str, claim: str, raw: str) -> str:
+    """``token`` re-signed by ``key`` with ``claim`` set to the raw JSON text ``raw``."""
+    header = {name: value for name, value in read_header(token).items() if name != "alg"}
+    claims = read_payload(token)
+    claims[claim] = "__RAW__"
+    body = json.dumps(claims, separators=(",", ":")).replace('"__RAW__"', raw).encode()
+    return key.sign(body, header, include_kid=False)
