@@ -6,18 +6,23 @@ directory that another organisation's module owns."""
 
 from __future__ import annotations
 
+import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from anvil.accounts import dev_account
+from anvil.devchain import free_port
 from api.credentials.keys import SigningKey, read_payload
 from api.issuer.app import create_app
 from api.issuer.config import IssuerConfig
 from api.issuer.wiring import DirectoryOwned, open_issuer
 from api.wallet import Wallet
 from tests.issuer.conftest import ISSUER_DID, TEMPLATES, RunningIssuer
+from tests.support.cli_process import CLI, own_world, refused
 
 OTHER_DID = "did:web:other.issuer.test"
 OTHER_TOKEN = "other-org-backend-token-0123456789"
@@ -79,3 +84,26 @@ def test_a_var_directory_owned_by_another_organisation_is_refused(issuer: Runnin
         open_issuer(_other_config(var), issuer.chain.gateway("dev1"), issuer.service)
     message = str(refused.value)
     assert "\n" not in message and OTHER_DID in message and ISSUER_DID in message and str(var) in message
+
+
+def test_serve_issuer_over_another_organisations_directory_stops_with_one_line(
+    issuer: RunningIssuer, tmp_path: Path
+) -> None:
+    var = issuer.ctx.config.var_dir
+    assert var is not None
+    deployment = tmp_path / "deployment.json"
+    issuer.chain.deployment.save(deployment)
+    config = _other_config(var).model_dump(mode="json", exclude_none=True)
+    config["controller_key"] = "0x" + bytes(dev_account("dev2").key).hex()
+    config_file = tmp_path / "other-issuer.json"
+    config_file.write_text(json.dumps(config), encoding="utf-8")
+    command = [*CLI, "--deployment", str(deployment), "serve", "issuer", str(config_file)]
+    process = subprocess.run(
+        [*command, "--port", str(free_port())],
+        env=own_world(tmp_path / "other-ledger"),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    line = refused(process)
+    assert OTHER_DID in line and ISSUER_DID in line and "issuer-owner.json" in line, line
