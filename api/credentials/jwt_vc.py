@@ -1,7 +1,12 @@
 """W3C VC as a JWT (OID4VCI/OID4VP ``jwt_vc_json``) and the holder's VP-JWT over it.
 
-The credential JWT carries iss, sub (holder DID), nbf, exp, jti and a ``vc`` claim with a
-VCDM 2.0 body (@context, type, issuer, validFrom/validUntil, credentialSubject, credentialStatus).
+``jwt_vc_json`` is VCDM 1.1 (OID4VCI 1.0 Appendix A.1.1 cites it): the JWT encoding of VCDM 1.1
+§6.3.1 with iss, sub (holder DID), nbf, exp, jti and a ``vc`` claim whose first context is
+``https://www.w3.org/2018/credentials/v1``, with issuanceDate/expirationDate (VC-JOSE-COSE, the
+VCDM 2.0 securing, forbids a ``vc`` claim). The mapped properties are kept in ``vc`` too ("instead
+of or in addition to", §6.3.1). Types other than VerifiableCredential are terms of an inline
+``@vocab`` (the W3C issuer-dependent namespace, which VCDM 2.0's context also maps undefined terms
+to), so they expand to IRIs: DCQL ``type_values`` (OID4VP Appendix B.1.1) names those IRIs.
 The VP-JWT is signed by the holder's DID key (did:jwk / did:key) and bound to ``aud`` and ``nonce``.
 """
 
@@ -26,8 +31,34 @@ from api.credentials.errors import (
 )
 from api.credentials.keys import IssuerKeySource, SigningKey, issuer_jwk, read_header, verify_jws
 
-VCDM2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+VCDM1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
+VCDM1_VOCABULARY = "https://www.w3.org/2018/credentials#"
+ISSUER_DEPENDENT_VOCABULARY = "https://www.w3.org/ns/credentials/issuer-dependent#"
+STATUS_CONTEXTS = {"StatusList2021Entry": "https://w3id.org/vc/status-list/2021/v1"}
 JWT_TYP = "JWT"
+
+
+def type_iri(name: str, vocabulary: str = ISSUER_DEPENDENT_VOCABULARY) -> str:
+    """The IRI a credential type of ours expands to: VerifiableCredential is the VCDM's, other
+    names are terms of ``vocabulary``; absolute IRIs stay as they are."""
+    if ":" in name:
+        return name
+    return (VCDM1_VOCABULARY if name == "VerifiableCredential" else vocabulary) + name
+
+
+def expanded_types(vc: Mapping[str, Any]) -> list[str]:
+    """The ``type`` values of a credential we issue as the IRIs JSON-LD expansion gives them
+    (VerifiableCredential from the VCDM context, others through the inline ``@vocab``); absolute
+    IRIs stay as they are. What a DCQL ``type_values`` entry is compared with."""
+    vocabulary = ISSUER_DEPENDENT_VOCABULARY
+    contexts = vc.get("@context")
+    for context in contexts if isinstance(contexts, list) else []:
+        if isinstance(context, dict) and isinstance(context.get("@vocab"), str):
+            vocabulary = context["@vocab"]
+    types = vc.get("type")
+    return [
+        type_iri(t, vocabulary) for t in (types if isinstance(types, list) else [types]) if isinstance(t, str)
+    ]
 
 
 def _xml_datetime(seconds: int) -> str:
@@ -48,27 +79,34 @@ def issue_jwt_vc(
     contexts: Sequence[str] = (),
     issuer_id: str | None = None,
 ) -> str:
-    """Issue a ``jwt_vc_json`` credential signed by ``issuer`` (header typ JWT, kid = issuer DID URL)."""
+    """Issue a ``jwt_vc_json`` (VCDM 1.1) credential signed by ``issuer`` (header typ JWT, kid = the
+    issuer's DID URL)."""
     iss = issuer_id or issuer.did
     if not iss:
         raise ValueError("issuer_id is required when the key has no DID")
     nbf = current_time(valid_from)
     credential_id = jti or f"urn:uuid:{uuid.uuid4()}"
+    entries = (
+        []
+        if credential_status is None
+        else [dict(credential_status)]
+        if isinstance(credential_status, Mapping)
+        else [dict(entry) for entry in credential_status]
+    )
+    status_contexts = dict.fromkeys(
+        STATUS_CONTEXTS[e["type"]] for e in entries if e.get("type") in STATUS_CONTEXTS
+    )
     vc: dict[str, Any] = {
-        "@context": [VCDM2_CONTEXT, *contexts],
+        "@context": [VCDM1_CONTEXT, *status_contexts, *contexts, {"@vocab": ISSUER_DEPENDENT_VOCABULARY}],
         "id": credential_id,
         "type": ["VerifiableCredential", *(t for t in types if t != "VerifiableCredential")],
         "issuer": iss,
-        "validFrom": _xml_datetime(nbf),
-        "validUntil": _xml_datetime(expires_at),
+        "issuanceDate": _xml_datetime(nbf),
+        "expirationDate": _xml_datetime(expires_at),
         "credentialSubject": {"id": holder_did, **credential_subject},
     }
     if credential_status is not None:
-        vc["credentialStatus"] = (
-            dict(credential_status)
-            if isinstance(credential_status, Mapping)
-            else [dict(entry) for entry in credential_status]
-        )
+        vc["credentialStatus"] = entries[0] if isinstance(credential_status, Mapping) else entries
     claims = {
         "iss": iss,
         "sub": holder_did,
@@ -116,6 +154,9 @@ def verify_jwt_vc(
     vc = claims.get("vc")
     if not isinstance(vc, dict) or not isinstance(vc.get("credentialSubject"), dict):
         raise ClaimMissing("VC-JWT has no vc.credentialSubject object")
+    contexts = vc.get("@context")
+    if not isinstance(contexts, list) or not contexts or contexts[0] != VCDM1_CONTEXT:
+        raise ClaimMissing(f"jwt_vc_json is VCDM 1.1: vc.@context must begin with {VCDM1_CONTEXT}")
     types = vc.get("type")
     if not isinstance(types, list) or "VerifiableCredential" not in types:
         raise ClaimMissing("vc.type must include VerifiableCredential")
@@ -155,7 +196,7 @@ def create_vp_jwt(
         "exp": iat + lifetime,
         "jti": f"urn:uuid:{uuid.uuid4()}",
         "vp": {
-            "@context": [VCDM2_CONTEXT],
+            "@context": [VCDM1_CONTEXT],
             "type": ["VerifiablePresentation"],
             "holder": holder.did,
             "verifiableCredential": list(credentials),

@@ -13,7 +13,7 @@ from api.credentials.sd_jwt import issue_sd_jwt_vc, issue_twdiw_sd_jwt
 from api.issuer.config import IssuerConfig, Template
 from api.issuer.days import day_end, day_start
 from api.status.allocation import CredentialAllocations
-from api.status.entries import bitstring_status_entries, ietf_status_claim, status_list_2021_entries
+from api.status.entries import ietf_status_claim, status_list_2021_entries
 
 
 def credential_url(config: IssuerConfig, cid: str) -> str:
@@ -86,5 +86,6 @@ def build_credential(key: SigningKey, config: IssuerConfig, request: CredentialR
         expires_at=expires_at,
         valid_from=valid_from,
         jti=credential_url(config, request.cid),
-        credential_status=bitstring_status_entries(request.allocations),
+        # VCDM 1.1 (jwt_vc_json): the status entry of its era; BitstringStatusListEntry is VCDM 2.0's
+        credential_status=status_list_2021_entries(request.allocations),
     )

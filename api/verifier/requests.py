@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from api.credentials.jwt_vc import type_iri
 from api.credentials.keys import SigningKey
 from api.verifier.config import CredentialQuery, VerifierConfig, VerifierTemplate
 from api.verifier.sessions import Session
@@ -22,8 +23,8 @@ def dcql_query(template: VerifierTemplate) -> dict[str, Any]:
 
 
 def _credential_query(query: CredentialQuery) -> dict[str, Any]:
-    if query.format == "jwt_vc_json":
-        meta: dict[str, Any] = {"type_values": [["VerifiableCredential", query.type]]}
+    if query.format == "jwt_vc_json":  # fully expanded type IRIs (OID4VP 1.0 Appendix B.1.1)
+        meta: dict[str, Any] = {"type_values": [[type_iri("VerifiableCredential"), type_iri(query.type)]]}
     else:
         meta = {"vct_values": list(query.vct_values)}
     nested = query.format in ("jwt_vc_json", "vc+sd-jwt")  # claims inside credentialSubject

@@ -48,7 +48,14 @@ class _Verdict:
 
 
 def receive(ctx: VerifierContext, response: AuthorizationResponse) -> dict[str, Any]:
-    """Process a response; the body for the wallet on success, ``OAuthError`` (400) otherwise."""
+    """Process a response and record the verdict; the body for the wallet (200).
+
+    OID4VP 1.0 §8.2: a response the verifier processed (a presentation, trusted or refused, or a
+    wallet's error response such as ``access_denied``) is answered 200, ``{}`` here (no
+    ``redirect_uri``: the business system tells the person the outcome). The verdict is the
+    relying party's: DWVP-01-201 and the callback carry it. Only a response that cannot be
+    processed, with no open request behind its ``state`` or for a request already answered, is
+    an ``OAuthError`` (400)."""
     if not response.state:
         raise OAuthError("invalid_request", f"{r.REQUEST_UNKNOWN}: the response has no state")
     session = ctx.sessions.by_state(response.state)
@@ -73,8 +80,6 @@ def receive(ctx: VerifierContext, response: AuthorizationResponse) -> dict[str, 
     )
     if session.callback and carries_credential(result):  # junk is never called back (callbacks.py)
         ctx.callbacks.send(result)
-    if not result["verifyResult"]:
-        raise OAuthError("invalid_request", result["resultDescription"])
     return {}
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from api.credentials.claims import current_time
 from api.credentials.disclosures import Disclosure
 from api.credentials.errors import CredentialError
+from api.credentials.jwt_vc import expanded_types
 from api.credentials.keys import read_payload
 from api.credentials.sd_jwt import SdJwt
 from api.wallet.claim_paths import Path, Reached, display, is_path, json_path, reach
@@ -73,6 +74,8 @@ class _Held:
                 body = payload.get("vc")
                 found = body.get("type") if isinstance(body, dict) else None
                 types = tuple(t for t in found if isinstance(t, str)) if isinstance(found, list) else ()
+                # DCQL type_values are expanded IRIs (OID4VP Appendix B.1.1); short names match too
+                types += tuple(expanded_types(body)) if isinstance(body, dict) else ()
                 roots = (["vc"], [])
         except CredentialError:
             return None

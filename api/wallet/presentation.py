@@ -58,10 +58,15 @@ class PresentationOutcome:
         return value if isinstance(value, str) else None
 
     def describe(self) -> str:
-        """One line: accepted, or the verifier's OAuth error and description."""
+        """One line: received, or the verifier's OAuth error and description.
+
+        A verifier answers 200 to every response it processed, trusted or not (OID4VP 1.0 §8.2):
+        whether it trusted the presentation is the relying party's result, not the wallet's to know.
+        """
         if self.accepted:
-            return "the verifier accepted the presentation" + (
-                f"; continue at {self.redirect_uri}" if self.redirect_uri else ""
+            return (
+                "the verifier received the presentation; whether it is trusted is the relying "
+                "party's result" + (f"; continue at {self.redirect_uri}" if self.redirect_uri else "")
             )
         description = (self.body or {}).get("error_description")
         detail = ": ".join(str(x) for x in (self.error, description) if x) or "no explanation"

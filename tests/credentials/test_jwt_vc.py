@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 
 from api.credentials import dids, errors
-from api.credentials.jwt_vc import VCDM2_CONTEXT, create_vp_jwt, issue_jwt_vc, verify_jwt_vc, verify_vp_jwt
+from api.credentials.jwt_vc import VCDM1_CONTEXT, create_vp_jwt, issue_jwt_vc, verify_jwt_vc, verify_vp_jwt
 from api.credentials.keys import SigningKey
 from api.credentials.status import bitstring_status_entry
-from tests.credentials.conftest import CURVES, ISSUER_DID, NOW
 from tests.credentials.forge import flip_signature, parts, unsigned, with_payload
+from tests.support.credentials import CURVES, ISSUER_DID, NOW
 
 AUD = "decentralized_identifier:did:web:verifier.test"
 NONCE = "vp-nonce-123"
@@ -58,10 +58,11 @@ def test_credential_shape(p256_issuer: SigningKey) -> None:
         "urn:uuid:1234",
     )
     vc = claims["vc"]
-    assert vc["@context"][0] == VCDM2_CONTEXT
+    assert vc["@context"][0] == VCDM1_CONTEXT
     assert vc["type"] == ["VerifiableCredential", "EmployeeCredential"]
     assert vc["credentialSubject"]["id"] == holder.did and vc["issuer"] == ISSUER_DID
-    assert vc["validFrom"] == "2027-01-15T08:00:00Z" and vc["id"] == "urn:uuid:1234"
+    assert vc["issuanceDate"] == "2027-01-15T08:00:00Z" and vc["id"] == "urn:uuid:1234"
+    assert vc["expirationDate"] == "2027-01-15T09:00:00Z"
     assert vc["credentialStatus"] == STATUS and STATUS["statusListIndex"] == "94567"
 
 

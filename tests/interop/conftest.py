@@ -38,11 +38,12 @@ def interop(chain, sqlite_var: Path) -> Iterator[Interop]:
         yield Interop(world, resolver_url)
 
 
-def run_node(script: str, *args: str) -> Any:
-    """Run tests/interop/js/<script> with Node (node_modules of the repository); its JSON output.
-    A failing script fails the test with what the library said."""
+def run_node(script: str, *args: str, stdin: str | None = None) -> Any:
+    """Run tests/interop/js/<script> with Node (node_modules of the repository), `stdin` on its
+    standard input; its JSON output. A failing script fails the test with what the library said."""
     completed = subprocess.run(
         ["node", str(SCRIPTS / script), *args],
+        input=stdin,
         cwd=REPO,
         capture_output=True,
         text=True,

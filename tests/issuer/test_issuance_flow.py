@@ -83,7 +83,7 @@ def test_sd_jwt_vc_issued_collected_revoked_and_published(issuer: RunningIssuer,
     assert issuer.api("GET", "/api/credential/datatag/batch7").json()["vcList"][0]["credentialStatus"] == "2"
 
 
-def test_jwt_vc_json_carries_both_bitstring_entries(issuer: RunningIssuer, tmp_path) -> None:
+def test_jwt_vc_json_carries_both_status_list_2021_entries(issuer: RunningIssuer, tmp_path) -> None:
     created = issuer.offer()
     (stored,) = Wallet(tmp_path / "wallet").accept_offer(created["deepLink"], format="jwt_vc_json")
     vc = verify_jwt_vc(stored.raw, issuer.key.public_jwk, expected_issuer=ISSUER_DID)
@@ -91,6 +91,7 @@ def test_jwt_vc_json_carries_both_bitstring_entries(issuer: RunningIssuer, tmp_p
     assert vc.holder == Wallet(tmp_path / "wallet").holder_did
     entries = {e["statusPurpose"]: e for e in vc.credential["credentialStatus"]}
     assert set(entries) == {"revocation", "suspension"}
+    assert {e["type"] for e in entries.values()} == {"StatusList2021Entry"}  # VCDM 1.1's
     cid = vc.claims["jti"].rsplit("/", 1)[1]
 
     suspended = issuer.api("PUT", f"/api/credential/{cid}/suspension")

@@ -71,7 +71,12 @@ def test_jwt_vc_presentation_in_a_vp_jwt_is_trusted(world: World) -> None:
     request = world.open_request("employee_jwt")
     dcql = request.claims["dcql_query"]["credentials"][0]
     assert dcql["format"] == "jwt_vc_json" and dcql["meta"] == {
-        "type_values": [["VerifiableCredential", EMPLOYEE]]
+        "type_values": [  # expanded IRIs (OID4VP 1.0 Appendix B.1.1)
+            [
+                "https://www.w3.org/2018/credentials#VerifiableCredential",
+                f"https://www.w3.org/ns/credentials/issuer-dependent#{EMPLOYEE}",
+            ]
+        ]
     }
     response = world.post_vp(request, world.vp_jwt(world.jwt_vc(), request))
     assert response.status_code == 200, response.text
@@ -127,7 +132,7 @@ def test_siop_login_by_another_holder_than_the_credentials_is_refused(world: Wor
     response = world.post_vp(
         request, presentation, id_token=world.id_token(request, holder=SigningKey.generate())
     )
-    assert response.status_code == 400
+    assert response.status_code == 200  # processed (OID4VP 1.0 §8.2); the result refuses
     assert world.result(request)["reasons"][0]["code"] == "HOLDER_MISMATCH"
     assert "access_token" not in world.result(request)
 
@@ -144,7 +149,7 @@ def test_bad_siop_id_token_is_refused(world: World, override: dict[str, str], co
     request = world.open_request("login")
     presentation = world.present_sd_jwt(world.sd_jwt(), request)
     response = world.post_vp(request, presentation, id_token=world.id_token(request, **override))
-    assert response.status_code == 400
+    assert response.status_code == 200  # processed (OID4VP 1.0 §8.2); the result refuses
     assert world.result(request)["reasons"][0]["code"] == code
 
 

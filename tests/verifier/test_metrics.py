@@ -35,7 +35,8 @@ def test_metrics_count_verifications_resolutions_and_errors(world: World) -> Non
         world.post_vp(trusted, world.present_sd_jwt(world.sd_jwt(), trusted))
         world.on_chain("dev2", "set_statuses", world.lists["revocation"], [99])
         revoked = world.open_request()
-        world.post_vp(revoked, world.present_sd_jwt(world.sd_jwt(index=99), revoked))
+        world.post_vp(revoked, world.present_sd_jwt(world.sd_jwt(index=99), revoked))  # 200, refused
+        assert world.post(revoked, error="access_denied").status_code == 400  # REPLAYED: an OAuth error
         bad = world.api("GET", "/api/oidvp/qrcode", params={"ref": "nope", "transactionId": "t"})
         assert bad.status_code == 400  # an unknown ref: 400 10102, as the module
         after = scrape(world.url)  # one registry per process: any app's /metrics shows all
