@@ -173,3 +173,14 @@ def test_issuer_key_resolver(p256_issuer: SigningKey) -> None:
 
     verify_vp_jwt(vp(holder, credential(p256_issuer, holder)), resolve, audience=AUD, nonce=NONCE, now=NOW)
     assert kids == [f"{ISSUER_DID}#key-1"]
+
+
+def test_a_vcdm_2_body_in_a_vc_claim_is_not_jwt_vc_json(p256_issuer: SigningKey) -> None:
+    """jwt_vc_json is VCDM 1.1 (OID4VCI 1.0 Appendix A.1.1); a VCDM 2.0 body belongs in VC-JOSE-COSE,
+    which has no `vc` claim. What we issued before issue 16 is refused, signed by the right key."""
+    holder = holder_for("P-256")
+    _header, claims, _ = parts(credential(p256_issuer, holder))
+    vc = {**claims["vc"], "@context": ["https://www.w3.org/ns/credentials/v2"]}
+    token = p256_issuer.sign({**claims, "vc": vc}, {"typ": "JWT"})
+    with pytest.raises(errors.ClaimMissing, match=r"VCDM 1\.1"):
+        verify_jwt_vc(token, p256_issuer.public_jwk, now=NOW + 5)
