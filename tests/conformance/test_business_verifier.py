@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from tests.verifier.conftest import World
+from tests.support.verifier import World
 
 
 def test_pending_result_is_400_4002_with_the_older_params_string(world: World) -> None:

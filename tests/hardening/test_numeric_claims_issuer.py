@@ -18,8 +18,8 @@ import pytest
 from api.credentials.keys import SigningKey
 from api.credentials.proof import PROOF_TYP
 from api.issuer.metadata import PRE_AUTHORIZED_GRANT
-from tests.issuer.conftest import RunningIssuer, serve_issuer
 from tests.support.hardening import HOSTILE, signed_with
+from tests.support.issuer import RunningIssuer, serve_issuer
 
 # -- the issuer: the holder's key proof at /credential --------------------------------------------
 

@@ -18,7 +18,7 @@ import pytest
 
 from api.credentials.keys import SigningKey, read_payload
 from tests.support.hardening import HOSTILE, signed_with
-from tests.verifier.conftest import World, serve_verifier
+from tests.support.verifier import World, serve_verifier
 
 # -- the verifier: credential, KB-JWT, VP-JWT and id_token --------------------------------------
 

@@ -7,8 +7,8 @@ import time
 
 from api.credentials.jwt_vc import issue_jwt_vc
 from api.credentials.status import status_list_2021_pair
-from tests.interop.conftest import Interop, run_node
-from tests.verifier.conftest import EMPLOYEE, REVOCATION_URI, SUBJECT, SUSPENSION_URI
+from tests.support.interop import Interop, run_node
+from tests.support.verifier import EMPLOYEE, REVOCATION_URI, SUBJECT, SUSPENSION_URI
 
 
 def test_dcql_library_matches_our_jwt_vc_json_against_our_query(interop: Interop) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.interop.conftest import Interop
+from tests.support.interop import Interop
 
 
 def test_a_processed_wallet_error_is_answered_200_and_recorded(interop: Interop) -> None:

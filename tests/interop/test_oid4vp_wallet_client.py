@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.interop.conftest import Interop, run_node
-from tests.verifier.conftest import VERIFIER
+from tests.support.interop import Interop, run_node
+from tests.support.verifier import VERIFIER
 
 
 def test_owf_client_resolves_and_verifies_our_signed_request_object(interop: Interop) -> None:

@@ -12,8 +12,8 @@ from anvil.devchain import free_port
 from api.local_servers import LocalServers
 from api.wallet import Wallet
 from resolver.app import create_app as create_resolver
-from tests.interop.conftest import run_node
-from tests.issuer.conftest import ISSUER_DID, RunningIssuer, serve_issuer
+from tests.support.interop import run_node
+from tests.support.issuer import ISSUER_DID, RunningIssuer, serve_issuer
 
 
 @pytest.fixture

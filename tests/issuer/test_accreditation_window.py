@@ -10,7 +10,7 @@ import pytest
 
 from api.wallet import Wallet
 from api.wallet.errors import WalletError
-from tests.issuer.conftest import EMPLOYEE, FIELDS, ISSUER_DID, PARENT_DID, RunningIssuer
+from tests.support.issuer import EMPLOYEE, FIELDS, ISSUER_DID, PARENT_DID, RunningIssuer
 from trust_ledger.chain.errors import ContractRevert
 
 NOT_ACCREDITED = "11011"

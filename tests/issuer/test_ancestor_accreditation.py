@@ -10,7 +10,7 @@ import pytest
 
 from api.wallet import Wallet
 from api.wallet.errors import WalletError
-from tests.issuer.conftest import EMPLOYEE, FIELDS, PARENT_DID, RunningIssuer
+from tests.support.issuer import EMPLOYEE, FIELDS, PARENT_DID, RunningIssuer
 
 
 def _withdraw_parents(issuer: RunningIssuer) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from api.credentials.keys import read_payload
 from api.wallet import Wallet
-from tests.issuer.conftest import ISSUER_DID, PARENT_DID, RunningIssuer
+from tests.support.issuer import ISSUER_DID, PARENT_DID, RunningIssuer
 
 
 def _code(response, status: int = 400) -> str:

@@ -15,7 +15,7 @@ from api.credentials.keys import read_payload, verify_jws
 from api.credentials.sd_jwt import SdJwt, verify_sd_jwt_vc
 from api.status.encodings import bit, decode_ietf, decode_twdiw, decode_w3c
 from api.wallet import Wallet
-from tests.issuer.conftest import ISSUER_DID, RunningIssuer
+from tests.support.issuer import ISSUER_DID, RunningIssuer
 
 
 def _list(issuer: RunningIssuer, url: str, accept: str) -> dict[str, Any]:

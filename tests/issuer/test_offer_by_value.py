@@ -13,7 +13,7 @@ import pytest
 from api.credentials.sd_jwt import verify_sd_jwt_vc
 from api.issuer.metadata import PRE_AUTHORIZED_GRANT
 from api.wallet import Wallet
-from tests.issuer.conftest import ISSUER_DID, RunningIssuer
+from tests.support.issuer import ISSUER_DID, RunningIssuer
 
 
 def _offer_in(deep_link: str, scheme: str) -> dict:

@@ -18,7 +18,7 @@ from api.credentials.disclosures import Disclosure
 from api.credentials.keys import read_payload
 from api.credentials.sd_jwt import SdJwt
 from api.wallet import Wallet
-from tests.issuer.conftest import FIELDS, RunningIssuer
+from tests.support.issuer import FIELDS, RunningIssuer
 
 TAIPEI = ZoneInfo("Asia/Taipei")
 DATE_TIME = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$")

@@ -11,7 +11,7 @@ from api.credentials.keys import SigningKey
 from api.credentials.proof import create_proof
 from api.issuer.metadata import PRE_AUTHORIZED_GRANT
 from api.wallet import Wallet, WalletError
-from tests.issuer.conftest import RunningIssuer
+from tests.support.issuer import RunningIssuer
 
 
 def _offer(issuer: RunningIssuer, vc_uid: str = "employee") -> tuple[dict[str, Any], dict[str, Any]]:

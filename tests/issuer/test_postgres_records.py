@@ -15,7 +15,7 @@ from api.issuer.records import REVOKED, IssuanceRecords
 from api.status.encodings import bit, decode_ietf
 from api.wallet import Wallet
 from projections.store_postgres import PostgresViewRecorder
-from tests.issuer.conftest import ISSUER_DID, RunningIssuer
+from tests.support.issuer import ISSUER_DID, RunningIssuer
 from tests.support.stores import postgres_schema
 
 

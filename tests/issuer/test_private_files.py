@@ -8,7 +8,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from tests.issuer.conftest import RunningIssuer
+from tests.support.issuer import RunningIssuer
 
 
 def mode(path: Path) -> int:

@@ -22,7 +22,7 @@ from api.status.encodings import bit, decode_ietf
 from api.wallet import Wallet
 from resolver.app import create_app as create_resolver
 from resolver.keys import jwk_from_hex
-from tests.issuer.conftest import ISSUER_DID, RunningIssuer
+from tests.support.issuer import ISSUER_DID, RunningIssuer
 from tests.support.waiting import wait_until
 
 

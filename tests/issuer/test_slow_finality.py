@@ -27,8 +27,8 @@ from api.credentials.sd_jwt import verify_sd_jwt_vc
 from api.issuer.metadata import PRE_AUTHORIZED_GRANT
 from api.status.encodings import bit, decode_ietf
 from api.wallet import Wallet
-from tests.issuer.conftest import RunningIssuer, serve_issuer
 from tests.support.chain import ROOT_DID, DevChain
+from tests.support.issuer import RunningIssuer, serve_issuer
 from tests.support.waiting import wait_until
 from trust_ledger.chain.deployment import deploy
 from trust_ledger.chain.follower import Horizon

@@ -21,8 +21,8 @@ from api.issuer.app import create_app
 from api.issuer.config import IssuerConfig
 from api.issuer.wiring import DirectoryOwned, open_issuer
 from api.wallet import Wallet
-from tests.issuer.conftest import ISSUER_DID, TEMPLATES, RunningIssuer
 from tests.support.cli_process import CLI, own_world, refused
+from tests.support.issuer import ISSUER_DID, TEMPLATES, RunningIssuer
 
 OTHER_DID = "did:web:other.issuer.test"
 OTHER_TOKEN = "other-org-backend-token-0123456789"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from api.credentials.keys import SigningKey
 from api.credentials.proof import create_proof
-from tests.issuer.conftest import FIELDS, RunningIssuer
 from tests.issuer.test_oid4vci import _code, _credential, _offer, _token
+from tests.support.issuer import FIELDS, RunningIssuer
 from tests.support.waiting import wait_until
 
 

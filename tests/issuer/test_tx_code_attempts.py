@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from api.issuer.config import IssuerConfig
 from api.issuer.metadata import PRE_AUTHORIZED_GRANT
 from api.issuer.records import IssuanceRecords, records_env
-from tests.issuer.conftest import ISSUER_DID, TEMPLATES, TOKEN, RunningIssuer
+from tests.support.issuer import ISSUER_DID, TEMPLATES, TOKEN, RunningIssuer
 
 
 def _pin_offer(issuer: RunningIssuer) -> tuple[dict[str, Any], str]:

@@ -12,7 +12,7 @@ import pytest
 
 from api.credentials.keys import SigningKey
 from api.credentials.sd_jwt import SdJwt, present
-from tests.verifier.conftest import AGENCY, EMPLOYEE, ISSUER, SUSPENSION_URI, TARGET, Request, World
+from tests.support.verifier import AGENCY, EMPLOYEE, ISSUER, SUSPENSION_URI, TARGET, Request, World
 
 
 def refusal(world: World, request: Request, response: httpx.Response) -> str:

@@ -27,8 +27,8 @@ from api.credentials.keys import read_payload
 from api.local_servers import LocalServers
 from api.verifier.callbacks import CallbackSender
 from api.verifier.sessions import Session, SessionStore
+from tests.support.verifier import World, serve_verifier
 from tests.support.waiting import wait_until
-from tests.verifier.conftest import World, serve_verifier
 
 
 class BusinessSystem:

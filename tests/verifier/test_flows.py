@@ -17,8 +17,8 @@ from fastapi import FastAPI, Request
 
 from anvil.devchain import free_port
 from api.credentials.keys import SigningKey, read_header, verify_jws
+from tests.support.verifier import EMPLOYEE, ISSUER, TARGET, VERIFIER, World, serve_verifier
 from tests.support.waiting import wait_until
-from tests.verifier.conftest import EMPLOYEE, ISSUER, TARGET, VERIFIER, World, serve_verifier
 
 
 def test_request_object_is_signed_by_the_verifier_key_on_chain_with_a_dcql_query(world: World) -> None:

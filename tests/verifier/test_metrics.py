@@ -11,7 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from api.local_servers import LocalServers
 from projections.service import watch_service
 from resolver.app import create_app as create_resolver_app
-from tests.verifier.conftest import ISSUER, World
+from tests.support.verifier import ISSUER, World
 
 
 def scrape(url: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

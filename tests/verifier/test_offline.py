@@ -12,7 +12,7 @@ from api.credentials.keys import SigningKey
 from api.credentials.sd_jwt import present
 from api.verifier.snapshot import build_snapshot, sign_snapshot
 from tests.support.cli_process import CLI
-from tests.verifier.conftest import EMPLOYEE, World
+from tests.support.verifier import EMPLOYEE, World
 
 AUDIENCE = "decentralized_identifier:did:web:offline-verifier.test"
 NONCE = "offline-nonce-0123456789abcdef"

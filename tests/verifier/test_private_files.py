@@ -6,7 +6,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from tests.verifier.conftest import World
+from tests.support.verifier import World
 
 
 def mode(path: Path) -> int:

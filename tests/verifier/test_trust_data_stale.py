@@ -5,7 +5,6 @@ metrics, with the block and the reason."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -13,13 +12,11 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from web3 import Web3
 
-from api.credentials.keys import SigningKey
-from projections.service import LedgerService, watch_service
+from projections.service import watch_service
 from resolver.app import create_app
 from tests.support.netproxy import SwitchableProxy
+from tests.support.verifier import ISSUER, World, serve_verifier
 from tests.support.waiting import wait_until
-from tests.verifier.conftest import ISSUER, TEMPLATES, Clock, World, build_hierarchy, verifier_app
-from trust_ledger.chain.follower import default_horizon
 from trust_ledger.chain.gateway import TrustGateway
 from trust_ledger.metrics import metrics_response
 
@@ -83,24 +80,12 @@ def test_a_halted_follower_makes_the_verifier_refuse_and_shows_everywhere(world:
     assert values["trust_ledger_trust_data_stale"] == 1.0
 
 
-@contextlib.contextmanager
-def world_behind(proxy: SwitchableProxy, chain, var: Path, **overrides) -> Iterator[World]:
+def world_behind(
+    proxy: SwitchableProxy, chain, var: Path, **overrides
+) -> contextlib.AbstractContextManager[World]:
     """The verifier world with its follower reading the chain through `proxy`."""
-    issuer_key = SigningKey.generate(did=ISSUER, key_id="key-1")
-    verifier_key = SigningKey.generate(did="did:web:portal.example", key_id="key-1")
-    lists, setup_block = build_hierarchy(chain, issuer_key, verifier_key)
     w3 = Web3(Web3.HTTPProvider(proxy.url, request_kwargs={"timeout": 2}))
-    gateway = TrustGateway(w3, chain.deployment)
-    service = LedgerService.open(gateway, default_horizon(chain.deployment.chain_id), poll_interval=0.05)
-    service.start()
-    clock = Clock()
-    try:
-        with verifier_app(service, verifier_key, var, TEMPLATES, clock, **overrides) as (url, ctx):
-            world = World(chain, service, url, ctx, issuer_key, verifier_key, lists, clock)
-            world.wait_for_block(setup_block)
-            yield world
-    finally:
-        service.stop()
+    return serve_verifier(chain, var, reader=TrustGateway(w3, chain.deployment), **overrides)
 
 
 def test_the_chain_unreachable_for_longer_than_the_bound_makes_the_verifier_refuse(

@@ -19,8 +19,8 @@ from api.credentials.keys import SigningKey
 from api.local_servers import LocalServers
 from api.wallet import Wallet
 from resolver.app import create_app as create_resolver_app
-from tests.issuer.conftest import EMPLOYEE, ISSUER_DID, RunningIssuer, serve_issuer
-from tests.verifier.conftest import TOKEN, register_verifier, verifier_app
+from tests.support.issuer import EMPLOYEE, ISSUER_DID, RunningIssuer, serve_issuer
+from tests.support.verifier import TOKEN, register_verifier, verifier_app
 
 VERIFIER_DID = "did:web:gate.flows.test"
 CLAIMS = [{"ename": "name", "cname": "姓名"}, {"ename": "employee_no"}]
