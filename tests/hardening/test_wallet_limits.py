@@ -44,13 +44,24 @@ class Hostile:
         if path == "/deep":
             await send({"type": "http.response.body", "body": DEEP})
             return
-        piece, pause = (b" ", 0.2) if path == "/drip" else (b"[" * 65536, 0.0)
+        piece, pace = (b" ", 0.2) if path == "/drip" else (b"[" * 65536, 0.0)
+        hung_up = asyncio.Event()
+
+        async def watch() -> None:
+            while (await receive())["type"] != "http.disconnect":
+                pass
+            hung_up.set()
+
+        watcher = asyncio.ensure_future(watch())
         sent = 0
         with contextlib.suppress(Exception):  # the client hangs up
-            while sent < HUGE:
+            while sent < HUGE and not hung_up.is_set():
                 await send({"type": "http.response.body", "body": piece, "more_body": True})
                 sent += len(piece)
-                await asyncio.sleep(pause)
+                if pace:  # the next byte when the pace is up, unless the client has gone
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(hung_up.wait(), pace)
+        watcher.cancel()
 
 
 @pytest.fixture(scope="module")
