@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
-
-Scope = MutableMapping[str, Any]
-ASGIApp = Callable[[Scope, Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]], Awaitable[None]]
+from trust_ledger.http_limits import ASGIApp, Receive, Scope, Send
 
 ISSUER_PREFIXES = (
     "/api/qrcode/",
@@ -36,7 +32,7 @@ def one_port_app(default: ASGIApp, *mounted: tuple[tuple[str, ...], ASGIApp]) ->
     The mounted apps use no lifespan events, so those go to ``default`` alone.
     """
 
-    async def app(scope: Scope, receive, send) -> None:
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
         target = default
         if scope["type"] == "http":
             path = scope.get("path", "")
