@@ -11,6 +11,7 @@ from typing import Any
 from eventsourcing.persistence import Tracking, TrackingRecorder
 
 from projections.changes import ViewChange
+from projections.leadership import FollowerLease
 from projections.schema import ViewTables
 from projections.sql import Sql
 from projections.writer import ViewWriter
@@ -38,6 +39,10 @@ class ViewRecorder(TrackingRecorder, ABC):
     @abstractmethod
     def close(self) -> None:
         """Close the database connections."""
+
+    @abstractmethod
+    def follower_lease(self) -> FollowerLease:
+        """The lease that makes one process among those over these views their follower."""
 
     def record(self, changes: Sequence[ViewChange], tracking: Tracking) -> None:
         """Apply `changes` to the views and record `tracking`, atomically."""

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 
 from projections import Projector, SqlTrustViews, open_views
 from projections.api import FollowerStatus
+from projections.leadership import FollowerLease
 from projections.trust_freshness import FreshnessBounds, TrustFreshness, judge_live_views
 from trust_ledger.chain.follower import Follower, Horizon, ReorgBelowHorizon, follower_for, run_forever
 from trust_ledger.chain.gateway import TrustGateway, TxResult
@@ -19,6 +20,7 @@ from trust_ledger.metrics import (
     CHAIN_REACHABLE,
     FOLLOWER_HALTED,
     FOLLOWER_HALTED_BLOCK,
+    FOLLOWER_LEADER,
     FOLLOWER_PASS_AGE,
     INGEST_LAG_BLOCKS,
     INGEST_LAG_SECONDS,
@@ -31,6 +33,10 @@ from trust_ledger.store import STORE_UNAVAILABLE, first_line, ledger_env, open_l
 log = logging.getLogger("projections.service")
 
 MAX_STORE_BACKOFF = 10.0
+STANDBY_RETRY = 1.0
+"""How often a standby tries to take the follower lease: the bound on a takeover, plus the time
+PostgreSQL takes to see the leader's connection gone (immediate when its process is killed)."""
+LEASE_CHECK_INTERVAL = 1.0
 STORE_OUTAGE_GAP = 60.0
 """Store errors further apart than this are separate outages: the backoff starts again."""
 
@@ -57,8 +63,14 @@ class LedgerService:
     halted: str | None = None
     status: FollowerStatus | None = None
     """The status this process last wrote (None unless it follows)."""
+    lease: FollowerLease | None = None
+    """Held while this process is the one following (projections.leadership); None if it never follows."""
+    leading: bool = False
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
+    _lease_checked: float = float("-inf")
+    _standby_view: tuple[float, bool] = (float("-inf"), False)
+    """(when, what) a standby last read of the leader's report: chain_status is asked per request."""
 
     @classmethod
     def open(
@@ -79,17 +91,38 @@ class LedgerService:
             poll_interval,
         )
 
+    @property
+    def role(self) -> str:
+        """ "leader" (follows and projects), "standby" (would follow, waits for the lease) or
+        "replica" (never follows: reads views another process writes)."""
+        if self.follower is None:
+            return "replica"
+        return "leader" if self.leading else "standby"
+
     def chain_status(self) -> bool:
         """Whether the chain answered the last pass and the follower still follows it (no
-        network call: safe per request). A halted follower reads as unreachable: degraded."""
+        network call: safe per request). A halted follower reads as unreachable: degraded.
+        A standby answers what the leader last reported beside the views."""
+        if self.follower is not None and not self.leading:
+            now = time.monotonic()
+            if now - self._standby_view[0] >= LEASE_CHECK_INTERVAL:
+                reported = self.views.follower_status()
+                reachable = reported is not None and bool(reported.chain_reachable) and not reported.halted
+                self._standby_view = (now, reachable)
+            return self._standby_view[1]
         return bool(self.chain_reachable) and self.halted is None
 
     def start(self) -> None:
-        """Catch the views up with what the ledger already holds, then follow in the background."""
-        if self.projector is not None:
-            self.projector.run_once()
+        """Catch the views up with what the ledger already holds, then follow in the background:
+        at once if this process takes the follower lease, else as a standby that takes over when
+        the leader goes away."""
         if self.follower is None:
+            if self.projector is not None:
+                self.projector.run_once()
             return
+        self.lease = self.views.recorder.follower_lease()
+        if self._take_lease():
+            self._catch_up_views()
         self._thread = threading.Thread(target=self._run, name="trust-ledger-follower", daemon=True)
         self._thread.start()
 
@@ -145,12 +178,40 @@ class LedgerService:
             self._stop.wait(self.poll_interval / 4)
 
     def stop(self) -> None:
-        """Stop following and close the stores."""
+        """Stop following, give the lease up and close the stores."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(30)
+        if self.lease is not None:
+            self.lease.release()
+            self.leading = False
         if self.ledger is not None:
             self.ledger.close()
+
+    def _take_lease(self) -> bool:
+        assert self.lease is not None
+        self.leading = self.lease.try_acquire()
+        self._lease_checked = time.monotonic()
+        if self.leading:
+            log.info("following the chain (this process holds the follower lease)")
+        return self.leading
+
+    def _catch_up_views(self) -> None:
+        assert self.projector is not None
+        self.projector.run_once()
+
+    def _lost_lease(self) -> bool:
+        """Whether this leader has lost its lease (checked at most once a second: it is asked
+        between the follower's short sleeps)."""
+        if self.lease is None or time.monotonic() - self._lease_checked < LEASE_CHECK_INTERVAL:
+            return False
+        self._lease_checked = time.monotonic()
+        if self.lease.held():
+            return False
+        log.warning("lost the follower lease; standing by")
+        self.lease.release()
+        self.leading = False
+        return True
 
     def _after_pass(self) -> None:
         """Project what the pass ingested, then report the pass beside the views."""
@@ -203,14 +264,19 @@ class LedgerService:
         backoff, last_failure = self.poll_interval, float("-inf")
         while not self._stop.is_set():
             try:
+                if not self.leading:
+                    if not self._take_lease():
+                        self._stop.wait(STANDBY_RETRY)
+                        continue
+                    self._catch_up_views()
                 run_forever(
                     self.follower,
                     self.poll_interval,
-                    should_stop=self._stop.is_set,
+                    should_stop=lambda: self._stop.is_set() or self._lost_lease(),
                     after_pass=self._after_pass,
                     on_reachability=self._reachability,
                 )
-                return
+                continue  # stopped, or the lease was lost: the loop decides
             except STORE_UNAVAILABLE as exc:
                 # The database went away for a moment (a restart): nothing half-written stays (each
                 # batch is one transaction) and what was not committed is read and recorded again,
@@ -238,6 +304,7 @@ def watch_service(service: LedgerService) -> None:
     FOLLOWER_PASS_AGE.set_function(lambda: _pass_age(_status(service)))
     VIEWS_BEHIND_HORIZON.set_function(lambda: _behind(service))
     TRUST_DATA_STALE.set_function(lambda: 1.0 if _verdict(service).stale else 0.0)
+    FOLLOWER_LEADER.set_function(lambda: 1.0 if service.leading else 0.0)
 
 
 def _status(service: LedgerService) -> FollowerStatus:

@@ -16,6 +16,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed
 
+from projections.leadership import AdvisoryLease, FollowerLease
 from projections.recorder import ViewRecorder
 from projections.schema import POSTGRES, ViewTables, quote
 
@@ -45,3 +46,9 @@ class PostgresViewRecorder(ViewRecorder, PostgresTrackingRecorder):
 
     def close(self) -> None:
         self.datastore.close()
+
+    def follower_lease(self) -> FollowerLease:
+        kwargs = self.datastore.pool.kwargs
+        assert isinstance(kwargs, dict)  # PostgresDatastore gives its pool the connection settings as a dict
+        connect = {k: v for k, v in kwargs.items() if k != "row_factory"}
+        return AdvisoryLease(connect, self.datastore.schema)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import Any
 
 from eventsourcing.persistence import Tracking
 from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore, SQLiteTrackingRecorder
 
+from projections.leadership import FileLease, FollowerLease, SoleLease
 from projections.recorder import ViewRecorder
 from projections.schema import SQLITE, ViewTables
 
@@ -34,3 +36,9 @@ class SQLiteViewRecorder(ViewRecorder, SQLiteTrackingRecorder):
 
     def close(self) -> None:
         self.datastore.close()
+
+    def follower_lease(self) -> FollowerLease:
+        pool = self.datastore.pool
+        if pool.is_sqlite_memory_mode:
+            return SoleLease()
+        return FileLease(Path(pool.db_name.removeprefix("file:").split("?")[0] + ".follower.lock"))

@@ -38,6 +38,10 @@ FOLLOWER_PASS_AGE = Gauge(
 VIEWS_BEHIND_HORIZON = Gauge(
     "trust_ledger_views_behind_horizon_blocks", "The finality horizon minus the block the views are synced to"
 )
+FOLLOWER_LEADER = Gauge(
+    "trust_ledger_follower_leader",
+    "1 while this process holds the follower lease (follows and projects), 0 as a standby or replica",
+)
 TRUST_DATA_STALE = Gauge(
     "trust_ledger_trust_data_stale",
     "1 when the views are halted or stale by the default bounds: the issuer and verifier refuse",
