@@ -14,8 +14,14 @@ are the apps' (trust_ledger.http_limits). A reverse proxy in front is still reco
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ctypes
 import logging
-from dataclasses import dataclass
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
 import h11
@@ -111,3 +117,116 @@ def server_config(
         log_level=None,
         log_config=UVICORN_LOG_CONFIG,
     )
+
+
+def listening_socket(host: str, port: int, *, reuse_port: bool) -> socket.socket:
+    """A socket bound to ``host:port``; with `reuse_port`, several processes bind the same port and
+    the kernel spreads new connections over them (SO_REUSEPORT: a killed worker's share goes to the
+    others at once)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    return sock
+
+
+def run_server(application: Any, host: str, port: int, *, reuse_port: bool = False) -> None:
+    """Serve `application` on ``host:port`` within the server limits until SIGINT/SIGTERM."""
+    config = server_config(application, host, port)
+    server = uvicorn.Server(config)
+    if not reuse_port:
+        server.run()
+        return
+    sock = listening_socket(host, port, reuse_port=True)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+
+
+@dataclass
+class WorkerPool:
+    """`workers` copies of one serving command, each binding the same port with SO_REUSEPORT.
+
+    A worker that dies (SIGKILL, a crash) is started again; more than `max_restarts` deaths within
+    `restart_window` seconds means something is wrong with every worker (a bad configuration, a
+    port in use): the pool stops them all and says so. SIGINT/SIGTERM stop every worker.
+    """
+
+    command: list[str]
+    workers: int
+    max_restarts: int = 5
+    restart_window: float = 30.0
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    _deaths: list[float] = field(default_factory=list)
+    _stopping: bool = False
+
+    def run(self) -> int:
+        """Start the workers and watch them until told to stop; the exit status for the command."""
+        previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            self.processes = [self._start(n) for n in range(self.workers)]
+            while not self._stopping:
+                for n, process in enumerate(self.processes):
+                    if process.poll() is None or self._stopping:
+                        continue
+                    if self._too_many_deaths():
+                        log.error(
+                            "workers keep dying (%d within %.0fs): stopping",
+                            self.max_restarts,
+                            self.restart_window,
+                        )
+                        self._stop_all()
+                        return 1
+                    log.warning(
+                        "worker %d (pid %d) exited with %s: starting it again",
+                        n,
+                        process.pid,
+                        process.returncode,
+                    )
+                    self.processes[n] = self._start(n)
+                time.sleep(0.2)
+            return 0
+        finally:
+            self._stop_all()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def _start(self, n: int) -> subprocess.Popen[bytes]:
+        process = subprocess.Popen(self.command, preexec_fn=_die_with_parent)
+        log.info("worker %d started (pid %d)", n, process.pid)
+        return process
+
+    def _too_many_deaths(self) -> bool:
+        now = time.monotonic()
+        self._deaths = [t for t in self._deaths if now - t < self.restart_window] + [now]
+        return len(self._deaths) > self.max_restarts
+
+    def _on_signal(self, signum: int, frame: object) -> None:
+        self._stopping = True
+
+    def _stop_all(self) -> None:
+        self._stopping = True
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _die_with_parent() -> None:
+    """In a worker, before it runs: ask Linux for SIGTERM when the pool process dies, even by SIGKILL
+    (no orphaned worker keeps the port)."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+PR_SET_PDEATHSIG = 1

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
+import sys
 import time
 
 import typer
-import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -17,10 +17,21 @@ from resolver.errors import ResolverError
 from resolver.resolution import DidResolver, Options
 from trust_ledger.chain.follower import default_horizon
 from trust_ledger.cli.context import LOG_FORMAT, UsageError, settings
-from trust_ledger.http_server import server_config
+from trust_ledger.http_server import WorkerPool, run_server
 from trust_ledger.logs import configure_logging
 from trust_ledger.paths import restrict_umask
 from trust_ledger.store import ledger_env
+
+WORKER_ENTRY = [sys.executable, "-c", "from trust_ledger.cli import main; main()"]
+"""How a worker process runs the console script (the pool appends the command's own arguments)."""
+WORKERS = typer.Option(
+    1,
+    min=1,
+    max=64,
+    help="Serving processes on the port (SO_REUSEPORT). One follows the chain; the others stand by "
+    "and take over if it dies. A worker that dies is started again.",
+)
+REUSE_PORT = typer.Option(False, "--reuse-port", hidden=True, help="Set by --workers for each worker.")
 
 
 def serve_resolver(
@@ -33,18 +44,35 @@ def serve_resolver(
     confirmations: int | None = typer.Option(None, help="Follow up to head minus N blocks."),
     finalized: bool = typer.Option(False, help="Follow up to the `finalized` block."),
     log_format: str | None = LOG_FORMAT,
+    workers: int = WORKERS,
+    reuse_port: bool = REUSE_PORT,
 ) -> None:
     """The universal resolver, trust list and status lists over HTTP."""
     restrict_umask()  # every file this process creates (keys, stores, configs) is 0600
     configure_logging(log_format)
+    run_as_workers(workers)
     service = open_service(ctx, follow, confirmations, finalized)
     service.start()
     watch_service(service)
     try:
         chain_status = service.chain_status if service.follower is not None else None
-        serve(resolver_with_explorer(service.views, chain_status=chain_status), host, port)
+        serve(
+            resolver_with_explorer(service.views, chain_status=chain_status),
+            host,
+            port,
+            reuse_port=reuse_port,
+        )
     finally:
         service.stop()
+
+
+def run_as_workers(workers: int) -> None:
+    """With --workers N > 1, this process becomes the pool of N copies of the command (each one
+    worker on the same port) and exits when they stop; with 1 it returns and serves itself."""
+    if workers <= 1:
+        return
+    command = [*WORKER_ENTRY, *sys.argv[1:], "--workers", "1", "--reuse-port"]
+    raise typer.Exit(WorkerPool(command, workers).run())
 
 
 def open_service(
@@ -58,9 +86,9 @@ def open_service(
     return LedgerService.open(gateway, horizon)
 
 
-def serve(application, host: str, port: int) -> None:
+def serve(application, host: str, port: int, *, reuse_port: bool = False) -> None:
     """Run `application` with uvicorn, within the server limits (trust_ledger.http_server), until Ctrl-C."""
-    uvicorn.Server(server_config(application, host, port)).run()
+    run_server(application, host, port, reuse_port=reuse_port)
 
 
 def rebuild(ctx: typer.Context) -> None:
