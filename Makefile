@@ -11,7 +11,7 @@ PYTHON := $(VENV)/bin/python
 FORGE := node_modules/.bin/forge
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install prerequisites dev test postgres browser contracts-test python-test lint bench invariants proof
+.PHONY: install prerequisites dev test postgres browser proxy contracts-test python-test lint bench invariants proof
 
 install: $(INSTALLED)
 
@@ -63,7 +63,12 @@ contracts-test: install
 invariants: install
 	cd contracts && FOUNDRY_PROFILE=proof ../$(FORGE) test --match-contract Invariant
 
-python-test: install postgres browser
+# nginx for the replica tests behind the shipped proxy configuration (Debian package, as root).
+proxy:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
+
+python-test: install postgres browser proxy
 	$(PYTHON) -m pytest
 
 test: lint contracts-test invariants python-test
