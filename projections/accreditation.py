@@ -23,6 +23,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from projections.api import EffectiveStatus, EntityVersion, TrustViews
+from projections.records import Accreditation, KeyRecord, RecordError, RoleGrant, accreditations_from_state
+
+__all__ = [
+    "ANCESTOR_NOT_ACTIVE",
+    "ISSUER_NOT_ACTIVE",
+    "ISSUER_UNKNOWN",
+    "NOT_ACCREDITED",
+    "ROLE_NOT_ACCREDITED",
+    "Accreditation",
+    "EntityRecord",
+    "Lookup",
+    "Refusal",
+    "RoleGrant",
+    "accreditation_refusal",
+    "record_from_views",
+    "refusal",
+    "status_refusal",
+]
 
 ISSUER_UNKNOWN = "ISSUER_UNKNOWN"
 ISSUER_NOT_ACTIVE = "ISSUER_NOT_ACTIVE"
@@ -32,99 +50,46 @@ ROLE_NOT_ACCREDITED = "ROLE_NOT_ACCREDITED"
 
 
 @dataclass(frozen=True)
-class RoleGrant:
-    """Role names for one target DID: what a role credential grants, or an accreditation allows."""
-
-    target: str
-    names: frozenset[str]
-
-    @classmethod
-    def of(cls, target: str, names: Iterable[str]) -> RoleGrant:
-        return cls(target, frozenset(names))
-
-
-@dataclass(frozen=True)
-class Accreditation:
-    """An entity's accreditation for one credential type, as the registry holds it (block times)."""
-
-    credential_type: str
-    roles: tuple[RoleGrant, ...] = ()
-    valid_from: int = 0
-    valid_until: int = 0  # 0: unbounded
-    granted_at: int | None = None
-
-    @classmethod
-    def from_state(cls, credential_type: str, state: Mapping[str, Any]) -> Accreditation:
-        """From an entity state's ``accreditations[credential_type]`` (trust_ledger.domain.Entity)."""
-        return cls(
-            credential_type=credential_type,
-            roles=tuple(RoleGrant.of(g["target"], g.get("names") or []) for g in state.get("roles") or []),
-            valid_from=state.get("valid_from") or 0,
-            valid_until=state.get("valid_until") or 0,
-            granted_at=state.get("granted_at"),
-        )
-
-    def as_dict(self) -> dict[str, Any]:
-        """The entity state's shape (and the offline snapshot's)."""
-        held: dict[str, Any] = {
-            "roles": [{"target": g.target, "names": sorted(g.names)} for g in self.roles],
-            "valid_from": self.valid_from,
-            "valid_until": self.valid_until,
-        }
-        if self.granted_at is not None:
-            held["granted_at"] = self.granted_at
-        return held
-
-    def covers(self, at: int) -> bool:
-        """``valid_from <= at < valid_until``, 0 meaning unbounded."""
-        return at >= self.valid_from and (not self.valid_until or at < self.valid_until)
-
-    def beyond(self, grant: RoleGrant) -> frozenset[str]:
-        """The names of ``grant`` this accreditation does not allow for its target."""
-        allowed: set[str] = set()
-        for held in self.roles:
-            if held.target == grant.target:
-                allowed |= held.names
-        return grant.names - allowed
-
-
-@dataclass(frozen=True)
 class EntityRecord:
-    """What trust decisions need of one registry entity: its parent, own status, accreditations and
-    keys (``keys``: key id -> {key_type, public_key (0x hex), purpose_names, valid_from, valid_until,
-    revoked, added_at, revoked_at}), as read from the views or an offline snapshot."""
+    """What trust decisions need of one registry entity: its parent, own status, keys and
+    accreditations (the typed records of projections.records), as read from the views or an
+    offline snapshot."""
 
     did: str
     parent_did: str | None
     status: str
-    keys: dict[str, dict[str, Any]] = field(default_factory=dict)
-    accreditations: dict[str, Accreditation] = field(default_factory=dict)
+    keys: Mapping[str, KeyRecord] = field(default_factory=dict)
+    accreditations: Mapping[str, Accreditation] = field(default_factory=dict)
 
     @classmethod
     def from_state(cls, did: str, parent_did: str | None, state: Mapping[str, Any]) -> EntityRecord:
-        """From an entity state (trust_ledger.domain.Entity.as_dict(), or a snapshot's entity)."""
+        """From stored or received data shaped as an entity state (an offline snapshot's entity);
+        raises RecordError (a ValueError) naming a field of the wrong type."""
+        status = state.get("status", "active")
+        keys = state.get("keys") or {}
+        if not isinstance(status, str) or not isinstance(keys, Mapping):
+            raise RecordError(f"entity {did!r} has a bad status or keys")
         return cls(
             did=did,
             parent_did=parent_did,
-            status=state.get("status", "active"),
-            keys=dict(state.get("keys") or {}),
-            accreditations={
-                credential_type: Accreditation.from_state(credential_type, held)
-                for credential_type, held in (state.get("accreditations") or {}).items()
-            },
+            status=status,
+            keys={key_id: KeyRecord.from_state(key) for key_id, key in keys.items()},
+            accreditations=accreditations_from_state(state.get("accreditations")),
         )
 
     @classmethod
     def from_version(cls, version: EntityVersion) -> EntityRecord:
-        return cls.from_state(version.did, version.parent_did, version.state)
+        state = version.state
+        return cls(version.did, version.parent_did, state.status, state.keys, state.accreditations)
 
     def as_dict(self) -> dict[str, Any]:
+        """The offline snapshot's shape (keys and accreditations as an entity state holds them)."""
         return {
             "did": self.did,
             "parent_did": self.parent_did,
             "status": self.status,
-            "keys": self.keys,
-            "accreditations": {t: a.as_dict() for t, a in self.accreditations.items()},
+            "keys": {key_id: key.as_state() for key_id, key in self.keys.items()},
+            "accreditations": {t: a.as_state() for t, a in self.accreditations.items()},
         }
 
     def accredited_at(self, credential_type: str, at: int) -> bool:

@@ -7,31 +7,22 @@ times); "as of" queries pick the version whose validity interval holds that time
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-
-@dataclass(frozen=True)
-class Provenance:
-    """Where a change came from on chain."""
-
-    chain_id: int
-    contract: str
-    block_number: int
-    block_hash: str
-    block_time: int
-    tx_hash: str
-    log_index: int
+from projections.records import Accreditation, EntityState
+from projections.records import Provenance as Provenance
 
 
 @dataclass(frozen=True)
 class EntityVersion:
     """An entity's whole state right after one of its changes.
 
-    `state` is trust_ledger.domain.Entity.as_dict() at that version (node, parent node,
-    label, name, did, controller, status, accreditations, keys, services,
-    status_delegates, created_at, updated_at, ...). `version` is the entity aggregate's
+    `state` is the typed record (projections.records) of trust_ledger.domain.Entity.as_dict() at
+    that version: node, parent node, label, name, did, controller, status, accreditations, keys,
+    services, status delegates, created_at, updated_at. `version` is the entity aggregate's
     version: 1 is the registration. The version is valid from `valid_from` (its block
     time) until `valid_until` (the next version's block time, None while current).
     """
@@ -39,7 +30,7 @@ class EntityVersion:
     did: str
     version: int
     event: str
-    state: dict[str, Any]
+    state: EntityState
     provenance: Provenance
     by: str
     valid_from: int
@@ -68,10 +59,28 @@ class TrustListEntry:
     ancestry: list[str]  # DIDs from the root down to the parent
     status: str
     effective: EffectiveStatus
-    accreditations: dict[str, Any]
+    accreditations: Mapping[str, Accreditation]
     controller: str
     version: int
     updated_at: int
+
+    @classmethod
+    def of(cls, version: EntityVersion, *, ancestry: list[str], effective: EffectiveStatus) -> TrustListEntry:
+        """The entry of an entity at one of its versions (the views' "as of" rows, test views)."""
+        state = version.state
+        return cls(
+            did=version.did,
+            name=state.name,
+            node=state.node,
+            parent_did=version.parent_did,
+            ancestry=ancestry,
+            status=state.status,
+            effective=effective,
+            accreditations=state.accreditations,
+            controller=state.controller,
+            version=version.version,
+            updated_at=state.updated_at,
+        )
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from projections.api import (
     TrustListPage,
 )
 from projections.recorder import ViewRecorder
+from projections.records import EntityState, accreditations_from_state
 from projections.sql import Sql
 from projections.status import STATUSES, effective_by_name, effective_status, subtree_condition
 
@@ -364,7 +365,7 @@ def _entity_version(row: dict[str, Any]) -> EntityVersion:
         did=row["did"],
         version=row["version"],
         event=row["event"],
-        state=json.loads(row["state"]),
+        state=EntityState.from_state(json.loads(row["state"])),
         provenance=_provenance(row),
         by=row["by_address"],
         valid_from=row["valid_from"],
@@ -383,7 +384,7 @@ def _current_entry(row: dict[str, Any]) -> TrustListEntry:
         ancestry=json.loads(row["ancestry"]),
         status=row["status"],
         effective=EffectiveStatus(row["effective_status"], row["status"], row["because_of"]),
-        accreditations=json.loads(row["accreditations"]),
+        accreditations=accreditations_from_state(json.loads(row["accreditations"])),
         controller=row["controller"],
         version=row["version"],
         updated_at=row["updated_at"],
@@ -391,20 +392,7 @@ def _current_entry(row: dict[str, Any]) -> TrustListEntry:
 
 
 def _entry_as_of(row: dict[str, Any], effective: EffectiveStatus) -> TrustListEntry:
-    state = json.loads(row["state"])
-    return TrustListEntry(
-        did=row["did"],
-        name=row["name"],
-        node=row["node"],
-        parent_did=row["parent_did"],
-        ancestry=json.loads(row["ancestry"]),
-        status=row["status"],
-        effective=effective,
-        accreditations=state["accreditations"],
-        controller=state["controller"],
-        version=row["version"],
-        updated_at=state["updated_at"],
-    )
+    return TrustListEntry.of(_entity_version(row), ancestry=json.loads(row["ancestry"]), effective=effective)
 
 
 def _status_list(row: dict[str, Any]) -> StatusListVersion:

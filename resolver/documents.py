@@ -18,9 +18,11 @@ Decisions:
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from typing import Any
 
 from projections.api import EffectiveStatus, EntityVersion
+from projections.records import Accreditation, KeyRecord
 from resolver.did_syntax import xml_datetime
 from resolver.keys import KeyMaterialError, jwk_from_hex, multibase_from_hex, public_jwk
 from trust_ledger.domain.entity import KEY_PURPOSES
@@ -55,45 +57,29 @@ def name_urn(name: str) -> str | None:
     return NAME_URN_PREFIX + name if name else None
 
 
-def key_is_live(key: dict[str, Any], at: int) -> bool:
-    """Not revoked, and `at` inside [valid_from, valid_until) (valid_until 0 = open)."""
-    if key.get("revoked"):
-        return False
-    if int(key.get("valid_from") or 0) > at:
-        return False
-    until = int(key.get("valid_until") or 0)
-    return until == 0 or at < until
-
-
-def verification_method(did: str, key_id: str, key: dict[str, Any]) -> dict[str, Any]:
+def verification_method(did: str, key_id: str, key: KeyRecord) -> dict[str, Any]:
     """One verification method map; raises KeyMaterialError for unusable material."""
-    key_type = key.get("key_type")
-    method: dict[str, Any] = {"id": did_url(did, key_id), "type": key_type, "controller": did}
-    if key_type == "JsonWebKey2020":
-        method["publicKeyJwk"] = jwk_from_hex(key["public_key"])
-    elif key_type == "Multikey":
-        method["publicKeyMultibase"] = multibase_from_hex(key["public_key"])
+    method: dict[str, Any] = {"id": did_url(did, key_id), "type": key.key_type, "controller": did}
+    if key.key_type == "JsonWebKey2020":
+        method["publicKeyJwk"] = jwk_from_hex(key.public_key)
+    elif key.key_type == "Multikey":
+        method["publicKeyMultibase"] = multibase_from_hex(key.public_key)
     else:
-        raise KeyMaterialError(f"unsupported key type {key_type!r}")
+        raise KeyMaterialError(f"unsupported key type {key.key_type!r}")
     return method
 
 
-def relationships_of(key: dict[str, Any]) -> list[str]:
-    purposes = int(key.get("purposes") or 0)
-    return [name for bit, name in KEY_PURPOSES.items() if purposes & bit]
-
-
-def accreditation_facts(accreditations: dict[str, Any]) -> list[dict[str, Any]]:
+def accreditation_facts(accreditations: Mapping[str, Accreditation]) -> list[dict[str, Any]]:
     """Accreditations as JSON facts, sorted by credential type."""
     return [
         {
             "credentialType": credential_type,
-            "roles": copy.deepcopy(grant.get("roles", [])),
-            "validFrom": xml_datetime(grant.get("valid_from")),
-            "validUntil": xml_datetime(grant.get("valid_until")) if grant.get("valid_until") else None,
-            "grantedAt": xml_datetime(grant.get("granted_at")),
+            "roles": [grant.as_state() for grant in held.roles],
+            "validFrom": xml_datetime(held.valid_from),
+            "validUntil": xml_datetime(held.valid_until) if held.valid_until else None,
+            "grantedAt": xml_datetime(held.granted_at),
         }
-        for credential_type, grant in sorted(accreditations.items())
+        for credential_type, held in sorted(accreditations.items())
     ]
 
 
@@ -102,18 +88,14 @@ def trust_facts(
 ) -> dict[str, Any]:
     state = version.state
     facts: dict[str, Any] = {
-        "name": state.get("name", ""),
+        "name": state.name,
         "parent": version.parent_did,
-        "status": state.get("status"),
-        "effectiveStatus": effective.status if effective else state.get("status"),
+        "status": state.status,
+        "effectiveStatus": effective.status if effective else state.status,
         "effectiveStatusBecauseOf": effective.because_of if effective else None,
-        "accreditations": accreditation_facts(state.get("accreditations", {})),
-        "controllerAddress": state.get("controller"),
-        "anchor": {
-            "chainId": state.get("chain_id", version.provenance.chain_id),
-            "contract": state.get("contract", version.provenance.contract),
-            "node": state.get("node"),
-        },
+        "accreditations": accreditation_facts(state.accreditations),
+        "controllerAddress": state.controller,
+        "anchor": {"chainId": state.chain_id, "contract": state.contract, "node": state.node},
     }
     if unusable:
         facts["unusableKeys"] = unusable
@@ -126,8 +108,8 @@ def render_document(version: EntityVersion, effective: EffectiveStatus | None, a
     methods: list[dict[str, Any]] = []
     refs: dict[str, list[str]] = {name: [] for name in RELATIONSHIPS}
     unusable: list[dict[str, str]] = []
-    for key_id, key in state.get("keys", {}).items():
-        if not key_is_live(key, at):
+    for key_id, key in state.keys.items():
+        if not key.live_at(at):
             continue
         try:
             method = verification_method(did, key_id, key)
@@ -135,7 +117,7 @@ def render_document(version: EntityVersion, effective: EffectiveStatus | None, a
             unusable.append({"id": did_url(did, key_id), "reason": str(error)})
             continue
         methods.append(method)
-        for name in relationships_of(key):
+        for name in key.relationships:
             refs[name].append(method["id"])
 
     contexts: list[Any] = [DID_CONTEXT]
@@ -146,7 +128,7 @@ def render_document(version: EntityVersion, effective: EffectiveStatus | None, a
     contexts.append(TRUST_LEDGER_CONTEXT)
 
     document: dict[str, Any] = {"@context": contexts, "id": did, "controller": did}
-    also = name_urn(state.get("name", ""))
+    also = name_urn(state.name)
     if also:
         document["alsoKnownAs"] = [also]
     if methods:
@@ -155,8 +137,8 @@ def render_document(version: EntityVersion, effective: EffectiveStatus | None, a
         if refs[name]:
             document[name] = refs[name]
     services = [
-        {"id": did_url(did, service_id), "type": service["type"], "serviceEndpoint": service["endpoint"]}
-        for service_id, service in state.get("services", {}).items()
+        {"id": did_url(did, service_id), "type": service.type, "serviceEndpoint": service.endpoint}
+        for service_id, service in state.services.items()
     ]
     if services:
         document["service"] = services

@@ -171,7 +171,7 @@ class DidResolver:
         metadata: dict[str, Any] = {
             "created": xml_datetime(first.valid_from),
             "versionId": str(version.version),
-            "deactivated": version.state.get("status") == "revoked",
+            "deactivated": version.state.status == "revoked",
         }
         if version.version > first.version:
             metadata["updated"] = xml_datetime(version.valid_from)

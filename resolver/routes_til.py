@@ -75,7 +75,7 @@ def issuer(request: Request, did: str, ctx: Annotated[Context, Depends(get_conte
         raise ResolverError(ErrorCode.NOT_FOUND, f"{did} is not a registered issuer")
     effective = ctx.views.effective_status(did)
     since = untrusted_since(ctx.views, did, effective)
-    trusted = since is None and version.state.get("status") == "active"
+    trusted = since is None and version.state.status == "active"
     ancestors = ancestry(ctx.views, version, None)
     kind = issuer_type(
         is_root=version.parent_did is None, has_children=has_children(ctx.views, did), trusted=trusted
@@ -83,7 +83,7 @@ def issuer(request: Request, did: str, ctx: Annotated[Context, Depends(get_conte
     body = {
         "did": did,
         "attributes": issuer_attributes(
-            version.state.get("accreditations", {}),
+            version.state.accreditations,
             kind=kind,
             tao=version.parent_did,
             root_tao=ancestors[0].did if ancestors else did,

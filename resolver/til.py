@@ -14,8 +14,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Mapping
 from typing import Any
 
+from projections.records import Accreditation
 from resolver.did_syntax import xml_datetime
 
 ROOT_TAO, TAO, TI, REVOKED = "RootTAO", "TAO", "TI", "Revoked"
@@ -29,16 +31,14 @@ def issuer_type(*, is_root: bool, has_children: bool, trusted: bool) -> str:
     return TAO if has_children else TI
 
 
-def credential_body(
-    credential_type: str, grant: dict[str, Any], untrusted_since: int | None
-) -> dict[str, Any]:
-    until = int(grant.get("valid_until") or 0) or None
+def credential_body(held: Accreditation, untrusted_since: int | None) -> dict[str, Any]:
+    until = held.valid_until or None
     if untrusted_since is not None and (until is None or untrusted_since < until):
         until = untrusted_since
     return {
-        "credentialsType": credential_type,
-        "claims": [{"name": "roles", "allowedValues": [dict(role) for role in grant.get("roles", [])]}],
-        "validFor": {"from": xml_datetime(grant.get("valid_from")), "to": xml_datetime(until)},
+        "credentialsType": held.credential_type,
+        "claims": [{"name": "roles", "allowedValues": [grant.as_state() for grant in held.roles]}],
+        "validFor": {"from": xml_datetime(held.valid_from), "to": xml_datetime(until)},
     }
 
 
@@ -57,7 +57,7 @@ def attribute(body: dict[str, Any], *, kind: str, tao: str | None, root_tao: str
 
 
 def issuer_attributes(
-    accreditations: dict[str, Any],
+    accreditations: Mapping[str, Accreditation],
     *,
     kind: str,
     tao: str | None,
@@ -65,6 +65,6 @@ def issuer_attributes(
     untrusted_since: int | None,
 ) -> list[dict[str, Any]]:
     return [
-        attribute(credential_body(ct, grant, untrusted_since), kind=kind, tao=tao, root_tao=root_tao)
-        for ct, grant in sorted(accreditations.items())
+        attribute(credential_body(held, untrusted_since), kind=kind, tao=tao, root_tao=root_tao)
+        for _, held in sorted(accreditations.items())
     ]

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from projections.api import EffectiveStatus, EntityVersion, StatusListVersion, TrustListEntry, TrustViews
 from resolver.did_syntax import xml_datetime
-from resolver.documents import accreditation_facts, relationships_of
+from resolver.documents import accreditation_facts
 
 MAX_DEPTH = 64
 """A guard against a cycle in broken views; real hierarchies are far shallower."""
@@ -75,15 +75,15 @@ def keys_json(version: EntityVersion) -> list[dict[str, Any]]:
     return [
         {
             "id": f"{version.did}#{key_id}",
-            "type": key.get("key_type"),
-            "purposes": relationships_of(key),
-            "validFrom": xml_datetime(key.get("valid_from")),
-            "validUntil": xml_datetime(key.get("valid_until")) if key.get("valid_until") else None,
-            "revoked": bool(key.get("revoked")),
-            "addedAt": xml_datetime(key.get("added_at")),
-            "revokedAt": xml_datetime(key.get("revoked_at")),
+            "type": key.key_type,
+            "purposes": key.relationships,
+            "validFrom": xml_datetime(key.valid_from),
+            "validUntil": xml_datetime(key.valid_until) if key.valid_until else None,
+            "revoked": key.revoked,
+            "addedAt": xml_datetime(key.added_at),
+            "revokedAt": xml_datetime(key.revoked_at),
         }
-        for key_id, key in version.state.get("keys", {}).items()
+        for key_id, key in version.state.keys.items()
     ]
 
 
@@ -100,35 +100,31 @@ def status_list_ref(status_list: StatusListVersion) -> dict[str, Any]:
 def entity_json(views: TrustViews, version: EntityVersion, at: int | None) -> dict[str, Any]:
     """An entity with its ancestry, effective status, accreditations and audit history."""
     state = version.state
-    own = state.get("status", "active")
+    own = state.status
     history = [history_json(v) for v in views.versions(version.did) if at is None or v.valid_from <= at]
     lists = [status_list_ref(s) for s in views.status_lists_of(version.did)]
     return {
         "did": version.did,
-        "name": state.get("name", ""),
-        "node": state.get("node"),
+        "name": state.name,
+        "node": state.node,
         "parent": version.parent_did,
         "ancestry": [
-            {"did": a.did, "name": a.state.get("name", ""), "status": a.state.get("status")}
+            {"did": a.did, "name": a.state.name, "status": a.state.status}
             for a in ancestry(views, version, at)
         ],
         "status": own,
         "effectiveStatus": effective_json(views.effective_status(version.did, at_time=at), own),
-        "accreditations": accreditation_facts(state.get("accreditations", {})),
-        "controller": state.get("controller"),
+        "accreditations": accreditation_facts(state.accreditations),
+        "controller": state.controller,
         "keys": keys_json(version),
         "services": [
-            {"id": f"{version.did}#{sid}", "type": s.get("type"), "serviceEndpoint": s.get("endpoint")}
-            for sid, s in state.get("services", {}).items()
+            {"id": f"{version.did}#{sid}", "type": s.type, "serviceEndpoint": s.endpoint}
+            for sid, s in state.services.items()
         ],
-        "anchor": {
-            "chainId": state.get("chain_id"),
-            "contract": state.get("contract"),
-            "node": state.get("node"),
-        },
+        "anchor": {"chainId": state.chain_id, "contract": state.contract, "node": state.node},
         "version": version.version,
-        "created": xml_datetime(state.get("created_at")),
-        "updated": xml_datetime(state.get("updated_at")),
+        "created": xml_datetime(state.created_at),
+        "updated": xml_datetime(state.updated_at),
         "statusLists": lists,
         "history": history,
         "didDocument": f"/1.0/identifiers/{did_path(version.did)}",
@@ -139,7 +135,7 @@ def inactive_since(views: TrustViews, did: str) -> int | None:
     """Since when the entity itself has been continuously suspended or revoked (None if active)."""
     since = None
     for version in reversed(views.versions(did)):
-        if version.state.get("status") == "active":
+        if version.state.status == "active":
             break
         since = version.valid_from
     return since
@@ -164,9 +160,9 @@ def diw_status(views: TrustViews, did: str) -> int:
     version = views.entity_version(did)
     if version is None:
         return 0
-    if version.state.get("status") == "revoked":
+    if version.state.status == "revoked":
         return 2
     effective = views.effective_status(did)
     if effective is not None and effective.status != "active":
         return 3
-    return 1 if version.state.get("status") == "active" else 3
+    return 1 if version.state.status == "active" else 3

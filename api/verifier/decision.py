@@ -30,6 +30,7 @@ from api.verifier.reasons import Refused
 from api.verifier.trust_source import TrustSource
 from projections import accreditation
 from projections.accreditation import EntityRecord
+from projections.records import KeyRecord
 from projections.trust_freshness import FreshnessBounds
 from resolver.keys import KeyMaterialError, jwk_from_hex, multibase_from_hex
 
@@ -298,7 +299,7 @@ class _KeyLookup:
         if did != issuer or not key_id:
             raise Refused(r.KEY_UNKNOWN, f"kid {kid!r} is not a key of the issuer {issuer}")
         key = entity.keys.get(key_id)
-        if key is None or ASSERTION not in (key.get("purpose_names") or []):
+        if key is None or ASSERTION not in key.purpose_names:
             raise Refused(r.KEY_UNKNOWN, f"{kid} is not an assertion key of {issuer}")
         issued_at = _issued_at(payload)
         _check_key_at(kid, key, issued_at, self.leeway)
@@ -306,16 +307,14 @@ class _KeyLookup:
         return verification_key(entity, key_id)
 
 
-def _check_key_at(kid: str, key: Mapping[str, Any], issued_at: int, leeway: int) -> None:
+def _check_key_at(kid: str, key: KeyRecord, issued_at: int, leeway: int) -> None:
     """Valid at ``issued_at``: added (block time, with ``leeway`` for the issuer's clock running
     behind the chain's), inside its validity window, and not revoked at or before it."""
-    added_at = key.get("added_at") or 0
-    if issued_at + leeway < added_at:
+    if issued_at + leeway < (key.added_at or 0):
         raise Refused(r.KEY_NOT_VALID_AT_ISSUANCE, f"{kid} was added after the credential's issuance")
-    if not _within(issued_at, key.get("valid_from"), key.get("valid_until")):
+    if not _within(issued_at, key.valid_from, key.valid_until):
         raise Refused(r.KEY_NOT_VALID_AT_ISSUANCE, f"{kid} was outside its validity period at issuance")
-    revoked_at = key.get("revoked_at")
-    if key.get("revoked") and (revoked_at is None or revoked_at <= issued_at):
+    if key.revoked and (key.revoked_at is None or key.revoked_at <= issued_at):
         raise Refused(r.KEY_NOT_VALID_AT_ISSUANCE, f"{kid} had been revoked before the credential's issuance")
 
 
@@ -326,13 +325,13 @@ def verification_key(entity: EntityRecord, key_id: str) -> dict[str, Any]:
     if key is None:
         raise Refused(r.KEY_UNKNOWN, f"{entity.did} has no key {key_id}")
     try:
-        if key.get("key_type") == "JsonWebKey2020":
-            return public_jwk(jwk_from_hex(key["public_key"]))
-        if key.get("key_type") == "Multikey":
-            return did_key_jwk("did:key:" + multibase_from_hex(key["public_key"]))
+        if key.key_type == "JsonWebKey2020":
+            return public_jwk(jwk_from_hex(key.public_key))
+        if key.key_type == "Multikey":
+            return did_key_jwk("did:key:" + multibase_from_hex(key.public_key))
     except (KeyMaterialError, KeyUnsupported, CredentialError) as error:
         raise Refused(r.KEY_UNKNOWN, f"{entity.did}#{key_id} is not a usable key: {error}") from None
-    raise Refused(r.KEY_UNKNOWN, f"{entity.did}#{key_id} has unsupported type {key.get('key_type')!r}")
+    raise Refused(r.KEY_UNKNOWN, f"{entity.did}#{key_id} has unsupported type {key.key_type!r}")
 
 
 def _issued_at(claims: Mapping[str, Any]) -> int:
@@ -345,9 +344,9 @@ def _issued_at(claims: Mapping[str, Any]) -> int:
     raise Refused("CLAIM_MISSING", "the credential has neither iat nor nbf: its issuance time is unknown")
 
 
-def _within(at: int, valid_from: Any, valid_until: Any) -> bool:
-    """``valid_from <= at < valid_until``, 0 or None meaning unbounded."""
-    return at >= (valid_from or 0) and (not valid_until or at < valid_until)
+def _within(at: int, valid_from: int, valid_until: int) -> bool:
+    """``valid_from <= at < valid_until``, 0 meaning unbounded."""
+    return at >= valid_from and (not valid_until or at < valid_until)
 
 
 def _w3c_references(status: Any) -> list[tuple[str, int]]:

@@ -21,7 +21,8 @@ from api.credentials.errors import CredentialError
 from api.credentials.keys import SigningKey, json_object, verify_jws
 from api.verifier.trust_source import StatusBits
 from projections.accreditation import EntityRecord
-from projections.api import EffectiveStatus, TrustViews
+from projections.api import EffectiveStatus, StatusListVersion, TrustViews
+from projections.records import RecordError
 from projections.trust_freshness import FreshnessBounds, TrustFreshness, judge_snapshot
 
 SNAPSHOT_TYP = "trust-snapshot+jwt"
@@ -92,7 +93,7 @@ def _effective(status: EffectiveStatus) -> dict[str, Any]:
     return {"status": status.status, "own_status": status.own_status, "because_of": status.because_of}
 
 
-def _status_list(version: Any) -> dict[str, Any]:
+def _status_list(version: StatusListVersion) -> dict[str, Any]:
     return {
         "owner_did": version.owner_did,
         "purpose": version.purpose,
@@ -135,7 +136,7 @@ class OfflineTrustSource:
             self._lists: dict[tuple[str, str], StatusBits] = {}
             for item in claims["status_lists"]:
                 self._lists.setdefault((item["owner_did"], item["uri"]), _bits(item))
-        except (KeyError, TypeError, AttributeError) as exc:
+        except (KeyError, TypeError, AttributeError, RecordError) as exc:
             raise SnapshotInvalid(f"malformed snapshot payload: {exc.__class__.__name__} {exc}") from None
 
     @classmethod

@@ -271,7 +271,7 @@ def test_delegate_of_a_previous_controller_is_refused_and_the_views_drop_it(hier
     assert followed.ledger is not None
     assert followed.ledger.entity_by_did(PACKET)["status_delegates"] == []
     version = followed.views.entity_version(PACKET)
-    assert version is not None and version.state["status_delegates"] == []
+    assert version is not None and version.state.status_delegates == ()
 
     head = hierarchy.w3.eth.block_number
     with pytest.raises(ContractRevert) as stale:
@@ -289,7 +289,7 @@ def test_delegate_of_a_previous_controller_is_refused_and_the_views_drop_it(hier
     assert followed.views.freshness().block_number == written.block_number
     assert followed.ledger.entity_by_did(PACKET)["status_delegates"] == [delegate_address]
     version = followed.views.entity_version(PACKET)
-    assert version is not None and version.state["status_delegates"] == [delegate_address]
+    assert version is not None and version.state.status_delegates == (delegate_address,)
     view = followed.views.status_list(list_id)
     assert view is not None and view.bitstring == _chain_bitstring(packet, list_id, 131_072)
 

@@ -411,8 +411,8 @@ def test_nasty_strings_reach_the_views_on_every_store(store) -> None:
         assert views.freshness().block_number == chain.block
         did = text_of(NASTY.did)
         version = views.entity_version(did)
-        assert version is not None and version.state["name"] == child  # a label with a dot names no one
-        assert raw_bytes(next(iter(version.state["services"].values()))["endpoint"]) == NASTY.endpoint
+        assert version is not None and version.state.name == child  # a label with a dot names no one
+        assert raw_bytes(next(iter(version.state.services.values())).endpoint) == NASTY.endpoint
         entries = views.trust_list().items
         assert [e.did for e in entries] == [text_of(NASTY.root_did), did]
         assert raw_bytes(views.status_lists_of(did)[0].uri) == NASTY.uri

@@ -25,8 +25,8 @@ def _refused(issuer: RunningIssuer) -> str:
 def _accredit(issuer: RunningIssuer, valid_from: int, valid_until: int) -> None:
     result = issuer.chain.gateway("dev1").accredit(ISSUER_DID, EMPLOYEE, (), valid_from, valid_until)
     issuer.wait_for_block(result.block_number)
-    held = issuer.service.views.entity_version(ISSUER_DID).state["accreditations"][EMPLOYEE]
-    assert (held["valid_from"], held["valid_until"]) == (valid_from, valid_until)
+    held = issuer.service.views.entity_version(ISSUER_DID).state.accreditations[EMPLOYEE]
+    assert (held.valid_from, held.valid_until) == (valid_from, valid_until)
 
 
 def test_expired_accreditation_refuses_issuance(issuer: RunningIssuer) -> None:

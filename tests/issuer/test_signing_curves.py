@@ -70,10 +70,10 @@ def test_issuer_key_on_chain_signs_verifiable_sd_jwt(
 
     # the views' entity state holds the key as registered on chain, for assertionMethod
     state = issuer.service.views.entity_version(ISSUER_DID).state
-    on_chain = state["keys"]["key-1"]
-    assert on_chain["key_type"] == "JsonWebKey2020" and on_chain["revoked"] is False
-    assert "assertionMethod" in on_chain["purpose_names"]
-    chain_jwk = jwk_from_hex(on_chain["public_key"])
+    on_chain = state.keys["key-1"]
+    assert on_chain.key_type == "JsonWebKey2020" and on_chain.revoked is False
+    assert "assertionMethod" in on_chain.purpose_names
+    chain_jwk = jwk_from_hex(on_chain.public_key)
     assert chain_jwk["crv"] == curve and "d" not in chain_jwk
 
     created = issuer.offer(dataTag="curve")

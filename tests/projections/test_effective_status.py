@@ -73,7 +73,7 @@ def test_a_revoked_entity_revokes_its_subtree_and_beats_a_nearer_suspension(
         "issuera1": EffectiveStatus("suspended", "active", sub),
     }
     assert _effective(p, at_time=suspended_at - 1)["issuera1"] == ACTIVE
-    assert p.views.entity_version(registera2).state["status"] == "revoked"  # type: ignore[union-attr]
+    assert p.views.entity_version(registera2).state.status == "revoked"  # type: ignore[union-attr]
 
 
 def test_a_child_registered_under_a_suspended_ancestor_starts_suspended(

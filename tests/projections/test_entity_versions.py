@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from projections.api import Provenance
+from projections.records import EntityState
 from tests.projections.support import UNKNOWN_DID, Projected, history
 from tests.support.chainlogs import Chain
 from trust_ledger.domain import entity_id
@@ -67,7 +68,7 @@ def test_entity_version_at_time_before_and_after_the_rotation(p: Projected) -> N
 
     def keys_at(t: int) -> dict[str, bool] | None:
         version = p.views.entity_version(did, at_time=t)
-        return None if version is None else {k: v["revoked"] for k, v in version.state["keys"].items()}
+        return None if version is None else {k: v.revoked for k, v in version.state.keys.items()}
 
     assert p.views.entity_version(did, at_time=registered_at - 1) is None
     assert p.views.entity_version(did, at_time=registered_at).version == 2  # type: ignore[union-attr]
@@ -92,10 +93,11 @@ def test_every_version_holds_the_aggregate_state_at_that_version(p: Projected) -
         assert versions, name
         for version in versions:
             expected = p.ledger.repository.get(aggregate_id, version=version.version).as_dict()
-            assert version.state == expected
+            assert version.state == EntityState.from_state(expected)
+            assert version.state.as_state() == expected  # the typed record holds every field, nothing else
             assert p.views.entity_version(did, version=version.version) == version
         assert p.views.entity_version(did) == versions[-1]
-        assert versions[-1].state == p.ledger.entity_by_did(did)
+        assert versions[-1].state.as_state() == p.ledger.entity_by_did(did)
         assert p.views.first_version(did) == versions[0]
         assert [v.event for v in versions] == [h["event"] for h in p.ledger.history(did)]
 
@@ -114,7 +116,7 @@ def test_did_of_node_and_unknown_entities(p: Projected, logchain: Chain) -> None
     assert p.views.versions(UNKNOWN_DID) == []
     assert p.views.entity_version(logchain.DIDS["root"], version=99) is None
     root = p.views.entity_version(logchain.DIDS["root"])
-    assert root is not None and root.parent_did is None and root.state["name"] == ""
+    assert root is not None and root.parent_did is None and root.state.name == ""
 
 
 def test_entity_version_refuses_a_version_and_a_time_together(p: Projected, logchain: Chain) -> None:

@@ -49,7 +49,7 @@ def test_current_trust_list_with_each_filter(p: Projected, logchain: Chain) -> N
     assert issuer.controller == logchain.ACCOUNTS["issuera1_new"]
     current = views.entity_version(logchain.DIDS["issuera1"])
     assert current is not None
-    assert (issuer.version, issuer.updated_at) == (current.version, current.state["updated_at"])
+    assert (issuer.version, issuer.updated_at) == (current.version, current.state.updated_at)
     assert set(everything.items[2].accreditations) == {"CustomerCredential", "EmployeeCredential"}
 
     assert _names(views.trust_list(credential_type="CustomerCredential")) == [A, R, S]

@@ -2,7 +2,9 @@
 
 The records are made the way the projections make them: chain logs are ingested by a real
 TrustLedger (POPO), then each aggregate's stored events are folded one by one and the state
-after each event (Entity.as_dict(), StatusList.bitstring()) becomes one version.
+after each event (Entity.as_dict() through the views' own EntityState.from_state,
+StatusList.bitstring()) becomes one version; trust-list entries come from TrustListEntry.of, the
+builder the views use for their "as of" rows.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from projections.api import (
     TrustListEntry,
     TrustListPage,
 )
+from projections.records import EntityState
 from projections.status import effective_status
 from trust_ledger.domain import ChainLog, Entity, StatusList, entity_id, status_list_id
 from trust_ledger.ledger import TrustLedger
@@ -79,7 +82,7 @@ class InMemoryViews:
 
     def did_of_node(self, node: str) -> str | None:
         for did, versions in self.entities.items():
-            if versions[0].state["node"] == node:
+            if versions[0].state.node == node:
                 return did
         return None
 
@@ -99,7 +102,7 @@ class InMemoryViews:
         if version is None:
             return None
         ancestors = reversed(self._ancestors(version, at_time))  # nearest first
-        return effective_status(version.state["status"], [(a.did, a.state["status"]) for a in ancestors])
+        return effective_status(version.state.status, [(a.did, a.state.status) for a in ancestors])
 
     def trust_list(
         self,
@@ -119,7 +122,6 @@ class InMemoryViews:
             ancestry = [a.did for a in self._ancestors(version, at_time)]
             effective = self.effective_status(did, at_time=at_time)
             assert effective is not None
-            state = version.state
             at = int(self.clock()) if at_time is None else at_time
             if credential_type is not None and not EntityRecord.from_version(version).accredited_at(
                 credential_type, at
@@ -129,21 +131,7 @@ class InMemoryViews:
                 continue
             if subtree is not None and subtree != did and subtree not in ancestry:
                 continue
-            entries.append(
-                TrustListEntry(
-                    did=did,
-                    name=state["name"],
-                    node=state["node"],
-                    parent_did=version.parent_did,
-                    ancestry=ancestry,
-                    status=state["status"],
-                    effective=effective,
-                    accreditations=state["accreditations"],
-                    controller=state["controller"],
-                    version=version.version,
-                    updated_at=state["updated_at"],
-                )
-            )
+            entries.append(TrustListEntry.of(version, ancestry=ancestry, effective=effective))
         entries.sort(key=lambda e: e.name)
         start = (page - 1) * size
         return TrustListPage(items=entries[start : start + size], total=len(entries), page=page, size=size)
@@ -183,7 +171,7 @@ def views_from_logs(logs: Sequence[ChainLog]) -> InMemoryViews:
                         did=entity["did"],
                         version=aggregate.version,
                         event=type(event).__name__,
-                        state=aggregate.as_dict(),
+                        state=EntityState.from_state(aggregate.as_dict()),
                         provenance=_provenance(event),
                         by=event.by,
                         valid_from=event.provenance["block_time"],

@@ -125,7 +125,9 @@ class World:
         """Block time at which the issuer's key was registered."""
         version = self.service.views.entity_version(ISSUER)
         assert version is not None
-        return version.state["keys"][key_id]["added_at"]
+        added_at = version.state.keys[key_id].added_at
+        assert added_at is not None
+        return added_at
 
     def new_index(self) -> int:
         self._next_index += 1

@@ -200,7 +200,7 @@ def test_key_rotated_out_before_issuance_is_refused_but_earlier_credentials_stan
     # Anvil may give quick blocks one timestamp: make the revocation strictly later than `before`.
     world.chain.w3.provider.make_request("evm_setNextBlockTimestamp", [max(latest, added_at) + 1])
     world.on_chain("dev2", "revoke_key", ISSUER, "key-1")
-    revoked_at = world.service.views.entity_version(ISSUER).state["keys"]["key-1"]["revoked_at"]
+    revoked_at = world.service.views.entity_version(ISSUER).state.keys["key-1"].revoked_at
     assert revoked_at > added_at
     after = world.sd_jwt(issued_at=revoked_at)
     request = world.open_request()

@@ -149,7 +149,7 @@ def test_offline_source_reads_what_the_views_read(snapshot_hierarchy: FollowedHi
     issuer = offline.entity(ISSUER)
     assert issuer is not None and issuer.parent_did == PARENT and issuer.status == "active"
     assert issuer.accreditations[EMPLOYEE].roles == (RoleGrant.of(TARGET, ["A"]),)
-    assert "assertionMethod" in issuer.keys["key-1"]["purpose_names"]
+    assert "assertionMethod" in issuer.keys["key-1"].purpose_names
     assert offline.effective_status(SIBLING) == EffectiveStatus("suspended", "suspended", None)
     assert offline.effective_status(NEPHEW) == EffectiveStatus("suspended", "active", SIBLING)
     assert offline.entity(UNKNOWN) is None and offline.effective_status(UNKNOWN) is None
@@ -208,6 +208,14 @@ def test_tampered_foreign_or_malformed_snapshots_are_refused(
         OfflineTrustSource.load(
             sign_snapshot({**snapshot, "status_lists": [short_list]}, key), key.public_jwk
         )
+    entity = next(e for e in snapshot["entities"] if e["keys"])
+    key_id = next(iter(entity["keys"]))
+    bad_key = {**entity, "keys": {key_id: {**entity["keys"][key_id], "valid_from": "yesterday"}}}
+    with pytest.raises(SnapshotInvalid, match=r"malformed .*'valid_from' is not an integer"):
+        OfflineTrustSource.load(sign_snapshot({**snapshot, "entities": [bad_key]}, key), key.public_jwk)
+    held = {**entity, "accreditations": {EMPLOYEE: {"roles": [{"target": TARGET, "names": "A"}]}}}
+    with pytest.raises(SnapshotInvalid, match=r"malformed .*'names' is not a list of strings"):
+        OfflineTrustSource.load(sign_snapshot({**snapshot, "entities": [held]}, key), key.public_jwk)
     with pytest.raises(SnapshotInvalid, match=r"unknown snapshot format 'trust-ledger-snapshot/99'"):
         OfflineTrustSource.load(
             sign_snapshot({**snapshot, "format": "trust-ledger-snapshot/99"}, key), key.public_jwk
