@@ -29,20 +29,13 @@ from anvil.pump import EventPump
 from trust_ledger.chain.follower import Horizon, follower_for
 from trust_ledger.chain.gateway import TrustGateway
 from trust_ledger.ledger import TrustLedger
+from trust_ledger.settings import read_settings
 
 RESULTS = Path(__file__).with_name("results")
 
 
 def postgres_env(schema: str) -> dict[str, str]:
-    return {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
-        "POSTGRES_HOST": os.environ.get("TRUST_LEDGER_PG_HOST", "localhost"),
-        "POSTGRES_PORT": os.environ.get("TRUST_LEDGER_PG_PORT", "5432"),
-        "POSTGRES_USER": os.environ.get("TRUST_LEDGER_PG_USER", "trust_ledger"),
-        "POSTGRES_PASSWORD": os.environ.get("TRUST_LEDGER_PG_PASSWORD", "trust_ledger"),
-        "POSTGRES_DBNAME": os.environ.get("TRUST_LEDGER_PG_DBNAME", "trust_ledger"),
-        "POSTGRES_SCHEMA": schema,
-    }
+    return read_settings().test_postgres_env(schema)
 
 
 def pg_admin(env: dict[str, str], statement: str) -> None:

@@ -14,7 +14,6 @@ Settings prefixed ``TRUSTLEDGER_`` count as unprefixed ones when those are absen
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
@@ -29,6 +28,7 @@ from projections.recorder import ViewRecorder
 from projections.store_postgres import PostgresViewRecorder
 from projections.store_sqlite import SQLiteViewRecorder
 from projections.views import SqlTrustViews
+from trust_ledger.settings import read_settings
 
 VIEWS_NAME = "TrustViews"
 """The views' infrastructure name: the prefix of their own settings."""
@@ -39,8 +39,9 @@ _OWN_PREFIX = VIEWS_NAME.upper() + "_"
 
 
 def views_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The views' eventsourcing settings, from the process environment overlaid with `env`."""
-    merged = {**os.environ, **(env or {})}
+    """The views' eventsourcing settings, from the process environment's (trust_ledger.settings)
+    overlaid with `env`."""
+    merged = {**read_settings().eventsourcing_env(), **(env or {})}
     settings = {k.removeprefix(_LEDGER_PREFIX): v for k, v in merged.items() if k.startswith(_LEDGER_PREFIX)}
     settings.update({k: v for k, v in merged.items() if not k.startswith(_LEDGER_PREFIX)})
     module = settings.get(_OWN_PREFIX + "PERSISTENCE_MODULE") or settings.get("PERSISTENCE_MODULE") or POPO

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import sys
 import threading
@@ -144,20 +143,18 @@ class RepeatLimit(logging.Filter):
 
 
 LOG_FORMATS = ("json", "text")
-LOG_FORMAT_VARIABLE = "TRUST_LEDGER_LOG_FORMAT"
-LOG_LEVEL_VARIABLE = "TRUST_LEDGER_LOG_LEVEL"
 
 
 def configure_logging(log_format: str | None = None, *, default: str = "json") -> None:
     """Send every logger (ours and uvicorn's) to stderr in `log_format` (else TRUST_LEDGER_LOG_FORMAT,
     else `default`), at TRUST_LEDGER_LOG_LEVEL (default info)."""
-    chosen = (log_format or os.environ.get(LOG_FORMAT_VARIABLE) or default).lower()
+    from trust_ledger.settings import read_settings  # checks both variables (SettingsError)
+
+    settings = read_settings()
+    chosen = (log_format or settings.log_format or default).lower()
     if chosen not in LOG_FORMATS:
         raise ValueError(f"log format '{chosen}' is not one of {', '.join(LOG_FORMATS)}")
-    level_name = os.environ.get(LOG_LEVEL_VARIABLE, "info").upper()
-    level = logging.getLevelNamesMapping().get(level_name)
-    if level is None:
-        raise ValueError(f"{LOG_LEVEL_VARIABLE}={level_name.lower()} is not a logging level")
+    level = settings.logging_level
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonLines() if chosen == "json" else HumanLines())
     handler.addFilter(RepeatLimit())

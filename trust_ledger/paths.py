@@ -14,7 +14,9 @@ NODE_MODULES = PROJECT_ROOT / "node_modules"
 
 def var_dir() -> Path:
     """Runtime state (manifest, SQLite files, chain state); TRUST_LEDGER_VAR overrides."""
-    return Path(os.environ.get("TRUST_LEDGER_VAR", PROJECT_ROOT / "var"))
+    from trust_ledger.settings import read_settings  # pydantic-settings: only once a command needs it
+
+    return read_settings().var_dir
 
 
 PRIVATE_UMASK = 0o077

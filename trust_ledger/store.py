@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError
 
 from trust_ledger.ledger import TrustLedger
-from trust_ledger.paths import var_dir
+from trust_ledger.settings import read_settings
 
 
 def ledger_env(var: Path | None = None) -> dict[str, str]:
-    """eventsourcing settings: the environment's if it names a PERSISTENCE_MODULE, else SQLite in var/."""
-    if os.environ.get("PERSISTENCE_MODULE") or os.environ.get("TRUSTLEDGER_PERSISTENCE_MODULE"):
+    """eventsourcing settings: the environment's if it names a PERSISTENCE_MODULE (eventsourcing
+    reads those itself), else SQLite in var/."""
+    settings = read_settings()
+    if settings.chooses_store():
         return {}
-    directory = var or var_dir()
+    directory = var or settings.var_dir
     directory.mkdir(parents=True, exist_ok=True)
     return {
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",

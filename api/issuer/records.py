@@ -24,7 +24,6 @@ so the published lists) show it yet is ``status_block`` against the views' block
 from __future__ import annotations
 
 import hashlib
-import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +33,8 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, event
 
-from trust_ledger.paths import private_file, var_dir
+from trust_ledger.paths import private_file
+from trust_ledger.settings import read_settings
 
 ACTIVE, SUSPENDED, REVOKED = "ACTIVE", "SUSPENDED", "REVOKED"
 STATUS_CODE = {ACTIVE: "0", SUSPENDED: "1", REVOKED: "2"}
@@ -195,9 +195,10 @@ class IssuanceRecords(Application[UUID]):
 
 def records_env(var: Path | None = None) -> dict[str, str]:
     """SQLite under var/ (issuer-records.sqlite) unless ISSUANCERECORDS_PERSISTENCE_MODULE is set."""
-    if os.environ.get("ISSUANCERECORDS_PERSISTENCE_MODULE"):
+    settings = read_settings()
+    if settings.records_persistence_module:
         return {}
-    database = private_file((var or var_dir()) / "issuer-records.sqlite")
+    database = private_file((var or settings.var_dir) / "issuer-records.sqlite")
     return {
         "ISSUANCERECORDS_PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "ISSUANCERECORDS_SQLITE_DBNAME": str(database),

@@ -21,17 +21,16 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from api.credentials.disclosures import b64url_decode, b64url_encode
 from trust_ledger.paths import private_dir, private_file
+from trust_ledger.settings import read_settings
 
 KEYS_FILE = "issuer-keys.sqlite"
-KEYS_DIR_ENV = "TRUST_LEDGER_KEYS_DIR"
 
 
 def keys_path(var: Path, configured: Path | None = None) -> Path:
     """Where the sealing keys live: `configured` (the issuer's `keys_dir`), else $TRUST_LEDGER_KEYS_DIR,
     else the sibling directory `<var>-keys` (never `var` itself). A key file an older version left
     in `var` is moved there once, so the sealed data it opens stays readable."""
-    from_env = os.environ.get(KEYS_DIR_ENV)
-    directory = configured or (Path(from_env) if from_env else var.parent / f"{var.name}-keys")
+    directory = configured or read_settings().keys_dir or var.parent / f"{var.name}-keys"
     if directory.resolve() == var.resolve():
         raise ValueError(f"keys_dir must not be the var directory {var} (keys beside the data they seal)")
     path = private_dir(directory) / KEYS_FILE

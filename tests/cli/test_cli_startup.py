@@ -17,7 +17,8 @@ try:
     main()
 except SystemExit:
     pass
-heavy = sorted(m for m in ("web3", "eth_account", "fastapi", "uvicorn", "eventsourcing") if m in sys.modules)
+heavy = ("web3", "eth_account", "fastapi", "uvicorn", "eventsourcing", "pydantic_settings")
+heavy = sorted(m for m in heavy if m in sys.modules)
 print("LOADED", " ".join(heavy), file=sys.stderr)
 """
 

@@ -6,7 +6,6 @@ PostgreSQL is a real server (scripts/postgres-up starts it); each test gets its 
 from __future__ import annotations
 
 import contextlib
-import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ import pytest
 from eventsourcing.persistence import ProcessRecorder
 
 from trust_ledger.ledger import TrustLedger
+from trust_ledger.settings import read_settings
 
 
 @dataclass
@@ -56,14 +56,13 @@ def _popo_ledger_on(recorder: ProcessRecorder, env: dict[str, str]) -> TrustLedg
     return ReopenedTrustLedger(env=env)
 
 
+POSTGRES_CONNECTION = ("HOST", "PORT", "USER", "PASSWORD", "DBNAME")
+
+
 def _pg_settings() -> dict[str, str]:
-    return {
-        "host": os.environ.get("TRUST_LEDGER_PG_HOST", "localhost"),
-        "port": os.environ.get("TRUST_LEDGER_PG_PORT", "5432"),
-        "user": os.environ.get("TRUST_LEDGER_PG_USER", "trust_ledger"),
-        "password": os.environ.get("TRUST_LEDGER_PG_PASSWORD", "trust_ledger"),
-        "dbname": os.environ.get("TRUST_LEDGER_PG_DBNAME", "trust_ledger"),
-    }
+    """The tests' PostgreSQL (TRUST_LEDGER_PG_*, trust_ledger.settings) as psycopg's keywords."""
+    env = read_settings().test_postgres_env("public")
+    return {name.lower(): env[f"POSTGRES_{name}"] for name in POSTGRES_CONNECTION}
 
 
 def _pg_connect() -> psycopg.Connection[Any]:
@@ -89,17 +88,8 @@ def postgres_schema(prefix: str) -> Iterator[dict[str, str]]:
     schema = f"{prefix}_{uuid.uuid4().hex[:16]}"
     with _pg_connect() as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
-    settings = _pg_settings()
     try:
-        yield {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
-            "POSTGRES_HOST": settings["host"],
-            "POSTGRES_PORT": settings["port"],
-            "POSTGRES_USER": settings["user"],
-            "POSTGRES_PASSWORD": settings["password"],
-            "POSTGRES_DBNAME": settings["dbname"],
-            "POSTGRES_SCHEMA": schema,
-        }
+        yield read_settings().test_postgres_env(schema)
     finally:
         with _pg_connect() as conn:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')

@@ -16,7 +16,7 @@ from typing import Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from trust_ledger.cli.context import Settings, UsageError, default_deployment_path
+from trust_ledger.cli.context import Settings, UsageError
 
 
 @dataclass(frozen=True)
@@ -148,14 +148,13 @@ app = typer.Typer(
 @app.callback()
 def options(
     ctx: typer.Context,
-    deployment: Path = typer.Option(
-        default_deployment_path,
-        help="Deployment manifest.",
-        envvar="TRUST_LEDGER_DEPLOYMENT",
+    deployment: Path | None = typer.Option(
+        None,
+        help="Deployment manifest (or TRUST_LEDGER_DEPLOYMENT).",
         show_default="var/deployment.json",
     ),
     rpc_url: str = typer.Option(
-        "", help="JSON-RPC URL (default: the manifest's).", envvar="TRUST_LEDGER_RPC_URL"
+        "", help="JSON-RPC URL (or TRUST_LEDGER_RPC_URL; default: the manifest's).", show_default=False
     ),
     key_file: Path | None = typer.Option(
         None, help="File holding the signer's hex private key (or TRUST_LEDGER_PRIVATE_KEY)."
@@ -164,7 +163,7 @@ def options(
     wait: bool = typer.Option(True, help="After a transaction, wait until the ledger has ingested it."),
 ) -> None:
     ctx.obj = Settings(
-        deployment_path=deployment, rpc_url=rpc_url or None, key_file=key_file, as_json=as_json, wait=wait
+        deployment_option=deployment, rpc_url=rpc_url or None, key_file=key_file, as_json=as_json, wait=wait
     )
 
 

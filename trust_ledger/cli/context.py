@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-
-from trust_ledger.paths import var_dir
 
 # The chain and ledger stacks load when a command first needs them, not when the CLI starts.
 if TYPE_CHECKING:
@@ -36,36 +33,46 @@ class UsageError(Exception):
 
 @dataclass
 class Settings:
-    """Options shared by all commands."""
+    """Options shared by all commands; what they leave unset comes from the environment
+    (trust_ledger.settings) when a command first needs it, so help pages do not read it."""
 
-    deployment_path: Path
+    deployment_option: Path | None
     rpc_url: str | None
     key_file: Path | None
     as_json: bool
     wait: bool = True
     _gateway: TrustGateway | None = field(default=None, repr=False)
 
+    @property
+    def deployment_path(self) -> Path:
+        """--deployment, else TRUST_LEDGER_DEPLOYMENT, else var/deployment.json."""
+        return self.deployment_option or default_deployment_path()
+
     def deployment(self) -> Deployment:
         """The manifest, with the RPC URL overridden by --rpc-url / TRUST_LEDGER_RPC_URL."""
         from trust_ledger.chain.deployment import Deployment
+        from trust_ledger.settings import read_settings
 
         deployment = Deployment.load(self.deployment_path)
-        if self.rpc_url:
-            deployment = Deployment(**{**asdict(deployment), "rpc_url": self.rpc_url})
+        rpc_url = self.rpc_url or read_settings().rpc_url
+        if rpc_url:
+            deployment = Deployment(**{**asdict(deployment), "rpc_url": rpc_url})
         return deployment
 
     def signer(self, chain_id: int) -> LocalAccount | None:
         """--key-file, else TRUST_LEDGER_PRIVATE_KEY, else the anchor's account on the dev chain."""
         from anvil.accounts import DEV_CHAIN_ID, dev_account
+        from trust_ledger.settings import read_settings
 
+        from_env = read_settings().private_key
         if self.key_file is not None:
             try:
                 secret = self.key_file.read_text().strip()
             except OSError as exc:
                 raise UsageError(f"cannot read the key file {self.key_file}: {exc.strerror}") from None
             source = f"key file {self.key_file}"
-        elif os.environ.get("TRUST_LEDGER_PRIVATE_KEY"):
-            secret = os.environ["TRUST_LEDGER_PRIVATE_KEY"].strip()
+        elif from_env is not None:
+            secret = from_env.get_secret_value().strip()
             source = "TRUST_LEDGER_PRIVATE_KEY"
         else:
             return dev_account("anchor") if chain_id == DEV_CHAIN_ID else None
@@ -145,4 +152,6 @@ def report(ctx: typer.Context, what: str, result: TxResult) -> None:
 
 def default_deployment_path() -> Path:
     """var/deployment.json, or TRUST_LEDGER_DEPLOYMENT."""
-    return Path(os.environ.get("TRUST_LEDGER_DEPLOYMENT", var_dir() / "deployment.json"))
+    from trust_ledger.settings import read_settings
+
+    return read_settings().deployment_path

@@ -17,6 +17,7 @@ from api.dataspace.scenario import Step, run_scenario, running_data_space
 from projections.service import LedgerService
 from trust_ledger.chain.follower import Horizon
 from trust_ledger.chain.gateway import TrustGateway
+from trust_ledger.settings import STORE_CHOICES
 
 app = typer.Typer(help="Runnable demonstrations.", no_args_is_help=True)
 
@@ -29,8 +30,9 @@ def dataspace() -> None:
     console = Console()
     with tempfile.TemporaryDirectory(prefix="trust-ledger-demo-") as directory:
         var = Path(directory)
-        os.environ["TRUST_LEDGER_VAR"] = str(var)  # this process's ledger and views: SQLite in the temp dir
-        os.environ.pop("PERSISTENCE_MODULE", None)
+        os.environ["TRUST_LEDGER_VAR"] = str(var)  # this process's stores: SQLite in the temp dir
+        for name in STORE_CHOICES:
+            os.environ.pop(name, None)
         with ephemeral_chain() as (w3, deployment):
             console.print(f"[bold]fresh chain[/] {deployment.rpc_url}, trust anchor {deployment.root_did}")
             service = LedgerService.open(

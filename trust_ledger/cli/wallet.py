@@ -4,7 +4,6 @@ presentations)."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,13 +12,12 @@ import typer
 
 from api.wallet import Match, PresentationRequest, StoredCredential, Wallet, WalletError
 from trust_ledger.cli.context import UsageError
-from trust_ledger.paths import restrict_umask, var_dir
+from trust_ledger.paths import restrict_umask
 
 app = typer.Typer(
     help="A holder wallet: accept OID4VCI credential offers, list them, present them over OID4VP.",
     no_args_is_help=True,
 )
-DEFAULT_RESOLVER = "http://127.0.0.1:8080"
 
 
 @app.callback()
@@ -30,7 +28,15 @@ def _private_files() -> None:
 
 def default_wallet_dir() -> Path:
     """var/wallet (under TRUST_LEDGER_VAR), or TRUST_LEDGER_WALLET_DIR."""
-    return Path(os.environ.get("TRUST_LEDGER_WALLET_DIR", var_dir() / "wallet"))
+    from trust_ledger.settings import read_settings  # when a command runs, not for its help page
+
+    return read_settings().wallet_path
+
+
+def _default_resolver() -> str:
+    from trust_ledger.settings import read_settings
+
+    return read_settings().resolver_url
 
 
 DIR_OPTION = typer.Option(
@@ -158,11 +164,12 @@ def _show_request(request: PresentationRequest, matches: list[Match], holder_did
 @app.command("present")
 def present(
     auth_uri: str = typer.Argument(..., help="openid4vp:// or modadigitalwallet://authorize link."),
-    resolver: str = typer.Option(
-        DEFAULT_RESOLVER,
+    resolver: str | None = typer.Option(
+        None,
         "--resolver",
-        envvar="TRUST_LEDGER_RESOLVER_URL",
-        help="trust-ledger resolver: the verifier's DID document and trust list entry.",
+        help="trust-ledger resolver: the verifier's DID document and trust list entry "
+        "(or TRUST_LEDGER_RESOLVER_URL).",
+        show_default="http://127.0.0.1:8080",
     ),
     yes: bool = typer.Option(False, "--yes", "-y", help="Present without asking."),
     directory: Path = DIR_OPTION,
@@ -171,7 +178,7 @@ def present(
     then post the presentation to the verifier."""
     wallet = _open(directory)
     with _one_line():
-        request = wallet.read_request(auth_uri, resolver_url=resolver)
+        request = wallet.read_request(auth_uri, resolver_url=resolver or _default_resolver())
         matches = wallet.match(request)
     _show_request(request, matches, wallet.holder_did)
     if not yes and not typer.confirm("Present?", default=False):
