@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 
 
 def _error(request: Request, code: ErrorCode, detail: str) -> Response:
-    ctx: Context = request.app.state.trust_ledger
+    ctx = get_context(request)
     ERRORS.labels("did-resolution", code.name).inc()
     if "/identifiers/" in request.url.path:
         RESOLUTIONS.labels(code.name).inc()
@@ -122,7 +122,7 @@ def create_app(
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         if error.status_code == 404:
             return _error(request, ErrorCode.NOT_FOUND, f"no resource at {request.url.path}")
-        ctx: Context = request.app.state.trust_ledger
+        ctx = get_context(request)
         body = {
             "type": "about:blank",
             "title": HTTPStatus(error.status_code).phrase,

@@ -4,22 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from api.dependencies import IssuerCtx as Ctx
 from api.issuer import lifecycle, offers, queries
 from api.issuer.auth import require_access_token
-from api.issuer.context import IssuerContext
 
 router = APIRouter(prefix="/api", tags=["TW DIW issuer module"], dependencies=[Depends(require_access_token)])
-
-
-def _ctx(request: Request) -> IssuerContext:
-    return request.app.state.issuer
-
-
-Ctx = Annotated[IssuerContext, Depends(_ctx)]
 
 
 class MultiAction(BaseModel):

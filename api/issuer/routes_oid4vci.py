@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Header, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from api.dependencies import IssuerCtx as Ctx
 from api.issuer import collection, offers
-from api.issuer.context import IssuerContext
 from api.issuer.errors import OAuthError
 from api.issuer.metadata import authorization_server_metadata, issuer_metadata
 
@@ -18,13 +18,6 @@ router = APIRouter(tags=["OID4VCI"])
 # The async routes read the body on the event loop, then do the work (event store, SQLite, signing)
 # in the threadpool: nothing they wait on may stall the other requests.
 NO_STORE = {"Cache-Control": "no-store"}
-
-
-def _ctx(request: Request) -> IssuerContext:
-    return request.app.state.issuer
-
-
-Ctx = Annotated[IssuerContext, Depends(_ctx)]
 
 
 @router.get("/.well-known/openid-credential-issuer", summary="Credential issuer metadata")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
+from api.dependencies import IssuerCtx as Ctx
 from api.issuer.context import IssuerContext
 from api.issuer.errors import DiwError
 from api.status.publication import MEDIA_TYPE_JWT, MEDIA_TYPE_STATUSLIST_JWT, MEDIA_TYPE_VC_JWT
@@ -14,13 +15,6 @@ from projections.trust_freshness import judge_views
 
 router = APIRouter(tags=["Status lists"])
 ACCEPTED = {MEDIA_TYPE_STATUSLIST_JWT: "ietf", MEDIA_TYPE_VC_JWT: "w3c", MEDIA_TYPE_JWT: "twdiw"}
-
-
-def _ctx(request: Request) -> IssuerContext:
-    return request.app.state.issuer
-
-
-Ctx = Annotated[IssuerContext, Depends(_ctx)]
 
 
 def _profile(ctx: IssuerContext, credential_type: str, accept: str, chosen: str | None) -> str:

@@ -7,21 +7,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
+from api.dependencies import VerifierCtx as Ctx
 from api.http_errors import diw_response
 from api.issuer.auth import require_access_token
 from api.verifier import errors as e
 from api.verifier import transactions
-from api.verifier.context import VerifierContext
 from api.verifier.errors import DiwError
 
 router = APIRouter(prefix="/api", tags=["TW DIW verifier module"])
-
-
-def _ctx(request: Request) -> VerifierContext:
-    return request.app.state.verifier
-
-
-Ctx = Annotated[VerifierContext, Depends(_ctx)]
 
 
 class ResultQuery(BaseModel):

@@ -5,18 +5,17 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
-from api.verifier.context import VerifierContext
+from api.dependencies import VerifierCtx
 from api.verifier.trust_source import ViewsTrustSource
 
 router = APIRouter(tags=["Operations"])
 
 
 @router.get("/health", summary="Liveness and whether the trust data is fresh (else every answer is refused)")
-def health(request: Request) -> dict[str, Any]:
+def health(ctx: VerifierCtx) -> dict[str, Any]:
     """Degraded while the trust data is stale or halted: presentations are refused (TRUST_DATA_STALE)."""
-    ctx: VerifierContext = request.app.state.verifier
     verdict = ctx.source.trust_freshness(ctx.decision.freshness, time.time())
     follower = ctx.source.views.follower_status() if isinstance(ctx.source, ViewsTrustSource) else None
     return {

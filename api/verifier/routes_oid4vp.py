@@ -4,21 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form
 from fastapi.responses import JSONResponse, Response
 
+from api.dependencies import VerifierCtx as Ctx
 from api.verifier import requests, responses
-from api.verifier.context import VerifierContext
 from api.verifier.errors import OAuthError
 
 router = APIRouter(prefix="/oidvp", tags=["OID4VP"])
-
-
-def _ctx(request: Request) -> VerifierContext:
-    return request.app.state.verifier
-
-
-Ctx = Annotated[VerifierContext, Depends(_ctx)]
 
 
 @router.get(
