@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from projections.records import Accreditation, EntityState
@@ -115,7 +115,9 @@ class Freshness:
     position: int | None  # ledger notification id the views have processed
     block_number: int | None
     block_time: int | None
-    extra: dict[str, Any] = field(default_factory=dict)
+    chain_id: int | None = None
+    block_hash: str | None = None  # of `block_number`, the cursor's block
+    last_event_block_number: int | None = None  # the last block that held one of our logs
 
 
 @dataclass(frozen=True)

@@ -69,16 +69,13 @@ class SqlTrustViews:
         block_number = meta.get("cursor_block_number")
         if block_number is None:
             block_number = meta.get("last_block_number")
-        extra = {
-            "chain_id": meta.get("chain_id"),
-            "block_hash": meta.get("cursor_block_hash"),
-            "last_event_block_number": meta.get("last_block_number"),
-        }
         return Freshness(
             position=tracked["notification_id"] if tracked else None,
             block_number=block_number,
             block_time=meta.get("last_block_time"),
-            extra=extra,
+            chain_id=meta.get("chain_id"),
+            block_hash=meta.get("cursor_block_hash"),
+            last_event_block_number=meta.get("last_block_number"),
         )
 
     def follower_status(self) -> FollowerStatus | None:

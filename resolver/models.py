@@ -33,9 +33,14 @@ class EffectiveStatusOut(_Model):
     becauseOf: str | None
 
 
+class RoleGrantOut(_Model):
+    target: str = Field(description="The DID the roles are for")
+    names: list[str]
+
+
 class Accreditation(_Model):
     credentialType: str
-    roles: list[dict[str, Any]]
+    roles: list[RoleGrantOut]
     validFrom: str | None
     validUntil: str | None
     grantedAt: str | None
@@ -87,23 +92,60 @@ class HistoryItem(_Model):
     logIndex: int
 
 
+class AncestorOut(_Model):
+    did: str
+    name: str
+    status: str
+
+
+class KeyOut(_Model):
+    id: str
+    type: str
+    purposes: list[str] = Field(description="Verification relationships")
+    validFrom: str | None
+    validUntil: str | None
+    revoked: bool
+    addedAt: str | None
+    revokedAt: str | None
+
+
+class ServiceOut(_Model):
+    id: str
+    type: str
+    serviceEndpoint: str
+
+
+class AnchorOut(_Model):
+    chainId: int
+    contract: str
+    node: str
+
+
+class StatusListRef(_Model):
+    listId: int
+    purpose: str
+    size: int
+    uri: str
+    href: str
+
+
 class EntityDetail(_Model):
     did: str
     name: str
-    node: str | None
+    node: str
     parent: str | None
-    ancestry: list[dict[str, Any]]
+    ancestry: list[AncestorOut]
     status: str
     effectiveStatus: EffectiveStatusOut
     accreditations: list[Accreditation]
-    controller: str | None
-    keys: list[dict[str, Any]]
-    services: list[dict[str, Any]]
-    anchor: dict[str, Any]
+    controller: str
+    keys: list[KeyOut] = Field(description="Every key the entity has had, revoked ones included")
+    services: list[ServiceOut]
+    anchor: AnchorOut
     version: int
     created: str | None
     updated: str | None
-    statusLists: list[dict[str, Any]]
+    statusLists: list[StatusListRef]
     history: list[HistoryItem]
     didDocument: str
     asOf: str | None

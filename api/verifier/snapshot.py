@@ -58,7 +58,7 @@ def build_snapshot(views: TrustViews, *, now: float | None = None) -> dict[str, 
     else:
         raise ValueError(f"the views kept changing over {CONSISTENT_READ_ATTEMPTS} reads; try again")
     snapshot: dict[str, Any] = {"format": SNAPSHOT_FORMAT}
-    chain_id = before.extra.get("chain_id")
+    chain_id = before.chain_id
     if chain_id is not None:
         snapshot["chain_id"] = chain_id
     snapshot.update(

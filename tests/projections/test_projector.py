@@ -31,8 +31,8 @@ def test_freshness_follows_the_ledger(p: Projected, logchain: Chain) -> None:
     fresh = p.views.freshness()
     assert fresh.position == last == p.ledger.process_recorder.max_notification_id()
     assert (fresh.block_number, fresh.block_time) == (logchain.block_number, logchain.block_time)
-    assert fresh.extra["block_hash"] == logchain.block_hash()
-    assert fresh.extra["chain_id"] == 31337
+    assert fresh.block_hash == logchain.block_hash()
+    assert fresh.chain_id == 31337
 
 
 def test_running_twice_changes_nothing(p: Projected, logchain: Chain) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from resolver.models import EntityDetail, TilIssuer, TrustList
 from resolver.status_codec import decode, get_bit
 from tests.resolver.scenario import (
     DOMAINA,
@@ -445,3 +446,23 @@ def test_openapi_documents_the_routes(client: TestClient) -> None:
     til = paths["/v4/issuers"]["get"]
     assert {p["name"] for p in til["parameters"]} == {"page[size]", "page[after]"}
     assert til["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/TilIssuers")
+
+
+# ---------------------------------------------------------------------- the answers' models
+
+
+@pytest.mark.parametrize("as_of", [None, "2025-01-01T00:01:00Z"])
+def test_entity_and_list_answers_are_exactly_their_openapi_models(
+    client: TestClient, as_of: str | None
+) -> None:
+    """Every field of an entity, trust-list and TIL answer is in its model (resolver.models) with its
+    type, and the model has no field the answer lacks: the OpenAPI schema describes the bytes sent."""
+    query = {"asOf": as_of} if as_of else {}
+    listing = client.get("/1.0/trust-list", params={**query, "size": 100}).json()
+    assert len(listing["items"]) >= (3 if as_of else len(ALL_BY_NAME))
+    assert TrustList.model_validate(listing).model_dump(by_alias=True) == listing
+    for did in [item["did"] for item in listing["items"]]:
+        entity = client.get(f"/1.0/entities/{did}", params=query).json()
+        assert EntityDetail.model_validate(entity).model_dump(by_alias=True) == entity, did
+        til = client.get(f"/v4/issuers/{did}").json()
+        assert TilIssuer.model_validate(til).model_dump(by_alias=True, exclude_none=True) == til, did
