@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import json
 import os
 import platform
@@ -56,6 +55,7 @@ from api.verifier.decision import Binding, TrustDecision
 from api.verifier.trust_source import ViewsTrustSource
 from trust_ledger.chain.follower import default_horizon
 from trust_ledger.chain.gateway import TrustGateway
+from trust_ledger.codecs import b64url_decode
 
 RESULTS = Path(__file__).with_name("results")
 ROOT = "did:web:anchor.bench"
@@ -175,8 +175,7 @@ class Presentations:
 
 
 def _segment(token: str, index: int) -> bytes:
-    part = token.split("~", 1)[0].split(".")[index]
-    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+    return b64url_decode(token.split("~", 1)[0].split(".")[index])
 
 
 def _issuer_jws(presentation: str) -> str:

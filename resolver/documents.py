@@ -24,7 +24,8 @@ from typing import Any
 from projections.api import EffectiveStatus, EntityVersion
 from projections.records import Accreditation, KeyRecord
 from resolver.did_syntax import xml_datetime
-from resolver.keys import KeyMaterialError, jwk_from_hex, multibase_from_hex, public_jwk
+from resolver.keys import KeyMaterialError, jwk_from_hex, multibase_from_hex
+from trust_ledger.codecs import public_jwk
 from trust_ledger.domain.entity import KEY_PURPOSES
 from trust_ledger.domain.text import is_opaque, uri_fragment
 

@@ -1,5 +1,10 @@
 """DIDs that carry their own document (did:key, did:jwk, did:pkh), resolved offline by didkit 0.3.3.
 
+A did:key of the ``jwk_jcs-pub`` multicodec (0xeb51, the JCS of a public JWK: the TW DIW app's and
+EBSI's holder DIDs) is unknown to didkit 0.3.3, which answers notFound; its document is built here,
+as EBSI's resolver does: one ``JsonWebKey2020`` method holding the JWK, in every relationship but
+keyAgreement.
+
 didkit 0.3.3's ``resolve_did(did, options_json)`` returns an awaitable that must be created
 inside a running event loop; the HTTP routes run in worker threads, so each call gets its own
 short-lived loop (or a helper thread if the caller already runs one).
@@ -14,7 +19,16 @@ from typing import Any
 
 import didkit
 
+from resolver.documents import DID_CONTEXT, JWS_2020_CONTEXT
 from resolver.errors import ErrorCode, ResolverError
+from trust_ledger.codecs import (
+    BASE58BTC,
+    JWK_JCS_PUB,
+    CodecError,
+    jwk_from_jcs,
+    multibase_decode,
+    split_key_multicodec,
+)
 
 FOREIGN_METHODS = frozenset({"key", "jwk", "pkh"})
 """Methods resolved by didkit without any network access."""
@@ -45,6 +59,9 @@ def resolve_foreign(did: str) -> dict[str, Any]:
     """The DID document didkit derives from `did`; didkit's errors become ResolverErrors."""
     if did.split(":", 2)[1] not in FOREIGN_METHODS:
         raise ResolverError(ErrorCode.METHOD_NOT_SUPPORTED, f"{did} is not resolved by didkit here")
+    jwk_jcs_document = _jwk_jcs_did_key(did)
+    if jwk_jcs_document is not None:
+        return jwk_jcs_document
     try:
         text = _run(did)
     except didkit.DIDKitException as error:  # type: ignore[misc]  # didkit.pyi types it as no exception
@@ -57,3 +74,32 @@ def resolve_foreign(did: str) -> dict[str, Any]:
     if not isinstance(document, dict) or document.get("id") != did:
         raise ResolverError(ErrorCode.INVALID_DID_DOCUMENT, f"didkit returned no document for {did}")
     return document
+
+
+def _jwk_jcs_did_key(did: str) -> dict[str, Any] | None:
+    """The document of a did:key whose multicodec is jwk_jcs-pub; None for any other DID (didkit's)."""
+    if not did.startswith("did:key:"):
+        return None
+    fingerprint = did.removeprefix("did:key:")
+    try:
+        codec, body = split_key_multicodec(multibase_decode(fingerprint, BASE58BTC))
+    except CodecError:
+        return None  # didkit says what is wrong with it
+    if codec is not JWK_JCS_PUB:
+        return None
+    try:
+        jwk = jwk_from_jcs(body)
+    except CodecError as error:
+        raise ResolverError(ErrorCode.INVALID_DID, f"{did}: {error}") from None
+    method = f"{did}#{fingerprint}"
+    return {
+        "@context": [DID_CONTEXT, JWS_2020_CONTEXT],
+        "id": did,
+        "verificationMethod": [
+            {"id": method, "type": "JsonWebKey2020", "controller": did, "publicKeyJwk": jwk}
+        ],
+        "authentication": [method],
+        "assertionMethod": [method],
+        "capabilityInvocation": [method],
+        "capabilityDelegation": [method],
+    }

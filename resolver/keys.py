@@ -3,6 +3,8 @@
 - ``JsonWebKey2020``: the stored bytes are a UTF-8 JWK; only public members are kept.
 - ``Multikey``: the stored bytes are a multicodec-prefixed raw public key; the material is
   ``'z' + base58btc`` of those bytes. Secret-key headers and unknown headers are refused.
+
+The codecs (JWK members, multicodec table, multibase) are the core's, ``trust_ledger.codecs``.
 """
 
 from __future__ import annotations
@@ -10,32 +12,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import base58
-
-JWK_PUBLIC_MEMBERS = frozenset(
-    {"kty", "crv", "x", "y", "n", "e", "alg", "use", "key_ops", "kid", "x5c", "x5t", "x5t#S256", "x5u"}
+from trust_ledger.codecs import (
+    BASE58BTC,
+    JWK_JCS_PUB,
+    CodecError,
+    multibase_encode,
+    public_jwk,
+    split_key_multicodec,
 )
-"""RFC 7517/7518/8037 members that never carry secret material (an allow-list, not a deny-list)."""
 
-ASYMMETRIC_KTY = frozenset({"EC", "OKP", "RSA"})
-
-MULTICODEC_PUBLIC = {
-    bytes.fromhex("ed01"): ("ed25519-pub", 32),
-    bytes.fromhex("ec01"): ("x25519-pub", 32),
-    bytes.fromhex("e701"): ("secp256k1-pub", 33),
-    bytes.fromhex("8024"): ("p256-pub", 33),
-    bytes.fromhex("8124"): ("p384-pub", 49),
-    bytes.fromhex("8224"): ("p521-pub", None),
-    bytes.fromhex("8524"): ("rsa-pub", None),
-}
-"""Multicodec varint headers of public keys, with the expected key length where fixed."""
-
-MULTICODEC_SECRET = {bytes([n, 0x26]) for n in range(0x80, 0x89)}
-"""ed25519-priv (0x1300) … p521-priv (0x1308): varints 0x80 0x26 … 0x88 0x26."""
-
-
-class KeyMaterialError(ValueError):
-    """Stored key material that cannot be published as a verification method."""
+KeyMaterialError = CodecError
+"""Stored key material that cannot be published as a verification method (the core's CodecError:
+a bad JWK found by ``public_jwk`` is one too)."""
 
 
 def hex_bytes(public_key: str) -> bytes:
@@ -44,16 +32,6 @@ def hex_bytes(public_key: str) -> bytes:
         return bytes.fromhex(text)
     except ValueError:
         raise KeyMaterialError("key material is not hex") from None
-
-
-def public_jwk(jwk: Any) -> dict[str, Any]:
-    """The public members of a JWK; refuses symmetric and unknown key types."""
-    if not isinstance(jwk, dict):
-        raise KeyMaterialError("JWK is not a JSON object")
-    kty = jwk.get("kty")
-    if kty not in ASYMMETRIC_KTY:
-        raise KeyMaterialError(f"JWK kty {kty!r} is not a public-key type")
-    return {name: value for name, value in jwk.items() if name in JWK_PUBLIC_MEMBERS}
 
 
 def jwk_from_hex(public_key: str) -> dict[str, Any]:
@@ -68,13 +46,7 @@ def jwk_from_hex(public_key: str) -> dict[str, Any]:
 def multibase_from_hex(public_key: str) -> str:
     """``publicKeyMultibase`` ('z' + base58btc) of a stored multicodec-prefixed public key."""
     raw = hex_bytes(public_key)
-    header = raw[:2]
-    if header in MULTICODEC_SECRET:
-        raise KeyMaterialError("multicodec header of a secret key")
-    known = MULTICODEC_PUBLIC.get(header)
-    if known is None:
-        raise KeyMaterialError(f"unknown multicodec header 0x{header.hex()}")
-    name, length = known
-    if length is not None and len(raw) - 2 != length:
-        raise KeyMaterialError(f"{name} key of {len(raw) - 2} bytes, expected {length}")
-    return "z" + base58.b58encode(raw).decode("ascii")
+    codec, _key = split_key_multicodec(raw)
+    if codec is JWK_JCS_PUB:
+        raise KeyMaterialError("a jwk_jcs-pub key is not a Multikey: publish the JWK as JsonWebKey2020")
+    return multibase_encode(raw, BASE58BTC)

@@ -7,12 +7,11 @@ the other way round and uses ZLIB; it is deliberately not handled here.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import gzip
 import zlib
 
-MULTIBASE_BASE64URL = "u"
+from trust_ledger.codecs import BASE64URL, CodecError, b64decode_lenient, multibase_encode
+
 MIN_ENTRIES = 131_072
 """The W3C minimum number of entries (16 KB uncompressed)."""
 MAX_DECODED_BYTES = 2 * 1024 * 1024
@@ -29,7 +28,7 @@ def encode(bitstring: bytes) -> str:
     The GZIP header's modification time is zero, so the same bitstring always encodes the same.
     """
     compressed = gzip.compress(bytes(bitstring), compresslevel=9, mtime=0)
-    return MULTIBASE_BASE64URL + base64.urlsafe_b64encode(compressed).rstrip(b"=").decode("ascii")
+    return multibase_encode(compressed, BASE64URL)
 
 
 def decode(encoded_list: str, *, max_bytes: int = MAX_DECODED_BYTES) -> bytes:
@@ -42,13 +41,9 @@ def decode(encoded_list: str, *, max_bytes: int = MAX_DECODED_BYTES) -> bytes:
     text = encoded_list.strip()
     if not text:
         raise StatusCodecError("empty encoded list")
-    if text.startswith(MULTIBASE_BASE64URL):
+    if text.startswith(BASE64URL):
         text = text[1:]
-    text = text.replace("+", "-").replace("/", "_").rstrip("=")
-    try:
-        compressed = base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
-    except (binascii.Error, ValueError) as error:
-        raise StatusCodecError(f"not base64: {error}") from None
+    compressed = decode_base64(text)
     if not compressed:
         raise StatusCodecError("empty encoded list")
     inflater = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)  # the GZIP container
@@ -61,6 +56,15 @@ def decode(encoded_list: str, *, max_bytes: int = MAX_DECODED_BYTES) -> bytes:
     if not inflater.eof:
         raise StatusCodecError("truncated GZIP stream")
     return bitstring
+
+
+def decode_base64(text: str) -> bytes:
+    """The bytes of a list's Base64 text, in either alphabet, padded or not (the core's lenient
+    decoder), or ``StatusCodecError``."""
+    try:
+        return b64decode_lenient(text)
+    except CodecError as error:
+        raise StatusCodecError(str(error)) from None
 
 
 def get_bit(bitstring: bytes, index: int) -> int:

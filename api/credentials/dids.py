@@ -1,7 +1,10 @@
-"""Holder DIDs for key binding: did:jwk (built and parsed here) and did:key (resolved with didkit).
+"""Holder DIDs for key binding: did:jwk (built and parsed here) and did:key.
 
-For did:key the key is decoded from the identifier itself *and* read from didkit's DID document;
-the two must agree (``DidKeyMismatch``), so neither path is trusted alone.
+A did:key of a raw key (Ed25519, P-256, secp256k1) is decoded here *and* read from didkit's DID
+document; the two must agree (``DidKeyMismatch``), so neither path is trusted alone. A did:key of
+the ``jwk_jcs-pub`` multicodec (0xeb51: the JCS of a public JWK, as the TW DIW app and EBSI make
+them) is unknown to didkit 0.3.3 (it answers notFound): its key is the JWK in the identifier, decoded
+here only and imported as a key, which is all the identifier says.
 """
 
 from __future__ import annotations
@@ -13,30 +16,39 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-import base58
 import didkit
 from cryptography.hazmat.primitives.asymmetric import ec
 from joserfc.jwk import ECKey
 
-from api.credentials.disclosures import b64url_decode, b64url_encode
 from api.credentials.errors import (
     DidInvalid,
     DidKeyMismatch,
     DidMethodUnsupported,
     KeyUnsupported,
-    MalformedToken,
 )
-from api.credentials.keys import import_public_jwk, public_jwk
+from api.credentials.keys import SIGNING_ALG, import_public_jwk, public_jwk
+from trust_ledger.codecs import (
+    BASE58BTC,
+    JWK_JCS_PUB,
+    CodecError,
+    KeyCodec,
+    UnknownMulticodec,
+    b64url_decode,
+    b64url_encode,
+    jwk_from_jcs,
+    jwk_jcs,
+    multibase_decode,
+    multibase_encode,
+    split_key_multicodec,
+    varint_decode,
+)
 from trust_ledger.http_limits import MAX_JSON_DEPTH, nesting_exceeds
 
 DID_JWK_PREFIX = "did:jwk:"
 DID_KEY_PREFIX = "did:key:"
+JWK_JCS_METHOD = "key:jwk_jcs-pub"
+"""``holder_did`` method name of a jwk_jcs-pub did:key (EBSI's discriminator ``did:key:jwk_jcs-pub``)."""
 
-_MULTICODEC = {
-    b"\xed\x01": ("Ed25519", 32),
-    b"\x80\x24": ("P-256", 33),
-    b"\xe7\x01": ("secp256k1", 33),
-}
 _EC_CURVES = {"P-256": ec.SECP256R1(), "secp256k1": ec.SECP256K1()}
 
 
@@ -68,7 +80,7 @@ def parse_did_jwk(did: str) -> dict[str, Any]:
         if nesting_exceeds(text):
             raise DidInvalid(f"did:jwk nests deeper than {MAX_JSON_DEPTH} levels")
         jwk = json.loads(text)
-    except (MalformedToken, UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError):  # CodecError: not base64url
         raise DidInvalid("did:jwk is not base64url JSON") from None
     if not isinstance(jwk, dict):
         raise DidInvalid("did:jwk does not hold a JSON object")
@@ -93,28 +105,65 @@ def did_key(jwk: Mapping[str, Any]) -> str:
         raise KeyUnsupported(f"didkit cannot make a did:key: {exc}") from None
 
 
+def did_key_jcs(jwk: Mapping[str, Any]) -> str:
+    """The jwk_jcs-pub did:key of a P-256, secp256k1 or Ed25519 key: ``z`` + base58btc of the
+    multicodec 0xeb51 and the JCS of the key's public JWK."""
+    public = public_jwk(jwk)
+    import_public_jwk(public)
+    return DID_KEY_PREFIX + multibase_encode(JWK_JCS_PUB.header + jwk_jcs(public), BASE58BTC)
+
+
+def is_did_key_jcs(did: str) -> bool:
+    """Whether ``did`` is a did:key of the jwk_jcs-pub multicodec (whatever its body holds)."""
+    try:
+        raw = multibase_decode(did.removeprefix(DID_KEY_PREFIX), BASE58BTC)
+        return did.startswith(DID_KEY_PREFIX) and varint_decode(raw)[0] == JWK_JCS_PUB.code
+    except CodecError:
+        return False
+
+
 def did_key_jwk(did: str) -> dict[str, Any]:
     """Decode the key a did:key encodes (multibase base58btc, multicodec header) into a JWK."""
-    if not did.startswith(DID_KEY_PREFIX) or not did[len(DID_KEY_PREFIX) :].startswith("z"):
-        raise DidInvalid(f"not a base58btc did:key: {did!r}")
+    return _decode_did_key(did)[1]
+
+
+def _decode_did_key(did: str) -> tuple[KeyCodec, dict[str, Any]]:
+    """The multicodec of a did:key and the public JWK of its key."""
+    if not did.startswith(DID_KEY_PREFIX):
+        raise DidInvalid(f"not a did:key: {did!r}")
     try:
-        raw = base58.b58decode(did[len(DID_KEY_PREFIX) + 1 :])
-    except ValueError:
-        raise DidInvalid("did:key is not base58btc") from None
-    known = _MULTICODEC.get(raw[:2])
-    if known is None:
-        raise DidMethodUnsupported(f"did:key multicodec 0x{raw[:2].hex()} is not supported")
-    curve, length = known
-    material = raw[2:]
-    if len(material) != length:
-        raise DidInvalid(f"did:key {curve} key has {len(material)} bytes, expected {length}")
-    if curve == "Ed25519":
-        return {"kty": "OKP", "crv": "Ed25519", "x": b64url_encode(material)}
+        codec, material = split_key_multicodec(multibase_decode(did[len(DID_KEY_PREFIX) :], BASE58BTC))
+    except UnknownMulticodec as exc:
+        raise DidMethodUnsupported(f"did:key: {exc}") from None
+    except CodecError as exc:
+        raise DidInvalid(f"did:key: {exc}") from None
+    if codec is JWK_JCS_PUB:
+        return codec, _jcs_jwk(material)
+    if codec.crv not in SIGNING_ALG:
+        raise DidMethodUnsupported(f"did:key multicodec {codec.name} (0x{codec.code:x}) is not supported")
+    if codec.crv == "Ed25519":
+        return codec, {"kty": "OKP", "crv": "Ed25519", "x": b64url_encode(material)}
     try:
-        point = ec.EllipticCurvePublicKey.from_encoded_point(_EC_CURVES[curve], material)
+        point = ec.EllipticCurvePublicKey.from_encoded_point(_EC_CURVES[codec.crv], material)
     except ValueError:
-        raise DidInvalid(f"did:key {curve} point is not on the curve") from None
-    return public_jwk(ECKey.import_key(point).as_dict(private=False))
+        raise DidInvalid(f"did:key {codec.crv} point is not on the curve") from None
+    return codec, public_jwk(ECKey.import_key(point).as_dict(private=False))
+
+
+def _jcs_jwk(material: bytes) -> dict[str, Any]:
+    """The signing key of a jwk_jcs-pub did:key (its required members), or DidInvalid /
+    DidMethodUnsupported (a valid JWK of a key type holders cannot sign with)."""
+    try:
+        jwk = jwk_from_jcs(material)
+    except CodecError as exc:
+        raise DidInvalid(f"did:key {exc}") from None
+    try:
+        import_public_jwk(jwk)
+    except KeyUnsupported as exc:
+        if jwk.get("crv") in SIGNING_ALG:
+            raise DidInvalid(f"did:key jwk_jcs-pub key: {exc}") from None
+        raise DidMethodUnsupported(f"did:key jwk_jcs-pub key: {exc}") from None
+    return public_jwk(jwk)
 
 
 async def aresolve_did_key(did: str) -> dict[str, Any]:
@@ -141,10 +190,12 @@ def _run_sync(coro: Coroutine[Any, Any, Any]) -> Any:
 
 
 def _did_key_holder(did: str, fragment: str) -> HolderKey:
-    encoded = did_key_jwk(did)
+    codec, encoded = _decode_did_key(did)
     if fragment and fragment != did[len(DID_KEY_PREFIX) :]:
         raise DidInvalid(f"did:key has no verification method #{fragment}")
     vm_id = f"{did}#{did[len(DID_KEY_PREFIX) :]}"
+    if codec is JWK_JCS_PUB:  # didkit 0.3.3 does not know 0xeb51: the identifier is the only source
+        return HolderKey(did=did, vm_id=vm_id, jwk=encoded)
     document = resolve_did_key(did)
     if document.get("id") != did:
         raise DidKeyMismatch("resolved DID document is for another DID")
@@ -163,12 +214,13 @@ def _did_key_holder(did: str, fragment: str) -> HolderKey:
 
 
 def holder_did(jwk: Mapping[str, Any], method: str = "jwk") -> tuple[str, str]:
-    """``(did, kid)`` for a holder key: did:jwk (``#0``) or did:key (``#<multibase>``)."""
+    """``(did, kid)`` for a holder key: did:jwk (``#0``), did:key (``#<multibase>``) of the raw key
+    (``key``) or of its JWK (``key:jwk_jcs-pub``)."""
     if method == "jwk":
         did = did_jwk(jwk)
         return did, f"{did}#0"
-    if method == "key":
-        did = did_key(jwk)
+    if method in ("key", JWK_JCS_METHOD):
+        did = did_key(jwk) if method == "key" else did_key_jcs(jwk)
         return did, f"{did}#{did[len(DID_KEY_PREFIX) :]}"
     raise DidMethodUnsupported(f"did:{method} is not supported for holders")
 

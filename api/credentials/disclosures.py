@@ -6,17 +6,15 @@ a signature primitive. ``reveal`` implements the verifier's processing with ever
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
-import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from api.credentials.errors import DisclosureMismatch, MalformedToken, SdAlgUnsupported
+from api.credentials.errors import DisclosureMismatch, SdAlgUnsupported
+from trust_ledger.codecs import b64url_decode, b64url_encode
 from trust_ledger.http_limits import MAX_JSON_DEPTH, nesting_exceeds
 
 SD_ALG = "sha-256"
@@ -24,22 +22,6 @@ SD_KEY = "_sd"
 SD_ALG_KEY = "_sd_alg"
 ARRAY_KEY = "..."
 _RESERVED_NAMES = frozenset({SD_KEY, ARRAY_KEY})
-_B64URL = re.compile(r"^[A-Za-z0-9_-]*$")
-
-
-def b64url_encode(data: bytes) -> str:
-    """base64url without padding."""
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def b64url_decode(text: str) -> bytes:
-    """Strict base64url (no padding, no other alphabet) or ``MalformedToken``."""
-    if not isinstance(text, str) or not _B64URL.match(text) or len(text) % 4 == 1:
-        raise MalformedToken("not base64url")
-    try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError):
-        raise MalformedToken("not base64url") from None
 
 
 def sd_digest(text: str) -> str:
@@ -83,7 +65,7 @@ class Disclosure:
             if nesting_exceeds(text):
                 raise DisclosureMismatch(f"disclosure nests deeper than {MAX_JSON_DEPTH} levels")
             array = json.loads(text)
-        except (MalformedToken, UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError):  # CodecError: not base64url
             raise DisclosureMismatch("disclosure is not base64url JSON") from None
         if not isinstance(array, list) or len(array) not in (2, 3) or not isinstance(array[0], str):
             raise DisclosureMismatch("disclosure is not [salt, (name,) value]")

@@ -26,6 +26,7 @@ from api.credentials.errors import (
     MalformedToken,
     SignatureInvalid,
 )
+from trust_ledger.codecs import private_jwk_members, required_jwk
 from trust_ledger.http_limits import MAX_JSON_DEPTH, nesting_exceeds
 
 Curve = Literal["P-256", "secp256k1", "Ed25519"]
@@ -41,8 +42,6 @@ ACCEPTED_ALGS: dict[str, tuple[str, ...]] = {
 """The ``alg`` values a key of each curve may verify (``Ed25519`` is the RFC 9864 name)."""
 
 _KTY_FOR_CURVE = {"P-256": "EC", "secp256k1": "EC", "Ed25519": "OKP"}
-_PUBLIC_MEMBERS = ("kty", "crv", "x", "y")
-PRIVATE_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "k", "oth"})
 
 
 class _PinnedRegistry(JWSRegistry):
@@ -60,6 +59,12 @@ def _registry(alg: str) -> JWSRegistry:
     return _PinnedRegistry(algorithms=[alg], strict_check_header=False)
 
 
+_READING = _PinnedRegistry(algorithms=[], strict_check_header=False)
+"""For reading a header or payload before verification: joserfc's default registry refuses a
+protected header over 512 bytes, which the ``kid`` of a jwk_jcs-pub did:key (DID#DID, ~350
+characters for P-256) alone nearly fills."""
+
+
 def curve_of(jwk: Mapping[str, Any]) -> Curve:
     """The curve of a supported JWK, or ``KeyUnsupported``."""
     if not isinstance(jwk, Mapping):
@@ -71,15 +76,15 @@ def curve_of(jwk: Mapping[str, Any]) -> Curve:
 
 
 def public_jwk(jwk: Mapping[str, Any]) -> dict[str, Any]:
-    """Only the public members (kty, crv, x, y) of a supported JWK, private or not."""
+    """Only the key-defining members (kty, crv, x, y; RFC 7638) of a supported JWK, private or not."""
     curve_of(jwk)
-    return {name: jwk[name] for name in _PUBLIC_MEMBERS if name in jwk}
+    return required_jwk(jwk)
 
 
 def import_public_jwk(jwk: Mapping[str, Any]) -> ECKey | OKPKey:
     """A joserfc key for a *public* JWK; refuses private members and unsupported curves."""
     curve_of(jwk)
-    private = PRIVATE_MEMBERS & set(jwk)
+    private = private_jwk_members(jwk)
     if private:
         raise KeyUnsupported(f"public JWK carries private members: {', '.join(sorted(private))}")
     try:
@@ -227,7 +232,7 @@ def read_header(token: str) -> dict[str, Any]:
     if not isinstance(token, str) or token.count(".") != 2:
         raise MalformedToken("not a compact JWS")
     try:
-        return dict(jws.extract_compact(token.encode("ascii")).headers())
+        return dict(jws.extract_compact(token.encode("ascii"), registry=_READING).headers())
     except (JoseError, ValueError, UnicodeError, RecursionError) as exc:
         raise MalformedToken(f"not a compact JWS: {exc}") from None
 
@@ -236,7 +241,7 @@ def read_payload(token: str) -> dict[str, Any]:
     """The claims of a compact JWS, *unverified* (to find the issuer before resolving its key)."""
     read_header(token)
     try:
-        payload = jws.extract_compact(token.encode("ascii")).payload
+        payload = jws.extract_compact(token.encode("ascii"), registry=_READING).payload
     except (JoseError, ValueError, UnicodeError) as exc:
         raise MalformedToken(f"not a compact JWS: {exc}") from None
     return json_object(payload, "JWS payload")

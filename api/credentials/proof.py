@@ -1,7 +1,8 @@
 """OID4VCI 1.0 JWT key proof (§8.2.1.1, Appendix F.1): wallet builds it, issuer validates it.
 
 Header: ``typ: openid4vci-proof+jwt``, ``alg``, and exactly one of ``jwk`` / ``kid`` (a did:jwk or
-did:key DID URL). Claims: ``aud`` = credential issuer identifier, ``iat``, ``nonce`` = c_nonce.
+did:key DID URL; the did:key of a raw key or of a JWK, multicodec jwk_jcs-pub, as the TW DIW app
+makes). Claims: ``aud`` = credential issuer identifier, ``iat``, ``nonce`` = c_nonce.
 Every failure is a ``ProofError`` carrying the OAuth error code of §8.3.1.2: ``invalid_nonce`` for
 a wrong (or expired) c_nonce, ``invalid_proof`` for everything else (including a missing nonce).
 """
@@ -16,7 +17,8 @@ from typing import Any, Literal
 from api.credentials import errors
 from api.credentials.claims import check_audience, check_iat, current_time
 from api.credentials.dids import holder_did, resolve_holder_key
-from api.credentials.keys import PRIVATE_MEMBERS, SigningKey, public_jwk, read_header, verify_jws
+from api.credentials.keys import SigningKey, public_jwk, read_header, verify_jws
+from trust_ledger.codecs import private_jwk_members
 
 PROOF_TYP = "openid4vci-proof+jwt"
 INVALID_PROOF = "invalid_proof"
@@ -81,13 +83,14 @@ def create_proof(
     *,
     audience: str,
     nonce: str | None,
-    binding: Literal["jwk", "did:jwk", "did:key"] = "jwk",
+    binding: Literal["jwk", "did:jwk", "did:key", "did:key:jwk_jcs-pub"] = "jwk",
     issued_at: int | None = None,
     client_id: str | None = None,
 ) -> str:
     """Wallet side: a key proof JWT for ``audience`` (the credential issuer identifier).
 
-    ``binding`` puts the public key in ``jwk``, or a did:jwk / did:key DID URL in ``kid``.
+    ``binding`` puts the public key in ``jwk``, or a did:jwk / did:key DID URL in ``kid`` (the
+    did:key of the raw key, or with ``did:key:jwk_jcs-pub`` of its JWK).
     ``client_id`` becomes ``iss`` (omit it for anonymous pre-authorized access).
     """
     header: dict[str, Any] = {"typ": PROOF_TYP}
@@ -124,7 +127,7 @@ def _holder_key(header: Mapping[str, Any]) -> tuple[dict[str, Any], str | None]:
         jwk = header["jwk"]
         if not isinstance(jwk, dict):
             raise ProofKeyInvalid("jwk header is not a JSON object")
-        if PRIVATE_MEMBERS & set(jwk):
+        if private_jwk_members(jwk):
             raise ProofKeyInvalid("jwk header carries a private key")
         try:
             return public_jwk(jwk), None

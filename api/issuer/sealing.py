@@ -19,7 +19,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from api.credentials.disclosures import b64url_decode, b64url_encode
+from trust_ledger.codecs import b64url_decode, b64url_encode
 from trust_ledger.paths import private_dir, private_file
 from trust_ledger.settings import read_settings
 

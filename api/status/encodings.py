@@ -16,13 +16,20 @@ bit-order conversion live here. Every decoder returns the canonical MSB-first bi
 from __future__ import annotations
 
 import base64
-import binascii
 import zlib
 from collections.abc import Iterable
 
-from resolver.status_codec import MAX_DECODED_BYTES, MIN_ENTRIES, StatusCodecError, get_bit, set_bits
+from resolver.status_codec import (
+    MAX_DECODED_BYTES,
+    MIN_ENTRIES,
+    StatusCodecError,
+    decode_base64,
+    get_bit,
+    set_bits,
+)
 from resolver.status_codec import decode as _decode_gzip_list
 from resolver.status_codec import encode as _encode_w3c
+from trust_ledger.codecs import b64url_encode, multibase_decode
 
 __all__ = [
     "MAX_DECODED_BYTES",
@@ -110,7 +117,7 @@ def encode_twdiw(bitstring: bytes) -> str:
 
     The same GZIP bytes as the W3C encoding (mtime 0, so deterministic), only re-lettered.
     """
-    return base64.b64encode(_b64decode(_encode_w3c(bitstring)[1:])).decode("ascii")
+    return base64.b64encode(multibase_decode(_encode_w3c(bitstring))).decode("ascii")
 
 
 def decode_twdiw(encoded_list: str) -> bytes:
@@ -124,7 +131,7 @@ def decode_twdiw(encoded_list: str) -> bytes:
 def encode_ietf(bitstring: bytes) -> str:
     """IETF `lst` for `bits: 1`: base64url (no padding) of ZLIB level 9 of the LSB-first bytes."""
     compressed = zlib.compress(reverse_bit_order(bitstring), level=9)
-    return base64.urlsafe_b64encode(compressed).rstrip(b"=").decode("ascii")
+    return b64url_encode(compressed)
 
 
 def decode_ietf(lst: str, *, max_bytes: int = MAX_DECODED_BYTES) -> bytes:
@@ -139,7 +146,7 @@ def decode_ietf(lst: str, *, max_bytes: int = MAX_DECODED_BYTES) -> bytes:
         text = text[1:]
     if not text:
         raise StatusCodecError("empty status list")
-    compressed = _b64decode(text)
+    compressed = decode_base64(text)
     inflater = zlib.decompressobj()
     try:
         data = inflater.decompress(compressed, max_bytes + 1)
@@ -150,12 +157,3 @@ def decode_ietf(lst: str, *, max_bytes: int = MAX_DECODED_BYTES) -> bytes:
     if not inflater.eof:
         raise StatusCodecError("truncated ZLIB stream")
     return reverse_bit_order(data)
-
-
-def _b64decode(text: str) -> bytes:
-    """Either Base64 alphabet, padded or not."""
-    text = text.replace("+", "-").replace("/", "_").rstrip("=")
-    try:
-        return base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
-    except (binascii.Error, ValueError) as error:
-        raise StatusCodecError(f"not base64: {error}") from None

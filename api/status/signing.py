@@ -7,6 +7,8 @@ from typing import Any, Protocol, runtime_checkable
 from joserfc import jwt
 from joserfc.jwk import ECKey
 
+from trust_ledger.codecs import public_jwk
+
 
 @runtime_checkable
 class JwsSigner(Protocol):
@@ -41,7 +43,7 @@ class LocalEcSigner:
 
     def public_jwk(self) -> dict[str, Any]:
         """The public key as a JWK (what the issuer's DID document should list under `kid`)."""
-        return self.key.as_dict(private=False)
+        return public_jwk(self.key.as_dict(private=False))
 
     def public_key(self) -> ECKey:
         """The public key as a joserfc key, for verifying."""

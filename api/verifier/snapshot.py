@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from api.credentials.disclosures import b64url_decode, b64url_encode
 from api.credentials.errors import CredentialError
 from api.credentials.keys import SigningKey, json_object, verify_jws
 from api.verifier.trust_source import StatusBits
@@ -24,6 +23,7 @@ from projections.accreditation import EntityRecord
 from projections.api import EffectiveStatus, StatusListVersion, TrustViews
 from projections.records import RecordError
 from projections.trust_freshness import FreshnessBounds, TrustFreshness, judge_snapshot
+from trust_ledger.codecs import b64url_decode, b64url_encode
 
 SNAPSHOT_TYP = "trust-snapshot+jwt"
 SNAPSHOT_FORMAT = "trust-ledger-snapshot/1"
@@ -240,7 +240,7 @@ def _bits(item: dict[str, Any]) -> StatusBits:
     try:
         inflater = zlib.decompressobj()
         bitstring = inflater.decompress(b64url_decode(item["bitstring"]), expected + 1)
-    except (CredentialError, zlib.error) as exc:
+    except (ValueError, zlib.error) as exc:  # CodecError: not base64url
         raise SnapshotInvalid(f"status list {item['uri']}: bad bitstring ({exc})") from None
     if len(bitstring) != expected or not inflater.eof:
         raise SnapshotInvalid(f"status list {item['uri']}: bitstring does not hold {size} bits")

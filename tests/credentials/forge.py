@@ -9,7 +9,7 @@ from joserfc import jws
 from joserfc.jwk import OctKey
 from joserfc.jws import JWSRegistry
 
-from api.credentials.disclosures import b64url_decode, b64url_encode
+from trust_ledger.codecs import b64url_decode, b64url_encode
 
 
 def b64json(value: Any) -> str:

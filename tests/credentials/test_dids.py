@@ -8,9 +8,9 @@ import json
 import pytest
 
 from api.credentials import dids, errors
-from api.credentials.disclosures import b64url_encode
 from api.credentials.keys import SigningKey
 from tests.support.credentials import CURVES
+from trust_ledger.codecs import b64url_encode
 
 
 @pytest.mark.parametrize("curve", CURVES)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 
 from api.credentials import errors
-from api.credentials.disclosures import Disclosure, b64url_encode, conceal, reveal, sd_digest
+from api.credentials.disclosures import Disclosure, conceal, reveal, sd_digest
 from tests.credentials.vectors import (
     RFC9901_ARRAY_FR,
     RFC9901_ARRAY_FR_DIGEST,
     RFC9901_FAMILY_NAME,
     RFC9901_FAMILY_NAME_DIGEST,
 )
+from trust_ledger.codecs import b64url_encode
 
 
 def test_rfc9901_object_disclosure_vector() -> None:

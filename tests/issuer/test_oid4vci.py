@@ -7,7 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from api.credentials.keys import SigningKey
+from api.credentials.dids import did_key_jcs
+from api.credentials.keys import SigningKey, read_header, read_payload
 from api.credentials.proof import create_proof
 from api.issuer.metadata import PRE_AUTHORIZED_GRANT
 from api.wallet import Wallet, WalletError
@@ -150,3 +151,22 @@ def test_wallet_reports_a_reused_offer(issuer: RunningIssuer, tmp_path) -> None:
     Wallet(tmp_path / "w").accept_offer(created["deepLink"], format="dc+sd-jwt")
     with pytest.raises(WalletError):
         Wallet(tmp_path / "w2").accept_offer(created["deepLink"], format="dc+sd-jwt")
+
+
+def test_proof_by_a_jwk_jcs_did_key_holder_is_accepted(issuer: RunningIssuer, holder: SigningKey) -> None:
+    """The TW DIW app's holder DID: a did:key of multicodec jwk_jcs-pub (0xeb51), whose kid (DID#DID)
+    makes a proof header longer than joserfc's default 512 bytes (both were invalid_proof)."""
+    did = did_key_jcs(holder.public_jwk)
+    _, offer = _offer(issuer)
+    token = _token(issuer, _code(offer)).json()["access_token"]
+    for config in ("employee_sd_jwt", "employee_jwt_vc"):
+        nonce = _nonce(issuer)
+        proof = create_proof(holder, audience=issuer.url, nonce=nonce, binding="did:key:jwk_jcs-pub")
+        assert read_header(proof)["kid"] == f"{did}#{did.removeprefix('did:key:')}"
+        response = _credential(issuer, token, proof, config)
+        assert response.status_code == 200, response.text
+        claims = read_payload(response.json()["credentials"][0]["credential"].split("~")[0])
+        if config == "employee_sd_jwt":
+            assert claims["cnf"]["jwk"] == holder.public_jwk
+        else:
+            assert claims["sub"] == did

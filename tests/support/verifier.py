@@ -103,6 +103,9 @@ class World:
     holder: SigningKey = field(default_factory=lambda: SigningKey.generate())
     headers: dict[str, str] = field(default_factory=lambda: {"Access-Token": TOKEN})
     _next_index: int = 0
+    holder_method: str = "jwk"
+    """The holder's DID method (``api.credentials.dids.holder_did``): ``jwk``, or ``key:jwk_jcs-pub``
+    (the TW DIW app's did:key)."""
 
     # -- chain ------------------------------------------------------------------------------
 
@@ -137,7 +140,7 @@ class World:
 
     @property
     def holder_did(self) -> str:
-        return holder_did(self.holder.public_jwk, "jwk")[0]
+        return holder_did(self.holder.public_jwk, self.holder_method)[0]
 
     def sd_jwt(
         self,
@@ -190,7 +193,8 @@ class World:
         )
 
     def vp_jwt(self, credential: str, request: Request) -> str:
-        holder = SigningKey.from_jwk(self.holder.private_jwk(), did=self.holder_did, key_id="0")
+        did, kid = holder_did(self.holder.public_jwk, self.holder_method)
+        holder = SigningKey.from_jwk(self.holder.private_jwk(), did=did, key_id=kid.partition("#")[2])
         return create_vp_jwt(holder, [credential], audience=request.client_id, nonce=request.nonce)
 
     def twdiw(self, *, index: int | None = None) -> str:

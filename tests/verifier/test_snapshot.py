@@ -203,6 +203,11 @@ def test_tampered_foreign_or_malformed_snapshots_are_refused(
     no_lists = sign_snapshot({k: v for k, v in snapshot.items() if k != "status_lists"}, key)
     with pytest.raises(SnapshotInvalid, match=r"malformed snapshot payload: KeyError 'status_lists'"):
         OfflineTrustSource.load(no_lists, key.public_jwk)
+    not_base64url = {**snapshot["status_lists"][0], "bitstring": "eJw+/w=="}
+    with pytest.raises(SnapshotInvalid, match=rf"{REVOCATION_URI}: bad bitstring \(not base64url"):
+        OfflineTrustSource.load(
+            sign_snapshot({**snapshot, "status_lists": [not_base64url]}, key), key.public_jwk
+        )
     short_list = {**snapshot["status_lists"][0], "size": 8}
     with pytest.raises(SnapshotInvalid, match=rf"{REVOCATION_URI}: bitstring does not hold 8 bits"):
         OfflineTrustSource.load(

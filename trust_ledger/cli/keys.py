@@ -10,12 +10,12 @@ import typer
 from trust_ledger.chain.abi import KEY_PURPOSES
 from trust_ledger.cli.context import UsageError, report, settings
 from trust_ledger.cli.entity import parse_time
+from trust_ledger.codecs import BASE58BTC, CodecError, multibase_decode, private_jwk_members
 
 key_app = typer.Typer(help="Add and revoke an entity's verification methods.", no_args_is_help=True)
 service_app = typer.Typer(help="Add and remove an entity's service endpoints.", no_args_is_help=True)
 
 PURPOSE_NAMES = ", ".join(KEY_PURPOSES)
-_PRIVATE_JWK_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "k", "oth"}
 
 
 def public_jwk_bytes(text: str, source: str) -> bytes:
@@ -26,7 +26,7 @@ def public_jwk_bytes(text: str, source: str) -> bytes:
         raise UsageError(f"{source} is not JSON: {exc.msg}") from None
     if not isinstance(jwk, dict) or "kty" not in jwk:
         raise UsageError(f"{source} is not a JWK (no 'kty')")
-    private = _PRIVATE_JWK_MEMBERS & jwk.keys()
+    private = private_jwk_members(jwk)
     if private:
         raise UsageError(
             f"{source} holds private members ({', '.join(sorted(private))}): give the public key only"
@@ -73,14 +73,10 @@ def _read(path: Path | None) -> str:
 
 def multibase_key_bytes(value: str) -> bytes:
     """The multicodec-prefixed key bytes of a base58btc ('z') multibase string."""
-    from base58 import b58decode
-
-    if not value.startswith("z") or len(value) < 2:
-        raise UsageError(f"'{value}' is not base58btc multibase (it must start with 'z')")
     try:
-        return b58decode(value[1:])
-    except ValueError:
-        raise UsageError(f"'{value}' is not valid base58btc") from None
+        return multibase_decode(value, BASE58BTC)
+    except CodecError as exc:
+        raise UsageError(f"'{value}' is {exc}") from None
 
 
 @key_app.command("revoke")
