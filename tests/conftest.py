@@ -12,6 +12,7 @@ from tests.support.chain import ROOT_DID, DevChain
 from tests.support.netproxy import SwitchableProxy
 from tests.support.stores import BACKENDS, Store, open_store
 from trust_ledger.ledger import TrustLedger
+from trust_ledger.settings import STORE_CHOICES
 
 
 @pytest.fixture(scope="session")
@@ -48,11 +49,7 @@ def sqlite_var(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     under it, whatever persistence the shell had set."""
     var = tmp_path / "var"
     monkeypatch.setenv("TRUST_LEDGER_VAR", str(var))
-    for name in (
-        "PERSISTENCE_MODULE",
-        "TRUSTLEDGER_PERSISTENCE_MODULE",
-        "ISSUANCERECORDS_PERSISTENCE_MODULE",
-    ):
+    for name in STORE_CHOICES:
         monkeypatch.delenv(name, raising=False)
     return var
 
@@ -64,3 +61,22 @@ def proxy(chain) -> Iterator[SwitchableProxy]:
     forwarder.up()
     yield forwarder
     forwarder.down()
+
+
+@pytest.fixture(scope="module")
+def module_chain(session_chain):
+    """The session chain for one test module, reverted to its freshly deployed state afterwards."""
+    snapshot = session_chain.w3.provider.make_request("evm_snapshot", [])["result"]
+    yield session_chain
+    session_chain.w3.provider.make_request("evm_revert", [snapshot])
+
+
+@pytest.fixture(scope="module")
+def module_var(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """`sqlite_var` for a whole module: every store of the module's services in SQLite under it."""
+    var = tmp_path_factory.mktemp("var")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TRUST_LEDGER_VAR", str(var))
+        for name in STORE_CHOICES:
+            patch.delenv(name, raising=False)
+        yield var

@@ -3,8 +3,13 @@
 Every request, on any path and method, first shows an RFC 9068 access token (``Authorization: Bearer``):
 ``typ`` ``at+jwt``, ``kid`` a DID URL of the trusted verifier resolved by ``token_key``, the signature
 verified with ``alg`` pinned to that key, ``iss`` the verifier, ``aud`` this PEP, ``exp`` in the future and
-``iat`` not in the future (beyond ``max_clock_skew``). Then the roles the token grants for the target
-decide (api.dataspace.policy), and only an allowed request reaches the DELIVERYORDER store.
+``iat`` not in the future (beyond ``max_clock_skew``). Then the credentials behind the token
+(``credentials``: type, issuer and roles of each one the holder presented) must still pass the one
+accreditation rule (projections.accreditation) in the trust views now, as the verifier checked them at
+login: the issuer and its ancestors active, every one below the root accredited for the type with a
+window open at this request and for the roles; a token whose backing was withdrawn since is refused
+with the reason code the verifier would give. Then the roles the token grants for the target decide
+(api.dataspace.policy), and only an allowed request reaches the DELIVERYORDER store.
 
 Answers: a missing token is 401 with a bare ``Bearer`` challenge, a bad one 401 with
 ``error="invalid_token"`` (RFC 6750 §3.1), a policy denial 403 with ``error="insufficient_scope"``
@@ -33,6 +38,9 @@ from api.credentials.errors import CredentialError, IatInvalid, IssuerMismatch, 
 from api.credentials.keys import read_header, verify_jws
 from api.dataspace.orders import DeliveryOrderStore, InvalidOrder, OrderExists, OrderNotFound
 from api.dataspace.policy import READABLE_ATTRS, PathKind, decide, describe, roles_for_target
+from projections import accreditation
+from projections.accreditation import RoleGrant, record_from_views
+from projections.api import TrustViews
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +107,17 @@ class TokenRejected(Exception):
 
 
 class KeyUnavailable(Exception):
-    """``token_key`` failed (not the client's fault: the trust registry could not be read)."""
+    """``token_key`` or the trust views failed (not the client's fault: the trust registry could not
+    be read)."""
+
+
+@dataclass(frozen=True)
+class Voucher:
+    """One credential behind a token: what the verifier judged at login, judged again per request."""
+
+    credential_type: str
+    issuer: str
+    roles: tuple[RoleGrant, ...]
 
 
 @dataclass(frozen=True)
@@ -112,7 +130,8 @@ class AccessGrant:
 
 
 class AccessTokenChecker:
-    """Verifies the verifier's RFC 9068 access tokens for one PEP (audience) and target."""
+    """Verifies the verifier's RFC 9068 access tokens for one PEP (audience) and target, and that
+    the credentials behind them still pass the accreditation rule in ``views``."""
 
     def __init__(
         self,
@@ -121,6 +140,7 @@ class AccessTokenChecker:
         audience: str,
         token_key: TokenKey,
         trusted_issuer: str,
+        views: TrustViews,
         clock: Callable[[], float],
         max_clock_skew: int = 60,
     ):
@@ -128,6 +148,7 @@ class AccessTokenChecker:
         self.audience = audience
         self.token_key = token_key
         self.trusted_issuer = trusted_issuer
+        self.views = views
         self.clock = clock
         self.max_clock_skew = max_clock_skew
 
@@ -149,7 +170,32 @@ class AccessTokenChecker:
             raise TokenRejected(f"{error.reason}: {error}") from None
         except ValueError as error:
             raise TokenRejected(f"malformed roles claim: {error}") from None
+        self._still_vouched(vouchers(claims.get("credentials")))
         return AccessGrant(subject=claims["sub"], roles=roles, claims=claims)
+
+    def _still_vouched(self, credentials: list[Voucher]) -> None:
+        """Every credential behind the token passes the accreditation rule now, in one snapshot of
+        the views; else ``TokenRejected`` with the rule's reason code (``KeyUnavailable`` when the
+        views cannot be read)."""
+        at = int(self.clock())
+        try:
+            with self.views.snapshot():
+                refused = next(filter(None, (self._refusal(voucher, at) for voucher in credentials)), None)
+        except Exception as error:
+            log.exception("reading the trust views for an access token failed")
+            raise KeyUnavailable("the trust registry cannot be read now") from error
+        if refused is not None:
+            raise TokenRejected(f"{refused.reason}: {refused.message}")
+
+    def _refusal(self, voucher: Voucher, at: int) -> accreditation.Refusal | None:
+        return accreditation.refusal(
+            voucher.issuer,
+            voucher.credential_type,
+            at,
+            status=self.views.effective_status(voucher.issuer),
+            lookup=lambda did: record_from_views(self.views, did),
+            roles=voucher.roles,
+        )
 
     def _key(self, kid: Any) -> dict[str, Any]:
         prefix = f"{self.trusted_issuer}#"
@@ -180,6 +226,32 @@ class AccessTokenChecker:
             raise IatInvalid(f"iat {iat} is in the future (now {now})")
         if not isinstance(claims.get("sub"), str) or not claims["sub"]:
             raise MalformedToken("the token has no sub")
+
+
+def vouchers(claim: Any) -> list[Voucher]:
+    """The ``credentials`` claim (``[{type, issuer, roles: [{target, names}]}]``, what the verifier
+    mints: api.verifier.tokens), or ``TokenRejected`` when it is missing or malformed."""
+    if not isinstance(claim, list) or not claim:
+        raise TokenRejected("the token names no credentials behind its roles (credentials claim)")
+    found = []
+    for entry in claim:
+        if not isinstance(entry, dict):
+            raise TokenRejected("malformed credentials claim: an entry is not an object")
+        credential_type, issuer, roles = entry.get("type"), entry.get("issuer"), entry.get("roles")
+        if not isinstance(credential_type, str) or not isinstance(issuer, str):
+            raise TokenRejected("malformed credentials claim: an entry has no type or issuer")
+        if not isinstance(roles, list):
+            raise TokenRejected("malformed credentials claim: an entry's roles are not a list")
+        grants = []
+        for grant in roles:
+            if not isinstance(grant, dict) or not isinstance(grant.get("target"), str):
+                raise TokenRejected("malformed credentials claim: a role has no target")
+            names = grant.get("names")
+            if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+                raise TokenRejected("malformed credentials claim: a role's names are not strings")
+            grants.append(RoleGrant.of(grant["target"], names))
+        found.append(Voucher(credential_type, issuer, tuple(grants)))
+    return found
 
 
 def bearer_token(authorization: str | None) -> str | None:
@@ -215,16 +287,19 @@ def create_pep_app(
     token_key: TokenKey,
     trusted_issuer: str,
     store: DeliveryOrderStore,
+    views: TrustViews,
     clock: Callable[[], float] = time.time,
     max_clock_skew: int = 60,
 ) -> FastAPI:
-    """The PEP in front of ``store``: accepts access tokens of ``trusted_issuer`` for ``audience`` and
-    applies the policy to the roles they grant for ``target_did``."""
+    """The PEP in front of ``store``: accepts access tokens of ``trusted_issuer`` for ``audience``
+    whose credentials still pass the accreditation rule in ``views``, and applies the policy to the
+    roles they grant for ``target_did``."""
     checker = AccessTokenChecker(
         target_did=target_did,
         audience=audience,
         token_key=token_key,
         trusted_issuer=trusted_issuer,
+        views=views,
         clock=clock,
         max_clock_skew=max_clock_skew,
     )

@@ -25,7 +25,15 @@ from anvil.devchain import free_port
 from api.credentials.keys import SigningKey, read_payload
 from api.credentials.sd_jwt import issue_sd_jwt_vc
 from api.credentials.status import token_status_reference
-from api.dataspace.hierarchy import CUSTOMER, EMPLOYEE, HAPPY_PETS, NO_CHEAPER, PARTIES, register_data_space
+from api.dataspace.hierarchy import (
+    CUSTOMER,
+    EMPLOYEE,
+    HAPPY_PETS,
+    MARKETPLACE,
+    NO_CHEAPER,
+    PARTIES,
+    register_data_space,
+)
 from api.dataspace.orders import DeliveryOrderStore
 from api.dataspace.pep import create_pep_app
 from api.dataspace.policy import P_CREATE, P_INFO_GOLD, P_INFO_STANDARD, PACKET_DELIVERY
@@ -81,6 +89,7 @@ class DataSpace:
     nocheaper_key: SigningKey
     wallets: Path
     views: Any
+    withdraw: Callable[[str, str], None]
     steps: list[Step] = field(default_factory=list)
 
     def wallet(self, name: str) -> Wallet:
@@ -140,8 +149,14 @@ def running_data_space(anchor: TrustGateway, service: LedgerService, var: Path) 
             token_key=_registry_key(source),
             trusted_issuer=PACKET_DELIVERY,
             store=DeliveryOrderStore(),
+            views=service.views,
         )
         serve(pep, pep_port)
+
+        def withdraw(did: str, credential_type: str) -> None:
+            """The trust anchor withdraws a child's accreditation; returns once the views hold it."""
+            service.wait_for_block(anchor.withdraw_accreditation(did, credential_type).block_number)
+
         yield DataSpace(
             resolver=resolver,
             happypets=f"http://127.0.0.1:{happypets_port}",
@@ -152,6 +167,7 @@ def running_data_space(anchor: TrustGateway, service: LedgerService, var: Path) 
             nocheaper_key=keys[NO_CHEAPER],
             wallets=var / "wallets",
             views=service.views,
+            withdraw=withdraw,
         )
 
 
@@ -227,6 +243,14 @@ def run_scenario(space: DataSpace, report: Callable[[Step], None] = lambda step:
         )
     )
     record(_call(space, "nobody", None, "GET", f"{attr}/ETA", "401"))
+
+    # The PEP judges the credentials behind a token again at each request, with the rule the verifier
+    # applies at login: once the marketplace may no longer sell customer cards, Alice's token (from
+    # HappyPets, a child of the marketplace) stops working, with the verifier's reason code.
+    space.withdraw(MARKETPLACE, CUSTOMER)
+    record(Step("trust anchor", f"withdraws the marketplace's {CUSTOMER} accreditation", "done", "done"))
+    record(_call(space, "Alice", alice_token, "GET", f"{attr}/ETA", "401"))
+    _login(space, record, alice, "Alice (again)", "customer_login", "NOT_ACCREDITED")
     return space.steps
 
 

@@ -22,6 +22,12 @@ def merged_roles(credentials: Sequence[TrustedCredential]) -> list[dict[str, Any
     return [{"target": target, "names": sorted(names)} for target, names in sorted(by_target.items())]
 
 
+def vouchers(credentials: Sequence[TrustedCredential]) -> list[dict[str, Any]]:
+    """Type, issuer and roles of each trusted credential (once each), for the token's ``credentials``."""
+    entries = [{"type": c.credential_type, "issuer": c.issuer, "roles": c.roles} for c in credentials]
+    return [entry for i, entry in enumerate(entries) if entry not in entries[:i]]
+
+
 def mint_access_token(
     key: SigningKey,
     *,
@@ -32,7 +38,8 @@ def mint_access_token(
     now: int,
 ) -> dict[str, Any]:
     """``{access_token, token_type, expires_in}``: a JWT signed by the verifier's registered key
-    carrying the holder, the verified credential types and issuers, and the roles they grant."""
+    carrying the holder, the verified credential types and issuers, the roles they grant, and each
+    credential's type, issuer and roles (``credentials``: a PEP judges them again per request)."""
     claims = {
         "iss": issuer,
         "sub": subject,
@@ -44,6 +51,7 @@ def mint_access_token(
         "credential_types": sorted({c.credential_type for c in credentials}),
         "issuers": sorted({c.issuer for c in credentials}),
         "roles": merged_roles(credentials),
+        "credentials": vouchers(credentials),
     }
     token = key.sign(claims, {"typ": ACCESS_TOKEN_TYP})
     return {"access_token": token, "token_type": "Bearer", "expires_in": policy.ttl}

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from api.dataspace.hierarchy import CUSTOMER, MARKETPLACE
 from api.dataspace.scenario import run_scenario, running_data_space
 from projections.service import LedgerService
 from tests.support.cli_process import CLI
@@ -44,7 +45,7 @@ def test_gold_customer_changes_a_pta_and_nocheaper_customers_are_refused(
         for s in steps
         if not s.ok
     )
-    assert len(steps) == 16
+    assert len(steps) == 19
 
     refused_issue = by_action[("NoCheaper", "issues Dave (customer) a gold_customer card")]
     assert refused_issue.outcome == "11011" and "P.Info.gold" in refused_issue.detail
@@ -56,6 +57,17 @@ def test_gold_customer_changes_a_pta_and_nocheaper_customers_are_refused(
     assert "P.Info.standard" in bob_login.detail and "P.Info.gold" not in bob_login.detail
     bob_patch = next(step for step in steps if step.actor == "Bob" and step.action.startswith("PATCH"))
     assert bob_patch.outcome == "403" and "P.Info.gold" in bob_patch.detail
+
+    # the marketplace's customer accreditation withdrawn: Alice's token, minted before, is refused at
+    # the PEP with the reason code her new login gets from the verifier
+    after = steps[
+        steps.index(by_action[("trust anchor", f"withdraws the marketplace's {CUSTOMER} accreditation")]) :
+    ]
+    token_refused, login_refused = after[1], after[2]
+    assert (token_refused.actor, token_refused.outcome) == ("Alice", "401")
+    assert "NOT_ACCREDITED" in token_refused.detail and MARKETPLACE in token_refused.detail
+    assert (login_refused.actor, login_refused.outcome) == ("Alice (again)", "NOT_ACCREDITED")
+    assert MARKETPLACE in login_refused.detail
 
 
 def test_the_demo_command_plays_the_scenario_on_its_own_chain(tmp_path: Path) -> None:

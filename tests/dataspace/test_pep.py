@@ -1,5 +1,7 @@
 """PacketDelivery's PEP served by uvicorn, called with real access tokens minted by the verifier's code:
-the whole policy table role by role, every way a token can be bad, and the NGSI-LD answers."""
+the whole policy table role by role, every way a token can be bad, the credentials behind a token
+judged again by the accreditation rule in trust views that follow a real chain, and the NGSI-LD
+answers."""
 
 from __future__ import annotations
 
@@ -34,12 +36,13 @@ from api.dataspace.policy import (
 from api.verifier.config import AccessTokenPolicy
 from api.verifier.decision import TrustedCredential
 from api.verifier.tokens import mint_access_token
+from projections.accreditation import record_from_views
+from projections.api import TrustViews
 from tests.credentials.forge import hs256_with_public_key, parts, unsigned, with_payload
+from tests.support.dataspace import BROKER, CUSTOMER, HAPPYPETS, NOCHEAPER, SHOP, followed_registry
 from tests.support.waiting import wait_until
 
 AUDIENCE = "https://packetdelivery.test/ngsi-ld"
-HAPPYPETS = "did:elsi:EU.EORI.NLHAPPYPETS"
-NOCHEAPER = "did:elsi:EU.EORI.NLNOCHEAPER"
 HOLDER = "did:key:z6MkhappypetsCustomer"
 ORDER = "urn:ngsi-ld:DELIVERYORDER:happypets001"
 ENTITIES = "/ngsi-ld/v1/entities"
@@ -78,7 +81,7 @@ def customer(roles: list[dict[str, Any]], issuer: str = HAPPYPETS) -> TrustedCre
     return TrustedCredential(
         query_id="customer",
         format="dc+sd-jwt",
-        credential_type="CustomerCredential",
+        credential_type=CUSTOMER,
         issuer=issuer,
         holder=HOLDER,
         holder_jwk=None,
@@ -96,13 +99,16 @@ def grant(*names: str, target: str = PACKET_DELIVERY) -> list[dict[str, Any]]:
 @dataclass
 class Pep:
     """The served PEP: its URL, the verifier's key, another organisation's key the directory also
-    knows, the key directory token_key reads, the store."""
+    knows, the key directory token_key reads, the store, the trust views it judges tokens in and
+    the chain they follow."""
 
     url: str
     verifier: SigningKey
     rogue: SigningKey
     directory: dict[str, dict[str, Any]]
     orders: DeliveryOrderStore
+    views: TrustViews
+    chain: Any
 
     def token(
         self,
@@ -150,22 +156,24 @@ def serve(app: Any) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def pep() -> Iterator[Pep]:
+def pep(module_chain, module_var) -> Iterator[Pep]:
     verifier = SigningKey.generate(did=PACKET_DELIVERY, key_id="key-1")
     rogue = SigningKey.generate(did=NOCHEAPER, key_id="key-1")
     # The directory also knows another organisation's key: the PEP must refuse it for its kid alone.
     directory = {verifier.kid: verifier.public_jwk, rogue.kid: rogue.public_jwk}
     orders = DeliveryOrderStore()
-    app = create_pep_app(
-        target_did=PACKET_DELIVERY,
-        audience=AUDIENCE,
-        token_key=directory.get,
-        trusted_issuer=PACKET_DELIVERY,
-        store=orders,
-        clock=time.time,
-    )
-    with serve(app) as url:
-        yield Pep(url, verifier, rogue, directory, orders)
+    with followed_registry(module_chain) as service:
+        app = create_pep_app(
+            target_did=PACKET_DELIVERY,
+            audience=AUDIENCE,
+            token_key=directory.get,
+            trusted_issuer=PACKET_DELIVERY,
+            store=orders,
+            views=service.views,
+            clock=time.time,
+        )
+        with serve(app) as url:
+            yield Pep(url, verifier, rogue, directory, orders, service.views, module_chain)
 
 
 def problem(response: httpx.Response, status: int, type_: str) -> dict[str, Any]:
@@ -312,6 +320,17 @@ BAD_TOKENS: dict[str, Any] = {
     "iat-in-the-future": lambda pep: pep.token(grant(P_INFO_GOLD), now=int(time.time()) + 300),
     "roles-upgraded": lambda pep: with_payload(pep.token(grant(P_INFO_STANDARD)), roles=grant(P_INFO_GOLD)),
     "roles-not-a-list": lambda pep: pep.verifier.sign(_claims(pep, roles="P.Info.gold"), {"typ": "at+jwt"}),
+    "no-credentials": lambda pep: pep.verifier.sign(_claims(pep, credentials=None), {"typ": "at+jwt"}),
+    "credentials-not-a-list": lambda pep: pep.verifier.sign(
+        _claims(pep, credentials=CUSTOMER), {"typ": "at+jwt"}
+    ),
+    "credential-without-issuer": lambda pep: pep.verifier.sign(
+        _claims(pep, credentials=[{"type": CUSTOMER, "roles": grant(P_INFO_GOLD)}]), {"typ": "at+jwt"}
+    ),
+    "credential-roles-without-target": lambda pep: pep.verifier.sign(
+        _claims(pep, credentials=[{"type": CUSTOMER, "issuer": HAPPYPETS, "roles": [{"names": []}]}]),
+        {"typ": "at+jwt"},
+    ),
     "garbage": lambda pep: "not-a-jwt",
 }
 
@@ -331,6 +350,10 @@ WHY_REJECTED: dict[str, str] = {
     "iat-in-the-future": "IAT_INVALID",
     "roles-upgraded": "SIGNATURE_INVALID",
     "roles-not-a-list": "malformed roles claim",
+    "no-credentials": "names no credentials behind its roles",
+    "credentials-not-a-list": "names no credentials behind its roles",
+    "credential-without-issuer": "malformed credentials claim",
+    "credential-roles-without-target": "malformed credentials claim",
     "garbage": "not a compact JWS",
 }
 
@@ -353,6 +376,61 @@ def test_bad_tokens_are_401_invalid_token(pep: Pep, name: str) -> None:
 def test_a_good_token_passes_with_either_typ_spelling(pep: Pep) -> None:
     token = pep.verifier.sign(_claims(pep), {"typ": "application/at+jwt"})
     assert pep.call("GET", order_path(), token).status_code == 200
+
+
+# -- the credentials behind the token: the accreditation rule again, at each request ----------------
+
+
+def refused_by_the_rule(response: httpx.Response) -> str:
+    """The rule's reason code and sentence from a 401 invalid_token answer."""
+    detail = problem(response, 401, "about:blank")["detail"]
+    assert detail.startswith("invalid access token: "), detail
+    challenge = response.headers["www-authenticate"]
+    assert challenge.startswith('Bearer error="invalid_token", error_description="'), challenge
+    return detail.removeprefix("invalid access token: ")
+
+
+def test_an_accreditation_withdrawn_after_the_token_was_minted_is_refused(pep: Pep) -> None:
+    """The verifier minted the token while the shop and its parent, the broker, were accredited for
+    customer cards; the trust anchor then withdraws the broker's (the holder's grandparent's). The
+    credential no longer passes the rule (the verifier would refuse it now: NOT_ACCREDITED, the
+    ancestor named), and neither does the token at the PEP."""
+    token = pep.token(credentials=[customer(grant(P_INFO_STANDARD, P_INFO_GOLD), issuer=SHOP)])
+    body = {"type": "Property", "value": "17:00:00"}
+    assert pep.call("PATCH", order_path(attr="PTA"), token, json=body).status_code == 204
+    pep.chain.gateway("anchor").withdraw_accreditation(BROKER, CUSTOMER)
+
+    def withdrawn() -> bool:
+        broker = record_from_views(pep.views, BROKER)
+        return broker is not None and CUSTOMER not in broker.accreditations
+
+    wait_until(withdrawn, 30, what="the views to show the broker's accreditation withdrawn")
+    for method, path, json_body in (("GET", order_path(attr="ETA"), None), ("PATCH", PTA_PATH, body)):
+        reason = refused_by_the_rule(pep.call(method, path, token, json=json_body))
+        assert reason == f"NOT_ACCREDITED: the issuer's ancestor {BROKER} is not accredited for {CUSTOMER}"
+
+
+def test_a_credential_of_an_issuer_outside_the_registry_is_refused(pep: Pep) -> None:
+    stranger = "did:elsi:EU.EORI.NLSTRANGER"
+    token = pep.token(credentials=[customer(grant(P_INFO_STANDARD), issuer=stranger)])
+    reason = refused_by_the_rule(pep.call("GET", order_path(), token))
+    assert reason == f"ISSUER_UNKNOWN: the issuer {stranger} is not in the trust registry"
+
+
+def test_roles_beyond_the_issuers_accreditation_are_refused(pep: Pep) -> None:
+    """NoCheaper is accredited for standard customers only: a token saying it granted gold (which
+    the verifier never mints) does not get gold, nor the standard role it also carries."""
+    token = pep.token(credentials=[customer(grant(P_INFO_STANDARD, P_INFO_GOLD), issuer=NOCHEAPER)])
+    reason = refused_by_the_rule(pep.call("GET", order_path(), token))
+    assert reason.startswith(f"ROLE_NOT_ACCREDITED: the issuer {NOCHEAPER} is not accredited to grant")
+    assert P_INFO_GOLD in reason
+
+
+def test_every_credential_behind_a_token_must_pass(pep: Pep) -> None:
+    good = customer(grant(P_INFO_STANDARD))
+    token = pep.token(credentials=[good, customer(grant(P_INFO_GOLD), issuer=NOCHEAPER)])
+    assert refused_by_the_rule(pep.call("GET", order_path(), token)).startswith("ROLE_NOT_ACCREDITED")
+    assert pep.call("GET", order_path(), pep.token(credentials=[good])).status_code == 200
 
 
 # -- the NGSI-LD resource --------------------------------------------------------------------------
@@ -501,6 +579,7 @@ def test_a_broken_key_directory_is_503_not_500(pep: Pep) -> None:
         token_key=unreachable,
         trusted_issuer=PACKET_DELIVERY,
         store=DeliveryOrderStore(),
+        views=pep.views,
     )
     with serve(app) as url:
         response = httpx.get(

@@ -7,7 +7,6 @@ from __future__ import annotations
 import signal
 import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -43,26 +42,3 @@ def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServer]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(10)
-
-
-@pytest.fixture(scope="module")
-def module_chain(session_chain):
-    """The session chain for one test module, reverted to its freshly deployed state afterwards."""
-    snapshot = session_chain.w3.provider.make_request("evm_snapshot", [])["result"]
-    yield session_chain
-    session_chain.w3.provider.make_request("evm_revert", [snapshot])
-
-
-@pytest.fixture(scope="module")
-def module_var(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """`sqlite_var` for a whole module: every store of the module's services in SQLite under it."""
-    var = tmp_path_factory.mktemp("var")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TRUST_LEDGER_VAR", str(var))
-        for name in (
-            "PERSISTENCE_MODULE",
-            "TRUSTLEDGER_PERSISTENCE_MODULE",
-            "ISSUANCERECORDS_PERSISTENCE_MODULE",
-        ):
-            patch.delenv(name, raising=False)
-        yield var

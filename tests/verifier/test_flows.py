@@ -124,6 +124,8 @@ def test_siop_login_with_a_vp_gives_an_access_token_signed_by_the_verifier(world
     assert token.header["typ"] == "at+jwt"
     assert claims["iss"] == VERIFIER and claims["aud"] == TARGET and claims["sub"] == world.holder_did
     assert claims["roles"] == roles and claims["credential_types"] == [EMPLOYEE]
+    # what a PEP judges again at each request (api.dataspace.pep)
+    assert claims["credentials"] == [{"type": EMPLOYEE, "issuer": ISSUER, "roles": roles}]
 
 
 def test_siop_login_by_another_holder_than_the_credentials_is_refused(world: World) -> None:
