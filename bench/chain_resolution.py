@@ -12,25 +12,23 @@ from trust_ledger.chain.gateway import TrustGateway
 
 def resolve_from_chain(gateway: TrustGateway, did: str) -> dict[str, Any]:
     """A DID document (without trust facts beyond status) built from calls and the DID's events."""
-    found, node = gateway.registry.functions.nodeOfDid(did).call()
+    found, node = gateway.call(gateway.registry, "nodeOfDid", did)
     if not found:
         raise LookupError(did)
     node_hex = "0x" + bytes(node).hex()
-    _parent, controller, status, _did = gateway.registry.functions.entity(node).call()
-    response = gateway.w3.provider.make_request(
+    _parent, controller, status, _did = gateway.call(gateway.registry, "entity", node)
+    logs = gateway.rpc.call(
         "eth_getLogs",
-        [
-            {
-                "fromBlock": hex(gateway.deployment.deployment_block),
-                "toBlock": "latest",
-                "address": gateway.registry.address,
-                "topics": [None, node_hex],
-            }
-        ],
+        {
+            "fromBlock": hex(gateway.deployment.deployment_block),
+            "toBlock": "latest",
+            "address": gateway.registry.address,
+            "topics": [None, node_hex],
+        },
     )
     keys: dict[str, dict[str, Any]] = {}
     services: dict[str, dict[str, Any]] = {}
-    for raw in response["result"]:
+    for raw in logs:
         log = gateway.decoder.decode(raw, 0)
         args = log.args
         if log.event == "KeyAdded":

@@ -28,6 +28,7 @@ from anvil.devchain import ephemeral_chain
 from anvil.pump import EventPump
 from trust_ledger.chain.follower import Horizon, follower_for
 from trust_ledger.chain.gateway import TrustGateway
+from trust_ledger.chain.rpc import JsonRpc
 from trust_ledger.ledger import TrustLedger
 from trust_ledger.settings import read_settings
 
@@ -69,9 +70,9 @@ def main() -> None:
     console = Console()
 
     with ephemeral_chain() as (w3, deployment):
-        gateway = TrustGateway(w3, deployment)
+        gateway = TrustGateway(JsonRpc(deployment.rpc_url), deployment)
         console.print(f"pumping {args.events:,} real ServiceAdded events into Anvil ...")
-        pump = EventPump(w3, TrustGateway(w3, deployment, dev_account("anchor")), "did:example:bench-pump")
+        pump = EventPump(w3, gateway.with_signer(dev_account("anchor")), "did:example:bench-pump")
         pump.pump(args.events, 250)
         head = w3.eth.block_number
         query = {

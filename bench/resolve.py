@@ -37,6 +37,7 @@ from bench.chain_resolution import resolve_from_chain
 from projections import Projector, open_views
 from trust_ledger.chain.follower import Horizon, follower_for
 from trust_ledger.chain.gateway import TrustGateway
+from trust_ledger.chain.rpc import JsonRpc
 from trust_ledger.ledger import TrustLedger
 
 RESULTS = Path(__file__).with_name("results")
@@ -107,8 +108,8 @@ class Registry:
     """The chain, the ledger and the views of the benchmark, grown in steps."""
 
     def __init__(self, w3, deployment, directory: str):
-        self.gateway = TrustGateway(w3, deployment)
-        self.pump = EventPump(w3, TrustGateway(w3, deployment, dev_account("anchor")), "did:example:bench")
+        self.gateway = TrustGateway(JsonRpc(deployment.rpc_url), deployment)
+        self.pump = EventPump(w3, self.gateway.with_signer(dev_account("anchor")), "did:example:bench")
         self.env = {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": f"{directory}/ledger.sqlite",

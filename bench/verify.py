@@ -55,6 +55,7 @@ from api.verifier.decision import Binding, TrustDecision
 from api.verifier.trust_source import ViewsTrustSource
 from trust_ledger.chain.follower import default_horizon
 from trust_ledger.chain.gateway import TrustGateway
+from trust_ledger.chain.rpc import JsonRpc
 from trust_ledger.codecs import b64url_decode
 
 RESULTS = Path(__file__).with_name("results")
@@ -77,7 +78,7 @@ def build_hierarchy(w3: Any, deployment: Any, issuer_key: SigningKey, verifier_k
     """As tests/verifier/conftest.py build_hierarchy: the block of the last transaction."""
 
     def gateway(name: str) -> TrustGateway:
-        return TrustGateway(w3, deployment, dev_account(name))
+        return TrustGateway(JsonRpc(deployment.rpc_url), deployment, dev_account(name))
 
     anchor, agency, acme = gateway("anchor"), gateway("dev1"), gateway("dev2")
     anchor.register("root", "agency", AGENCY, dev_account("dev1").address)
@@ -244,7 +245,9 @@ def main() -> None:
         console.print("building the hierarchy on chain and following it into the views ...")
         setup_block = build_hierarchy(w3, deployment, issuer_key, verifier_key)
         service = LedgerService.open(
-            TrustGateway(w3, deployment), default_horizon(deployment.chain_id), poll_interval=0.05
+            TrustGateway(JsonRpc(deployment.rpc_url), deployment),
+            default_horizon(deployment.chain_id),
+            poll_interval=0.05,
         )
         service.start()
         try:

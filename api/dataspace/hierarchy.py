@@ -94,7 +94,7 @@ def _party(did: str) -> Party:
 
 
 def _as(anchor: TrustGateway, account: str) -> TrustGateway:
-    return TrustGateway(anchor.w3, anchor.deployment, dev_account(account))
+    return anchor.with_signer(dev_account(account))
 
 
 def _registered(gateway: TrustGateway, did: str) -> bool:

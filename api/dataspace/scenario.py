@@ -101,7 +101,7 @@ def running_data_space(anchor: TrustGateway, service: LedgerService, var: Path) 
     """Register the parties on chain (idempotent) and serve resolver, both issuers, the verifier and
     the PEP, each on its own loopback port, until the block exits. ``service`` must follow the chain."""
     keys = register_data_space(anchor, var / "keys")
-    service.wait_for_block(anchor.w3.eth.block_number)
+    service.wait_for_block(anchor.block_number())
     horizon = Horizon(confirmations=0)
     tokens = {name: secrets.token_urlsafe(24) for name in ("happypets", "nocheaper", "packetdelivery")}
     with contextlib.ExitStack() as stack:
@@ -124,7 +124,7 @@ def running_data_space(anchor: TrustGateway, service: LedgerService, var: Path) 
                     "var_dir": str(var / name),
                 }
             )
-            controller = TrustGateway(anchor.w3, anchor.deployment, dev_account(_account(did)))
+            controller = anchor.with_signer(dev_account(_account(did)))
             issuer = open_issuer(config, controller, service, horizon=horizon)
             stack.callback(issuer.records.close)
             serve(create_issuer_app(issuer), port)

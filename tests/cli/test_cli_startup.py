@@ -7,7 +7,10 @@ import sys
 
 import pytest
 
-from tests.support.cli_process import CLI, ok
+from anvil.accounts import dev_key
+from tests.support.cli_process import CLI, ok, own_world
+
+MULTIKEY = "z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
 
 LOADED = """
 import sys
@@ -67,3 +70,72 @@ def test_every_command_is_listed_and_loads() -> None:
     ]
     for group, name in subcommands:
         ok(subprocess.run([*CLI, group, name, "--help"], capture_output=True, text=True, timeout=60))
+
+
+NOT_ON_THE_ADMIN_PATH = (
+    "web3",
+    "eth_account",
+    "eth_keyfile",
+    "py_ecc.bls",
+    "py_ecc.optimized_bls12_381",
+    "solcx",
+    "requests",
+    "aiohttp",
+    "fastapi",
+    "uvicorn",
+)
+"""What an admin command on the chain does not load: web3 and eth_account (whose keyfile module
+builds py_ecc's BLS pairing tables on import), the compiler, the services' HTTP stacks."""
+
+ADMIN_RUN = """
+import sys
+from trust_ledger.cli import main
+sys.argv = ["trust-ledger", *{args!r}]
+try:
+    main()
+finally:
+    print("LOADED", *sorted(m for m in {excluded!r} if m in sys.modules), file=sys.stderr)
+"""
+
+
+def test_admin_commands_on_the_chain_load_neither_web3_nor_eth_account(chain, tmp_path) -> None:
+    market = "did:example:startup-market"
+    market_key = dev_key("dev1").hex()  # a hex private key, as TRUST_LEDGER_PRIVATE_KEY holds it
+    commands = [
+        (
+            {},
+            [
+                "entity",
+                "register",
+                "--parent",
+                "root",
+                "--label",
+                "m",
+                "--did",
+                market,
+                "--controller",
+                "dev1",
+            ],
+        ),
+        (
+            {"TRUST_LEDGER_PRIVATE_KEY": market_key},
+            ["key", "add", market, "--id", "k", "--multibase", MULTIKEY],
+        ),
+        (
+            {"TRUST_LEDGER_PRIVATE_KEY": market_key},
+            ["status-list", "create", market, "--uri", "https://x.example/1"],
+        ),
+        ({"TRUST_LEDGER_PRIVATE_KEY": market_key}, ["status", "set", "1", "5", "7-9"]),
+        ({}, ["entity", "suspend", market]),
+        ({}, ["entity", "show", market]),
+    ]
+    for extra, args in commands:
+        env = own_world(tmp_path / "var", TRUST_LEDGER_DEPLOYMENT=str(chain.manifest), **extra)
+        program = ADMIN_RUN.format(args=args, excluded=NOT_ON_THE_ADMIN_PATH)
+        process = subprocess.run(
+            [sys.executable, "-c", program], env=env, capture_output=True, text=True, timeout=120
+        )
+        assert process.returncode == 0, process.stderr
+        loaded = next(line for line in process.stderr.splitlines() if line.startswith("LOADED"))
+        assert loaded.split()[1:] == [], f"{' '.join(args)} loaded {loaded}"
+    assert "suspended" in process.stdout

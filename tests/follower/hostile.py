@@ -14,6 +14,7 @@ from web3 import Web3
 from anvil.accounts import dev_account
 from trust_ledger.chain.deployment import Deployment
 from trust_ledger.chain.gateway import TrustGateway
+from trust_ledger.chain.rpc import JsonRpc
 from trust_ledger.domain import ROOT_NODE
 from trust_ledger.paths import CONTRACTS_DIR, solc_shim
 
@@ -64,7 +65,7 @@ class HostileRegistry:
             root_did=ROOT_DID.decode(),
             rpc_url="",
         )
-        self.gateway = TrustGateway(w3, deployment)
+        self.gateway = TrustGateway(JsonRpc(w3.provider.endpoint_uri), deployment)
 
     def _deploy(self, signer: LocalAccount, abi: list[dict], bytecode: str) -> tuple[str, int]:
         factory = self.w3.eth.contract(abi=abi, bytecode=bytecode)

@@ -7,7 +7,6 @@ import logging
 import threading
 
 import pytest
-from web3 import Web3
 
 from anvil.accounts import dev_account
 from tests.support.waiting import wait_until
@@ -15,11 +14,12 @@ from trust_ledger.chain.follower import (
     Horizon,
     RangeTooLarge,
     ReorgBelowHorizon,
-    Web3LogSource,
+    RpcLogSource,
     follower_for,
     run_forever,
 )
 from trust_ledger.chain.gateway import TrustGateway
+from trust_ledger.chain.rpc import JsonRpc
 
 MARKET = "did:elsi:EU.EORI.NLMARKETPLACE"
 PACKET = "did:elsi:EU.EORI.NLPACKETDEL"
@@ -77,8 +77,8 @@ def test_follower_mirrors_every_event_exactly_once(chain, store, follower_of):
     # Re-delivery changes nothing: a second follower from scratch and a direct re-ingest.
     state = ledger.current_state()
     follower_of(store.open()).poll()
-    logs = reader.w3.eth.get_logs({"fromBlock": 0, "toBlock": "latest", "address": reader.decoder.addresses})
-    block_times = {n: reader.w3.eth.get_block(n)["timestamp"] for n in {log["blockNumber"] for log in logs}}
+    logs = chain.w3.eth.get_logs({"fromBlock": 0, "toBlock": "latest", "address": reader.decoder.addresses})
+    block_times = {n: chain.w3.eth.get_block(n)["timestamp"] for n in {log["blockNumber"] for log in logs}}
     decoded = [reader.decoder.decode(log, block_times[log["blockNumber"]]) for log in logs]
     ledger.ingest(decoded)
     reopened = store.open()
@@ -97,7 +97,7 @@ def test_ranges_shrink_when_the_node_refuses_and_nothing_is_missed(chain, tmp_pa
     refused: list[tuple[int, int]] = []
     served: list[tuple[int, int]] = []
 
-    class LimitedSource(Web3LogSource):
+    class LimitedSource(RpcLogSource):
         """A provider that refuses eth_getLogs over more than 3 blocks, like hosted nodes do."""
 
         def get_logs(self, from_block, to_block):
@@ -109,7 +109,7 @@ def test_ranges_shrink_when_the_node_refuses_and_nothing_is_missed(chain, tmp_pa
 
     ledger = store.open()
     follower = follower_of(ledger, initial_range=1000)
-    follower.source = LimitedSource(chain.w3, follower.decoder)
+    follower.source = LimitedSource(chain.rpc, follower.decoder)
     done = follower.poll()
     assert done.logs == 16
     assert refused[0] == (chain.deployment.deployment_block, chain.w3.eth.block_number)
@@ -184,9 +184,7 @@ def test_finalized_tag_horizon_trails_the_head(chain, follower_of, store):
 
 def test_chain_down_then_up_means_retries_then_catching_up(chain, proxy, store, caplog):
     deployment = chain.deployment
-    through_proxy = TrustGateway(
-        Web3(Web3.HTTPProvider(proxy.url, request_kwargs={"timeout": 5})), deployment
-    )
+    through_proxy = TrustGateway(JsonRpc(proxy.url, timeout=5), deployment)
     ledger = store.open()
     follower = follower_for(through_proxy, ledger, Horizon())
     stop = threading.Event()

@@ -25,7 +25,7 @@ def _chain_version(gateway, list_id: int) -> StatusListVersion:
     meta = gateway.status_list(list_id)
     words = meta["size"] // 256
     bitstring = b"".join(gateway.status_word(list_id, w).to_bytes(32, "big") for w in range(words))
-    block = gateway.w3.eth.get_block("latest")
+    block = gateway.rpc.call("eth_getBlockByNumber", "latest", False)
     return StatusListVersion(
         list_id=list_id,
         owner_did=ISSUER,
@@ -33,8 +33,8 @@ def _chain_version(gateway, list_id: int) -> StatusListVersion:
         size=meta["size"],
         uri=meta["uri"],
         bitstring=bitstring,
-        block_number=block["number"],
-        block_time=block["timestamp"],
+        block_number=int(block["number"], 16),
+        block_time=int(block["timestamp"], 16),
         tx_hash="0x" + "00" * 32,
     )
 

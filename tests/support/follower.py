@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from trust_ledger.chain.decoding import quantity
-from trust_ledger.chain.follower import Web3LogSource
+from trust_ledger.chain.follower import RpcLogSource
 from trust_ledger.ledger import TrustLedger
 
 PUMP_DID = "did:example:pump"
@@ -34,8 +34,8 @@ def sqlite_ledger(var: Path) -> TrustLedger:
 def chain_log_positions(chain) -> list[int]:
     """The position (block * 10^6 + log index) of every log of our contracts on the chain, in order."""
     reader = chain.gateway(None)
-    source = Web3LogSource(reader.w3, reader.decoder)
-    raw_logs = source.get_logs(chain.deployment.deployment_block, reader.w3.eth.block_number)
+    source = RpcLogSource(reader.rpc, reader.decoder)
+    raw_logs = source.get_logs(chain.deployment.deployment_block, reader.block_number())
     return sorted(
         quantity(raw["blockNumber"]) * 1_000_000 + quantity(raw["logIndex"])
         for raw in raw_logs

@@ -10,7 +10,6 @@ from pathlib import Path
 import httpx
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
-from web3 import Web3
 
 from projections.service import watch_service
 from resolver.app import create_app
@@ -18,6 +17,7 @@ from tests.support.netproxy import SwitchableProxy
 from tests.support.verifier import ISSUER, World, serve_verifier
 from tests.support.waiting import wait_until
 from trust_ledger.chain.gateway import TrustGateway
+from trust_ledger.chain.rpc import JsonRpc
 from trust_ledger.metrics import metrics_response
 
 
@@ -84,8 +84,8 @@ def world_behind(
     proxy: SwitchableProxy, chain, var: Path, **overrides
 ) -> contextlib.AbstractContextManager[World]:
     """The verifier world with its follower reading the chain through `proxy`."""
-    w3 = Web3(Web3.HTTPProvider(proxy.url, request_kwargs={"timeout": 2}))
-    return serve_verifier(chain, var, reader=TrustGateway(w3, chain.deployment), **overrides)
+    reader = TrustGateway(JsonRpc(proxy.url, timeout=2), chain.deployment)
+    return serve_verifier(chain, var, reader=reader, **overrides)
 
 
 def test_the_chain_unreachable_for_longer_than_the_bound_makes_the_verifier_refuse(

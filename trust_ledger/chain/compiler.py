@@ -1,4 +1,8 @@
-"""Compile the trust contracts offline with py-solc-x and the solcjs shim."""
+"""Compile the trust contracts offline with py-solc-x and the solcjs shim.
+
+The result is cached under contracts/build by a hash of the sources and settings, so reading the
+ABI (every gateway does) costs a file read, and py-solc-x loads only when something must compile.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,6 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-
-import solcx
 
 from trust_ledger.paths import CONTRACTS_DIR, solc_shim
 
@@ -50,6 +52,8 @@ def compile_contracts(cache_dir: Path | None = None) -> dict[str, CompiledContra
     if cache_file.exists():
         raw = json.loads(cache_file.read_text())
     else:
+        import solcx
+
         output = solcx.compile_standard(standard_input, solc_binary=solc_shim(), base_path=SOURCE_DIR)
         raw = {
             name: {

@@ -16,6 +16,7 @@ from eth_abi import decode as abi_decode
 
 from trust_ledger.chain.abi import canonical_type, checksum, normalise, selector
 from trust_ledger.chain.errors import ChainError
+from trust_ledger.chain.rpc import quantity
 from trust_ledger.domain.chain_log import ChainLog
 from trust_ledger.domain.text import text_of
 
@@ -28,11 +29,6 @@ def _hex(value: Any) -> str:
     if isinstance(value, str):
         return value.lower() if value.startswith("0x") else "0x" + value.lower()
     return "0x" + bytes(value).hex()
-
-
-def quantity(value: Any) -> int:
-    """A JSON-RPC quantity: an int from web3's formatters or a 0x-hex string from a raw response."""
-    return int(value, 16) if isinstance(value, str) else int(value)
 
 
 def _decode_topic(param: dict, topic: bytes) -> Any:

@@ -1,15 +1,22 @@
-"""Deploy the contracts and read or write the deployment manifest."""
+"""Deploy the contracts and read or write the deployment manifest.
+
+Deploying (rare: `chain up`, `chain deploy`) goes through web3; reading the manifest (every command)
+does not load it.
+"""
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
-
-from eth_account.signers.local import LocalAccount
-from web3 import Web3
+from typing import TYPE_CHECKING
 
 from trust_ledger.chain.compiler import CompiledContract, compile_contracts
+
+if TYPE_CHECKING:
+    from web3 import Web3
+
+    from trust_ledger.chain.signing import Signer
 
 
 @dataclass(frozen=True)
@@ -47,17 +54,20 @@ class Deployment:
         if w3.eth.chain_id != self.chain_id:
             return False
         return all(
-            len(w3.eth.get_code(Web3.to_checksum_address(a))) > 0
+            len(w3.eth.get_code(w3.to_checksum_address(a))) > 0
             for a in (self.trust_registry, self.status_registry)
         )
 
 
-def _deploy(w3: Web3, signer: LocalAccount, contract: CompiledContract, *args) -> tuple[str, int]:
+def _deploy(w3: Web3, signer: Signer, contract: CompiledContract, *args) -> tuple[str, int]:
+    from eth_account import Account
+
     factory = w3.eth.contract(abi=contract.abi, bytecode=contract.bytecode)
+    sender = w3.to_checksum_address(signer.address)
     tx = factory.constructor(*args).build_transaction(
-        {"from": signer.address, "nonce": w3.eth.get_transaction_count(signer.address, "pending")}
+        {"from": sender, "nonce": w3.eth.get_transaction_count(sender, "pending")}
     )
-    tx_hash = w3.eth.send_raw_transaction(signer.sign_transaction(tx).raw_transaction)
+    tx_hash = w3.eth.send_raw_transaction(Account.sign_transaction(tx, signer.key).raw_transaction)
     receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120)
     address = receipt["contractAddress"]
     if receipt["status"] != 1 or address is None:
@@ -65,7 +75,7 @@ def _deploy(w3: Web3, signer: LocalAccount, contract: CompiledContract, *args) -
     return str(address), int(receipt["blockNumber"])
 
 
-def deploy(w3: Web3, trust_anchor: LocalAccount, root_did: str, rpc_url: str) -> Deployment:
+def deploy(w3: Web3, trust_anchor: Signer, root_did: str, rpc_url: str) -> Deployment:
     """Deploy TrustRegistry (the signer becomes the trust anchor) and StatusRegistry."""
     compiled = compile_contracts()
     registry, first_block = _deploy(w3, trust_anchor, compiled["TrustRegistry"], root_did)

@@ -8,18 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-import requests
-from web3 import Web3
-from web3.exceptions import BlockNotFound
-from web3.types import RPCEndpoint
-
-from trust_ledger.chain.decoding import LogDecoder, quantity
+from trust_ledger.chain.decoding import LogDecoder
 from trust_ledger.chain.errors import ChainError
+from trust_ledger.chain.rpc import JsonRpc, RpcError, RpcTimeout, block_id, quantity
 from trust_ledger.domain import ChainLog, ChainPosition
-from trust_ledger.ledger import TrustLedger
 
 if TYPE_CHECKING:
     from trust_ledger.chain.gateway import TrustGateway
+    from trust_ledger.ledger import TrustLedger
 
 BlockTag = Literal["latest", "finalized"]
 """The block tags the follower reads headers by."""
@@ -64,23 +60,21 @@ class LogSource(Protocol):
     def get_logs(self, from_block: int, to_block: int) -> list[dict[str, Any]]: ...
 
 
-class Web3LogSource:
-    """LogSource over web3: one eth_getLogs per range for our addresses and event topics."""
+class RpcLogSource:
+    """LogSource over JSON-RPC: one eth_getLogs per range for our addresses and event topics."""
 
-    def __init__(self, w3: Web3, decoder: LogDecoder):
-        self.w3 = w3
+    def __init__(self, rpc: JsonRpc, decoder: LogDecoder):
+        self.rpc = rpc
         self.addresses = decoder.addresses
         self.topics = decoder.topics
 
     def header(self, block: int | BlockTag) -> BlockHeader | None:
-        try:
-            raw = self.w3.eth.get_block(block)
-        except BlockNotFound:
+        raw = self.rpc.call("eth_getBlockByNumber", block_id(block), False)
+        if raw is None:
             return None
-        return BlockHeader(raw["number"], raw["hash"].to_0x_hex(), raw["timestamp"])
+        return BlockHeader(quantity(raw["number"]), raw["hash"].lower(), quantity(raw["timestamp"]))
 
     def get_logs(self, from_block: int, to_block: int) -> list[dict[str, Any]]:
-        # A raw request: web3's per-log result formatting costs ten times the RPC itself.
         query = {
             "fromBlock": hex(from_block),
             "toBlock": hex(to_block),
@@ -88,12 +82,11 @@ class Web3LogSource:
             "topics": [self.topics],
         }
         try:
-            response = self.w3.provider.make_request(RPCEndpoint("eth_getLogs"), [query])
-        except requests.Timeout as exc:
+            return self.rpc.call("eth_getLogs", query)
+        except RpcTimeout as exc:
             raise RangeTooLarge(f"eth_getLogs timed out: {exc}") from exc
-        if "error" in response:  # most often a block-range or result-count limit of the provider
-            raise RangeTooLarge(str(response["error"]))
-        return response["result"]
+        except RpcError as exc:  # most often a block-range or result-count limit of the provider
+            raise RangeTooLarge(str(exc)) from exc
 
 
 @dataclass
@@ -296,7 +289,7 @@ def run_forever(
     while not should_stop():
         try:
             follower.poll(on_progress=on_progress)
-        except OSError as exc:  # requests' connection errors and timeouts are OSErrors
+        except OSError as exc:  # the chain not answering (rpc.ChainUnavailable is an OSError)
             log.warning("chain unreachable (%s); retrying in %.1fs", exc.__class__.__name__, backoff)
             if on_reachability:
                 on_reachability(False)
@@ -333,7 +326,7 @@ def follower_for(gateway: TrustGateway, ledger: TrustLedger, horizon: Horizon) -
     return Follower(
         ledger,
         gateway.decoder,
-        Web3LogSource(gateway.w3, gateway.decoder),
+        RpcLogSource(gateway.rpc, gateway.decoder),
         start_block=gateway.deployment.deployment_block,
         horizon=horizon,
     )

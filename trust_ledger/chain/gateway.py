@@ -1,28 +1,46 @@
-"""A typed gateway over every function of our contracts: send, wait, decode."""
+"""A typed gateway over every function of our contracts: send, wait, decode.
+
+On the lean JSON-RPC client (trust_ledger.chain.rpc), eth_abi and eth_keys: no web3, so a command
+that sends one transaction starts in a fraction of a second.
+"""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from eth_account.signers.local import LocalAccount
-from web3 import Web3
-from web3.exceptions import ContractLogicError
+from eth_abi import decode as abi_decode
+from eth_utils import is_address
 
-from trust_ledger.chain.abi import ENTITY_STATUS, KEY_PURPOSES, STATUS_PURPOSE
+from trust_ledger.chain.abi import ENTITY_STATUS, KEY_PURPOSES, STATUS_PURPOSE, checksum
 from trust_ledger.chain.compiler import compile_contracts
+from trust_ledger.chain.contract import Contract
 from trust_ledger.chain.decoding import LogDecoder
 from trust_ledger.chain.deployment import Deployment
 from trust_ledger.chain.errors import ChainError, ErrorDecoder
+from trust_ledger.chain.rpc import ChainUnavailable, JsonRpc, RpcError, block_id, quantity
+from trust_ledger.chain.signing import Signer, Transaction, sign_transaction, transaction_hash
 from trust_ledger.domain.chain_log import ChainLog
+
+__all__ = [  # ChainUnavailable lives in trust_ledger.chain.rpc; callers of the gateway catch it here
+    "ROOT_NODE",
+    "ChainUnavailable",
+    "EntityView",
+    "NoSigner",
+    "TrustGateway",
+    "TxResult",
+    "UnknownDid",
+]
 
 ROOT_NODE = "0x" + "00" * 32
 
-
-class ChainUnavailable(ChainError):
-    """The RPC endpoint cannot be reached."""
+RECEIPT_TIMEOUT = 120.0
+"""Seconds to wait for a sent transaction to be mined."""
+RECEIPT_POLL = (0.005, 0.5)
+"""The first and the longest pause between receipt polls (Anvil mines at once; others take seconds)."""
 
 
 class UnknownDid(ChainError):
@@ -71,44 +89,42 @@ class TrustGateway:
 
     Every write estimates first, so a refused call raises ContractRevert (one line for a
     person) before anything is sent; it then waits for the receipt and returns the events
-    decoded strictly from our two addresses.
+    decoded strictly from our two addresses. `rpc` is shared: gateways made by `with_signer`
+    use the same client, each thread its own connection.
     """
 
-    def __init__(self, w3: Web3, deployment: Deployment, signer: LocalAccount | None = None):
-        self.w3 = w3
+    def __init__(self, rpc: JsonRpc, deployment: Deployment, signer: Signer | None = None):
+        self.rpc = rpc
         self.deployment = deployment
         self.signer = signer
         compiled = compile_contracts()
-        registry_abi, status_abi = compiled["TrustRegistry"].abi, compiled["StatusRegistry"].abi
-        self.registry = w3.eth.contract(
-            address=Web3.to_checksum_address(deployment.trust_registry), abi=registry_abi
-        )
-        self.status = w3.eth.contract(
-            address=Web3.to_checksum_address(deployment.status_registry), abi=status_abi
-        )
+        self.registry = Contract("TrustRegistry", deployment.trust_registry, compiled["TrustRegistry"].abi)
+        self.status = Contract("StatusRegistry", deployment.status_registry, compiled["StatusRegistry"].abi)
         self.decoder = LogDecoder(
-            deployment.chain_id, {self.registry.address: registry_abi, self.status.address: status_abi}
+            deployment.chain_id,
+            {self.registry.address: self.registry.abi, self.status.address: self.status.abi},
         )
-        self.errors = ErrorDecoder([registry_abi, status_abi])
+        self.errors = ErrorDecoder([self.registry.abi, self.status.abi])
         # Threads sharing a gateway (the issuer's requests) each take the next nonce of the signer.
         self._nonce_lock = threading.Lock()
 
     @classmethod
     def connect(
-        cls, rpc_url: str, deployment: Deployment, signer: LocalAccount | None = None
+        cls, rpc_url: str, deployment: Deployment, signer: Signer | None = None, timeout: float = 30.0
     ) -> TrustGateway:
         """A gateway over HTTP JSON-RPC; fails with ChainUnavailable if nobody answers."""
-        w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": 30}))
-        try:
-            chain_id = w3.eth.chain_id
-        except Exception as exc:  # requests raises several connection error types
-            raise ChainUnavailable(f"cannot reach the chain at {rpc_url}: {exc.__class__.__name__}") from exc
+        rpc = JsonRpc(rpc_url, timeout)
+        chain_id = quantity(rpc.call("eth_chainId"))
         if chain_id != deployment.chain_id:
             raise ChainError(
                 f"the chain at {rpc_url} has chain id {chain_id}, the deployment manifest says "
                 f"{deployment.chain_id}"
             )
-        return cls(w3, deployment, signer)
+        return cls(rpc, deployment, signer)
+
+    def with_signer(self, signer: Signer | None) -> TrustGateway:
+        """A gateway on the same chain and client that signs as `signer`."""
+        return TrustGateway(self.rpc, self.deployment, signer)
 
     # ------------------------------------------------------------ identifiers
 
@@ -118,7 +134,7 @@ class TrustGateway:
             return ROOT_NODE
         if did_or_root.startswith("0x") and len(did_or_root) == 66:
             return did_or_root.lower()
-        found, node = self.registry.functions.nodeOfDid(did_or_root).call()
+        found, node = self.call(self.registry, "nodeOfDid", did_or_root)
         if not found:
             raise UnknownDid(f"no entity in the registry has the DID {did_or_root}")
         return "0x" + bytes(node).hex()
@@ -140,25 +156,25 @@ class TrustGateway:
     def entity(self, did_or_node: str) -> EntityView:
         """The stored entity (status "none" when not registered)."""
         node = self.node_of(did_or_node)
-        parent, controller, status, did = self.registry.functions.entity(node).call()
+        parent, controller, status, did = self.call(self.registry, "entity", node)
         return EntityView(node, "0x" + bytes(parent).hex(), controller, ENTITY_STATUS[status], did)
 
     def effectively_active(self, did_or_node: str) -> tuple[bool, str]:
         """Whether the entity and all its ancestors are active, and the first that is not."""
-        active, inactive = self.registry.functions.effectiveStatus(self.node_of(did_or_node)).call()
+        active, inactive = self.call(self.registry, "effectiveStatus", self.node_of(did_or_node))
         return active, "0x" + bytes(inactive).hex()
 
     def is_status_set(self, list_id: int, index: int) -> bool:
         """Whether bit `index` of status list `list_id` is set."""
-        return self.status.functions.isSet(list_id, index).call()
+        return self.call(self.status, "isSet", list_id, index)
 
     def status_word(self, list_id: int, word_index: int) -> int:
         """The 256-bit word `word_index` of a status list."""
-        return self.status.functions.word(list_id, word_index).call()
+        return self.call(self.status, "word", list_id, word_index)
 
     def status_list(self, list_id: int) -> dict[str, Any]:
         """A status list's owner, purpose, size and URI."""
-        owner, purpose, size, uri = self.status.functions.statusList(list_id).call()
+        owner, purpose, size, uri = self.call(self.status, "statusList", list_id)
         return {
             "owner": "0x" + bytes(owner).hex(),
             "purpose": STATUS_PURPOSE[purpose],
@@ -260,59 +276,131 @@ class TrustGateway:
         """Authorise (or withdraw) an address to manage the owner's status lists."""
         return self._send(self.status, "setDelegate", self.node_of(owner_did), _address(delegate), authorised)
 
+    # ------------------------------------------------------------ calls
+
+    def call(self, contract: Contract, function: str, *args: Any, block: int | str = "latest") -> Any:
+        """What a view function of `contract` returns (see Contract.decode_result); a refusal raises
+        ContractRevert (ours) or ChainError."""
+        request = {"to": contract.address, "data": contract.call_data(function, args)}
+        try:
+            data = self.rpc.call("eth_call", request, block_id(block))
+        except RpcError as exc:
+            raise self._refusal(exc) from None
+        return contract.decode_result(function, len(args), data)
+
+    def block_number(self) -> int:
+        """The chain's head block."""
+        return quantity(self.rpc.call("eth_blockNumber"))
+
     # ------------------------------------------------------------ plumbing
 
-    def _raise_revert(self, exc: ContractLogicError) -> None:
-        data = exc.data if isinstance(exc.data, str) else None
-        revert = self.errors.decode(data, self.name_node)
+    def _refusal(self, exc: RpcError) -> ChainError:
+        """The exception for a refused call: ContractRevert for our custom errors, else one line."""
+        data = exc.revert_data
+        revert = self.errors.decode(data, self.name_node) if data else None
         if revert is not None:
-            raise revert from None
-        raise ChainError(f"the contract refused the call: {exc.message or exc}") from None
+            return revert
+        if data is None and "revert" not in exc.message.lower():
+            return exc  # not a revert: the node refused the request itself (funds, nonce, ...)
+        return ChainError(f"the contract refused the call: {_revert_reason(data) or exc.message}")
 
-    def _send(self, contract: Any, function: str, *args: Any) -> TxResult:
+    def _fees(self) -> dict[str, int]:
+        """EIP-1559 fees as web3 chose them (priority fee from the node, max fee = priority fee +
+        twice the latest base fee), or the node's gas price on a chain without a base fee."""
+        latest = self.rpc.call("eth_getBlockByNumber", "latest", False)
+        if latest is None or latest.get("baseFeePerGas") is None:
+            return {"gas_price": quantity(self.rpc.call("eth_gasPrice"))}
+        try:
+            priority = quantity(self.rpc.call("eth_maxPriorityFeePerGas"))
+        except RpcError:  # not every node has it: fall back to the base fee's own price signal
+            priority = max(0, quantity(self.rpc.call("eth_gasPrice")) - quantity(latest["baseFeePerGas"]))
+        return {
+            "max_priority_fee_per_gas": priority,
+            "max_fee_per_gas": priority + 2 * quantity(latest["baseFeePerGas"]),
+        }
+
+    def _send(self, contract: Contract, function: str, *args: Any) -> TxResult:
         if self.signer is None:
             raise NoSigner(
                 "this command sends a transaction: give a signer (--key-file or TRUST_LEDGER_PRIVATE_KEY)"
             )
-        call = contract.functions[function](*args)
         sender = self.signer.address
+        request = {"from": sender, "to": contract.address, "data": contract.call_data(function, args)}
         try:
-            gas = call.estimate_gas({"from": sender})
-        except ContractLogicError as exc:
-            self._raise_revert(exc)
+            gas = quantity(self.rpc.call("eth_estimateGas", request))
+        except RpcError as exc:
+            raise self._refusal(exc) from None
+        fees = self._fees()
         with self._nonce_lock:  # only around the nonce and the send: never while a receipt is awaited
-            tx = call.build_transaction(
-                {
-                    "from": sender,
-                    "nonce": self.w3.eth.get_transaction_count(sender, "pending"),
-                    "gas": gas + gas // 5,
-                    "chainId": self.deployment.chain_id,
-                }
+            nonce = quantity(self.rpc.call("eth_getTransactionCount", sender, "pending"))
+            transaction = Transaction(
+                chain_id=self.deployment.chain_id,
+                nonce=nonce,
+                gas=gas + gas // 5,
+                to=contract.address,
+                data=request["data"],
+                **fees,
             )
-            tx_hash = self.w3.eth.send_raw_transaction(self.signer.sign_transaction(tx).raw_transaction)
-        receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120)
-        if receipt["status"] != 1:
+            raw = sign_transaction(transaction, bytes(self.signer.key))
+            tx_hash = transaction_hash(raw)
+            self.rpc.call("eth_sendRawTransaction", "0x" + raw.hex())
+        receipt = self._receipt(tx_hash)
+        block_number = quantity(receipt["blockNumber"])
+        if quantity(receipt["status"]) != 1:
             # State moved between estimate and inclusion: replay at that block for the reason.
             try:
-                call.call({"from": sender}, block_identifier=receipt["blockNumber"] - 1)
-            except ContractLogicError as exc:
-                self._raise_revert(exc)
-            raise ChainError(f"transaction {tx_hash.to_0x_hex()} reverted")
-        block_time = self.w3.eth.get_block(receipt["blockNumber"])["timestamp"]
+                self.rpc.call("eth_call", request, block_id(block_number - 1))
+            except RpcError as exc:
+                raise self._refusal(exc) from None
+            raise ChainError(f"transaction {tx_hash} reverted")
+        block = self.rpc.call("eth_getBlockByNumber", block_id(block_number), False)
+        block_time = quantity(block["timestamp"])
         events = [
             self.decoder.decode(log, block_time) for log in receipt["logs"] if self.decoder.is_ours(log)
         ]
         return TxResult(
-            tx_hash=tx_hash.to_0x_hex(),
-            block_number=receipt["blockNumber"],
-            block_hash=receipt["blockHash"].to_0x_hex(),
+            tx_hash=tx_hash,
+            block_number=block_number,
+            block_hash=receipt["blockHash"].lower(),
             block_time=block_time,
-            gas_used=receipt["gasUsed"],
+            gas_used=quantity(receipt["gasUsed"]),
             events=events,
         )
 
+    def _receipt(self, tx_hash: str, timeout: float = RECEIPT_TIMEOUT) -> dict[str, Any]:
+        """The receipt of a sent transaction, polled for until it is mined."""
+        deadline = time.monotonic() + timeout
+        pause, longest = RECEIPT_POLL
+        while True:
+            receipt = self.rpc.call("eth_getTransactionReceipt", tx_hash)
+            if receipt is not None and receipt.get("blockNumber") is not None:
+                return receipt
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"transaction {tx_hash} was sent but not mined within {timeout:.0f}s")
+            time.sleep(pause)
+            pause = min(longest, pause * 2)
+
+
+_ERROR_STRING = bytes.fromhex("08c379a0")  # Error(string)
+_PANIC = bytes.fromhex("4e487b71")  # Panic(uint256)
+
+
+def _revert_reason(data: str | None) -> str | None:
+    """A Solidity require/revert reason or panic, as web3 words it; None for anything else."""
+    raw = bytes.fromhex(data.removeprefix("0x")) if data else b""
+    if not raw:
+        return None
+    try:
+        if raw[:4] == _ERROR_STRING:
+            return f"execution reverted: {abi_decode(['string'], raw[4:])[0]}"
+        if raw[:4] == _PANIC:
+            return f"Panic error 0x{abi_decode(['uint256'], raw[4:])[0]:02x}"
+    except Exception:  # eth_abi raises several unrelated types for bad data
+        return None
+    return data
+
 
 def _address(value: str) -> str:
-    if not Web3.is_address(value):
+    if not is_address(value):
         raise ValueError(f"'{value}' is not an Ethereum address")
-    return Web3.to_checksum_address(value)
+    return checksum(value)

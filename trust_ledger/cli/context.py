@@ -11,10 +11,9 @@ import typer
 
 # The chain and ledger stacks load when a command first needs them, not when the CLI starts.
 if TYPE_CHECKING:
-    from eth_account.signers.local import LocalAccount
-
     from trust_ledger.chain.deployment import Deployment
     from trust_ledger.chain.gateway import TrustGateway, TxResult
+    from trust_ledger.chain.signing import LocalSigner
     from trust_ledger.ledger import TrustLedger
 
 
@@ -59,9 +58,9 @@ class Settings:
             deployment = Deployment(**{**asdict(deployment), "rpc_url": rpc_url})
         return deployment
 
-    def signer(self, chain_id: int) -> LocalAccount | None:
+    def signer(self, chain_id: int) -> LocalSigner | None:
         """--key-file, else TRUST_LEDGER_PRIVATE_KEY, else the anchor's account on the dev chain."""
-        from anvil.accounts import DEV_CHAIN_ID, dev_account
+        from anvil.accounts import DEV_CHAIN_ID, dev_signer
         from trust_ledger.settings import read_settings
 
         from_env = read_settings().private_key
@@ -75,7 +74,7 @@ class Settings:
             secret = from_env.get_secret_value().strip()
             source = "TRUST_LEDGER_PRIVATE_KEY"
         else:
-            return dev_account("anchor") if chain_id == DEV_CHAIN_ID else None
+            return dev_signer("anchor") if chain_id == DEV_CHAIN_ID else None
         return account_from(secret, chain_id, source)
 
     def gateway(self, write: bool = False) -> TrustGateway:
@@ -94,32 +93,31 @@ class Settings:
         return open_ledger()
 
 
-def account_from(secret: str, chain_id: int, source: str) -> LocalAccount:
+def account_from(secret: str, chain_id: int, source: str) -> LocalSigner:
     """A signer from a hex private key, or from a dev account name on the dev chain."""
-    from eth_account import Account
-
-    from anvil.accounts import DEV_CHAIN_ID, dev_account, is_dev_name
+    from anvil.accounts import DEV_CHAIN_ID, dev_signer, is_dev_name
+    from trust_ledger.chain.signing import LocalSigner
 
     if is_dev_name(secret):
         if chain_id != DEV_CHAIN_ID:
             raise UsageError(
                 f"{source} names a dev account, which exists only on the dev chain ({DEV_CHAIN_ID})"
             )
-        return dev_account(secret)
+        return dev_signer(secret)
     try:
-        return Account.from_key(secret)
-    except Exception:  # eth_account raises several types for malformed keys
+        return LocalSigner.from_hex(secret)
+    except ValueError:
         raise UsageError(f"{source} does not hold a hex private key or a dev account name") from None
 
 
 def address_from(value: str, chain_id: int) -> str:
     """An address given literally, or a dev account's address on the dev chain."""
-    from anvil.accounts import DEV_CHAIN_ID, dev_account, is_dev_name
+    from anvil.accounts import DEV_CHAIN_ID, dev_signer, is_dev_name
 
     if is_dev_name(value):
         if chain_id != DEV_CHAIN_ID:
             raise UsageError(f"'{value}' is a dev account name, which exists only on the dev chain")
-        return dev_account(value).address
+        return dev_signer(value).address
     return value
 
 

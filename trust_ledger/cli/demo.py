@@ -11,12 +11,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from anvil.accounts import dev_account
+from anvil.accounts import dev_signer
 from anvil.devchain import ephemeral_chain
 from api.dataspace.scenario import Step, run_scenario, running_data_space
 from projections.service import LedgerService
 from trust_ledger.chain.follower import Horizon
 from trust_ledger.chain.gateway import TrustGateway
+from trust_ledger.chain.rpc import JsonRpc
 from trust_ledger.settings import STORE_CHOICES
 
 app = typer.Typer(help="Runnable demonstrations.", no_args_is_help=True)
@@ -33,14 +34,13 @@ def dataspace() -> None:
         os.environ["TRUST_LEDGER_VAR"] = str(var)  # this process's stores: SQLite in the temp dir
         for name in STORE_CHOICES:
             os.environ.pop(name, None)
-        with ephemeral_chain() as (w3, deployment):
+        with ephemeral_chain() as (_, deployment):
             console.print(f"[bold]fresh chain[/] {deployment.rpc_url}, trust anchor {deployment.root_did}")
-            service = LedgerService.open(
-                TrustGateway(w3, deployment), Horizon(confirmations=0), poll_interval=0.1
-            )
+            reader = TrustGateway(JsonRpc(deployment.rpc_url), deployment)
+            service = LedgerService.open(reader, Horizon(confirmations=0), poll_interval=0.1)
             service.start()
             try:
-                anchor = TrustGateway(w3, deployment, dev_account("anchor"))
+                anchor = reader.with_signer(dev_signer("anchor"))
                 with running_data_space(anchor, service, var) as space:
                     console.print(
                         f"resolver {space.resolver}  verifier {space.packetdelivery}  PEP {space.pep}"

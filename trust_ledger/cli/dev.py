@@ -9,7 +9,7 @@ import typer
 from fastapi import FastAPI
 
 from anvil import devchain
-from anvil.accounts import dev_account
+from anvil.accounts import dev_signer
 from api.explorer import EXPLORER_PREFIX, create_explorer_app, under_prefix
 from api.explorer.app import demo_origins
 from api.issuer.app import create_app as create_issuer_app
@@ -72,7 +72,7 @@ def _run(deployment: Deployment, outcome: str, var: Path, port: int) -> None:
     horizon = Horizon(confirmations=0)
     base = f"http://127.0.0.1:{port}"
     issuer_dir = var / "dev-issuer"
-    anchor = TrustGateway(reader.w3, deployment, dev_account("anchor"))
+    anchor = reader.with_signer(dev_signer("anchor"))
     issuer_config = load_config(seed_demo_issuer(anchor, issuer_dir, base))
     token = issuer_config.access_tokens[0]
     verifier_dir = var / "dev-verifier"
@@ -106,7 +106,7 @@ def _run(deployment: Deployment, outcome: str, var: Path, port: int) -> None:
     service.start()
     watch_service(service)
     try:
-        signer = TrustGateway(reader.w3, deployment, dev_account(DEMO_ISSUER_ACCOUNT))
+        signer = reader.with_signer(dev_signer(DEMO_ISSUER_ACCOUNT))
         issuer = open_issuer(issuer_config, signer, service, config_dir=issuer_dir, horizon=horizon)
         verifier = open_verifier(verifier_config, ViewsTrustSource(service.views), config_dir=verifier_dir)
         resolver_app = create_resolver_app(

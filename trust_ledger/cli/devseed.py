@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from anvil.accounts import dev_account
+from anvil.accounts import dev_signer
 from api.credentials.keys import SigningKey
 from api.dataspace.hierarchy import register_data_space
 from api.wallet import Wallet
@@ -107,14 +107,14 @@ def _seed(
     key_path = config_path.with_name("signing-key.jwk.json")
     on_chain = _on_chain(anchor, did)
     if not on_chain or not config_path.exists():
-        controller = dev_account(account)
+        controller = dev_signer(account)
         if not on_chain:
             anchor.register("root", label, did, controller.address)
             if accreditation is not None:
                 anchor.accredit(did, accreditation)
         key_id = "key-1" if not on_chain else f"key-{secrets.token_hex(4)}"
         key = SigningKey.generate("P-256", did=did, key_id=key_id)
-        TrustGateway(anchor.w3, anchor.deployment, controller).add_key(
+        anchor.with_signer(controller).add_key(
             did, key_id, "JsonWebKey2020", json.dumps(key.public_jwk, sort_keys=True).encode(), purposes
         )
         key_path.write_text(json.dumps(key.private_jwk()))
@@ -176,7 +176,7 @@ def seed_demo_hierarchy(anchor: TrustGateway, directory: Path) -> None:
         if _on_chain(anchor, entity.did):
             continue
         parent = _parent_gateway(anchor, entity)
-        parent.register(entity.parent, entity.label, entity.did, dev_account(entity.account).address)
+        parent.register(entity.parent, entity.label, entity.did, dev_signer(entity.account).address)
         for credential_type in entity.accreditations:
             parent.accredit(entity.did, credential_type)
         registered.append(entity)
@@ -226,7 +226,7 @@ def _parent_gateway(anchor: TrustGateway, entity: DemoEntity) -> TrustGateway:
 
 
 def _as(anchor: TrustGateway, account: str) -> TrustGateway:
-    return TrustGateway(anchor.w3, anchor.deployment, dev_account(account))
+    return anchor.with_signer(dev_signer(account))
 
 
 def _on_chain(gateway: TrustGateway, did: str) -> bool:

@@ -37,7 +37,7 @@ def serve_issuer(
     chain_id = reader.deployment.chain_id
     if issuer_config.controller_key:
         signer = account_from(issuer_config.controller_key, chain_id, f"controller_key in {config}")
-        writer = type(reader)(reader.w3, reader.deployment, signer)
+        writer = reader.with_signer(signer)
     else:
         writer = current.gateway(write=True)  # --key-file / TRUST_LEDGER_PRIVATE_KEY
     horizon = default_horizon(chain_id, confirmations, finalized)
