@@ -41,6 +41,7 @@ from api.dataspace.policy import READABLE_ATTRS, PathKind, decide, describe, rol
 from projections import accreditation
 from projections.accreditation import RoleGrant, record_from_views
 from projections.api import TrustViews
+from projections.trust_freshness import TRUST_DATA_STALE, FreshnessBounds, judge_live_views
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +112,11 @@ class KeyUnavailable(Exception):
     be read)."""
 
 
+class TrustDataStale(KeyUnavailable):
+    """The trust views are halted or too old to say the credentials still pass the rule: the PEP
+    refuses (503) rather than letting a withdrawal it cannot see through (never fail open)."""
+
+
 @dataclass(frozen=True)
 class Voucher:
     """One credential behind a token: what the verifier judged at login, judged again per request."""
@@ -143,7 +149,9 @@ class AccessTokenChecker:
         views: TrustViews,
         clock: Callable[[], float],
         max_clock_skew: int = 60,
+        freshness: FreshnessBounds | None = None,
     ):
+        self.freshness = freshness or FreshnessBounds()
         self.target_did = target_did
         self.audience = audience
         self.token_key = token_key
@@ -177,13 +185,17 @@ class AccessTokenChecker:
         """Every credential behind the token passes the accreditation rule now, in one snapshot of
         the views; else ``TokenRejected`` with the rule's reason code (``KeyUnavailable`` when the
         views cannot be read)."""
-        at = int(self.clock())
+        now = self.clock()
+        at = int(now)
         try:
             with self.views.snapshot():
+                verdict = judge_live_views(self.views, self.freshness, now)
                 refused = next(filter(None, (self._refusal(voucher, at) for voucher in credentials)), None)
         except Exception as error:
             log.exception("reading the trust views for an access token failed")
             raise KeyUnavailable("the trust registry cannot be read now") from error
+        if verdict.stale:
+            raise TrustDataStale(f"{TRUST_DATA_STALE}: the trust data is stale: {verdict.reason}")
         if refused is not None:
             raise TokenRejected(f"{refused.reason}: {refused.message}")
 

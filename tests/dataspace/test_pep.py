@@ -587,3 +587,24 @@ def test_a_broken_key_directory_is_503_not_500(pep: Pep) -> None:
         )
     problem(response, 503, "about:blank")
     assert "ConnectionError" not in response.text
+
+
+def test_stale_trust_data_is_refused_not_trusted(pep: Pep) -> None:
+    """Two minutes on the PEP's clock without a follower pass (the bound is 60 s): the views cannot
+    show a withdrawal made meanwhile, so the PEP refuses with the reason instead of trusting them."""
+    later = time.time() + 120
+    app = create_pep_app(
+        target_did=PACKET_DELIVERY,
+        audience=AUDIENCE,
+        token_key=pep.directory.get,
+        trusted_issuer=PACKET_DELIVERY,
+        store=DeliveryOrderStore(),
+        views=pep.views,
+        clock=lambda: later,
+    )
+    token = pep.token(grant(P_INFO_STANDARD), now=int(later))
+    with serve(app) as url:
+        response = httpx.get(url + order_path(), headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    body = problem(response, 503, "about:blank")
+    assert body["detail"].startswith("TRUST_DATA_STALE: the trust data is stale:"), body
+    assert response.headers["Retry-After"]
