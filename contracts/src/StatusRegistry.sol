@@ -43,11 +43,7 @@ contract StatusRegistry is IStatusRegistry {
 
     /// @inheritdoc IStatusRegistry
     function setStatuses(uint256 listId, uint256[] calldata indices, bool value) external {
-        StatusList storage list = _lists[listId];
-        uint32 size = list.size;
-        if (size == 0) revert StatusRegistry__UnknownList(listId);
-        _requireAuthorised(list.owner);
-        // purpose shares the slot just read for size; setting never reads it
+        (StatusList storage list, uint32 size) = _writableList(listId);
         if (!value && indices.length != 0 && list.purpose == Purpose.Revocation) {
             revert StatusRegistry__RevocationIsFinal(listId, indices[0]);
         }
@@ -80,6 +76,59 @@ contract StatusRegistry is IStatusRegistry {
             words[openIndex] = edited;
             changedIndices[changed] = openIndex;
             changedWords[changed++] = edited;
+        }
+        if (changed == 0) return;
+        assembly ("memory-safe") {
+            mstore(changedIndices, changed)
+            mstore(changedWords, changed)
+        }
+        emit StatusWordsChanged(listId, changedIndices, changedWords, msg.sender);
+    }
+
+    /// @inheritdoc IStatusRegistry
+    function setStatus(uint256 listId, uint256 index, bool value) external {
+        (StatusList storage list, uint32 size) = _writableList(listId);
+        if (!value && list.purpose == Purpose.Revocation) revert StatusRegistry__RevocationIsFinal(listId, index);
+        if (index >= size) revert StatusRegistry__IndexOutOfRange(listId, index, size);
+        uint256 wordIndex = index >> 8;
+        mapping(uint256 => uint256) storage words = _words[listId];
+        uint256 original = words[wordIndex];
+        uint256 mask = 1 << (255 - (index & 0xff));
+        uint256 edited = value ? original | mask : original & ~mask;
+        if (edited == original) return;
+        words[wordIndex] = edited;
+        _emitOneWordChanged(listId, wordIndex, edited);
+    }
+
+    /// @inheritdoc IStatusRegistry
+    function setStatusWords(uint256 listId, uint256[] calldata wordIndices, uint256[] calldata masks, bool value)
+        external
+    {
+        (StatusList storage list, uint32 size) = _writableList(listId);
+        uint256 count = wordIndices.length;
+        if (masks.length != count) revert StatusRegistry__LengthMismatch(count, masks.length);
+        if (!value && count != 0 && list.purpose == Purpose.Revocation) {
+            revert StatusRegistry__RevocationIsFinal(listId, (wordIndices[0] << 8) | _leadingZeros(masks[0]));
+        }
+
+        uint256 wordCount = uint256(size) >> 8;
+        mapping(uint256 => uint256) storage words = _words[listId];
+        uint256[] memory changedIndices = new uint256[](count);
+        uint256[] memory changedWords = new uint256[](count);
+        uint256 changed;
+        for (uint256 i = 0; i < count; ++i) {
+            uint256 wordIndex = wordIndices[i];
+            if (wordIndex >= wordCount) revert StatusRegistry__WordOutOfRange(listId, wordIndex, wordCount);
+            uint256 original = words[wordIndex];
+            uint256 edited = value ? original | masks[i] : original & ~masks[i];
+            if (edited != original) {
+                words[wordIndex] = edited;
+                changedIndices[changed] = wordIndex;
+                changedWords[changed] = edited;
+                unchecked {
+                    ++changed; // at most count
+                }
+            }
         }
         if (changed == 0) return;
         assembly ("memory-safe") {
@@ -130,6 +179,43 @@ contract StatusRegistry is IStatusRegistry {
     /// @inheritdoc IStatusRegistry
     function trustRegistry() external view returns (address) {
         return address(_registry);
+    }
+
+    /// @dev List `listId` and its size, after checking that it exists and msg.sender may write it
+    /// (see _requireAuthorised). Its purpose shares the slot of size, so reading it is a warm read.
+    function _writableList(uint256 listId) internal view returns (StatusList storage list, uint32 size) {
+        list = _lists[listId];
+        size = list.size;
+        if (size == 0) revert StatusRegistry__UnknownList(listId);
+        _requireAuthorised(list.owner);
+    }
+
+    /// @dev emit StatusWordsChanged(listId, [wordIndex], [edited], msg.sender), its ABI data written
+    /// straight to free memory: the same log as the high-level emit, without allocating two arrays.
+    function _emitOneWordChanged(uint256 listId, uint256 wordIndex, uint256 edited) private {
+        bytes32 topic = StatusWordsChanged.selector;
+        assembly ("memory-safe") {
+            let data := mload(0x40)
+            mstore(data, 0x60) // offset of wordIndices
+            mstore(add(data, 0x20), 0xa0) // offset of words
+            mstore(add(data, 0x40), caller()) // by
+            mstore(add(data, 0x60), 1) // wordIndices.length
+            mstore(add(data, 0x80), wordIndex)
+            mstore(add(data, 0xa0), 1) // words.length
+            mstore(add(data, 0xc0), edited)
+            log2(data, 0xe0, topic, listId)
+        }
+    }
+
+    /// @dev The number of leading zero bits of `mask` (0 for a zero mask): the first entry it names.
+    function _leadingZeros(uint256 mask) internal pure returns (uint256 zeros) {
+        if (mask == 0) return 0;
+        for (uint256 half = 128; half != 0; half >>= 1) {
+            if (mask >> (256 - half) == 0) {
+                zeros += half;
+                mask <<= half;
+            }
+        }
     }
 
     /// @dev msg.sender is the owner's controller or a delegate it named in its current term, and the

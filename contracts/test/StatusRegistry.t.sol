@@ -38,6 +38,11 @@ contract StatusRegistryTest is Fixtures {
         out[1] = b;
     }
 
+    function _three(uint256 a, uint256 b, uint256 c) internal pure returns (uint256[] memory out) {
+        out = new uint256[](3);
+        (out[0], out[1], out[2]) = (a, b, c);
+    }
+
     function _set(uint256 listId, uint256[] memory indices, bool value, address by) internal {
         vm.prank(by);
         status.setStatuses(listId, indices, value);
@@ -462,6 +467,346 @@ contract StatusRegistryTest is Fixtures {
         status.createList(issuer, SUSPENSION, 0, URI);
     }
 
+    // ================================================================== setStatus
+
+    function test_setStatus_emitsStatusWordsChangedIfControllerSetsBit() public {
+        _set(list, _one(300), true, issuerCtl);
+        vm.expectEmit(true, true, true, true, address(status));
+        emit IStatusRegistry.StatusWordsChanged(list, _one(1), _one((1 << (255 - 44)) | (1 << (255 - 45))), issuerCtl);
+        vm.prank(issuerCtl);
+        status.setStatus(list, 301, true);
+        assertTrue(status.isSet(list, 301));
+    }
+
+    function test_setStatus_followsBitstringOrderAtEdges() public {
+        vm.startPrank(issuerCtl);
+        status.setStatus(list, 0, true);
+        status.setStatus(list, 131_071, true);
+        vm.stopPrank();
+        assertEq(status.word(list, 0), 1 << 255, "index 0 is the highest bit of word 0");
+        assertEq(status.word(list, 511), 1, "index 131071 is the lowest bit of word 511");
+    }
+
+    function test_setStatus_emitsStatusWordsChangedIfControllerClearsSuspensionBit() public {
+        uint256 suspension = _suspensionList();
+        _set(suspension, _two(0, 7), true, issuerCtl);
+        vm.expectEmit(true, true, true, true, address(status));
+        emit IStatusRegistry.StatusWordsChanged(suspension, _one(0), _one(1 << 248), issuerCtl);
+        vm.prank(issuerCtl);
+        status.setStatus(suspension, 0, false);
+        assertFalse(status.isSet(suspension, 0));
+    }
+
+    function test_setStatus_revertsIfClearingRevocationList() public {
+        _set(list, _one(7), true, issuerCtl);
+        vm.prank(issuerCtl);
+        vm.expectRevert(abi.encodeWithSelector(IStatusRegistry.StatusRegistry__RevocationIsFinal.selector, list, 7));
+        status.setStatus(list, 7, false);
+        vm.prank(issuerCtl);
+        vm.expectRevert(abi.encodeWithSelector(IStatusRegistry.StatusRegistry__RevocationIsFinal.selector, list, 8));
+        status.setStatus(list, 8, false); // never set: clearing is still not an operation of the list
+        assertTrue(status.isSet(list, 7));
+    }
+
+    function test_setStatus_emitsNothingIfUnchanged() public {
+        uint256 suspension = _suspensionList();
+        _set(list, _one(3), true, issuerCtl);
+        vm.recordLogs();
+        vm.startPrank(issuerCtl);
+        status.setStatus(list, 3, true);
+        status.setStatus(suspension, 3, false);
+        vm.stopPrank();
+        assertEq(_logCount(), 0);
+    }
+
+    function test_setStatus_revertsIfIndexOutOfRange() public {
+        vm.prank(issuerCtl);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IStatusRegistry.StatusRegistry__IndexOutOfRange.selector, list, 131_072, DEFAULT_SIZE
+            )
+        );
+        status.setStatus(list, 131_072, true);
+        vm.prank(issuerCtl);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IStatusRegistry.StatusRegistry__IndexOutOfRange.selector, list, type(uint256).max, DEFAULT_SIZE
+            )
+        );
+        status.setStatus(list, type(uint256).max, true);
+    }
+
+    function test_setStatus_revertsIfUnknownList() public {
+        vm.prank(issuerCtl);
+        vm.expectRevert(abi.encodeWithSelector(IStatusRegistry.StatusRegistry__UnknownList.selector, 0));
+        status.setStatus(0, 0, true);
+    }
+
+    function test_setStatus_revertsIfCallerIsStrangerOrParentController() public {
+        vm.prank(stranger);
+        vm.expectRevert(
+            abi.encodeWithSelector(IStatusRegistry.StatusRegistry__NotAuthorised.selector, issuer, stranger)
+        );
+        status.setStatus(list, 0, true);
+        vm.prank(rootCtl);
+        vm.expectRevert(abi.encodeWithSelector(IStatusRegistry.StatusRegistry__NotAuthorised.selector, issuer, rootCtl));
+        status.setStatus(list, 0, true);
+    }
+
+    function test_setStatus_revertsIfOwnerAncestorSuspended() public {
+        vm.prank(branchCtl);
+        uint256 branchList = status.createList(branch, REVOCATION, 0, URI);
+        _setStatus(issuer, ITrustRegistry.EntityStatus.Suspended, rootCtl);
+        vm.prank(branchCtl);
+        vm.expectRevert(abi.encodeWithSelector(IStatusRegistry.StatusRegistry__OwnerNotActive.selector, branch, issuer));
+        status.setStatus(branchList, 0, true);
+        vm.prank(issuerCtl);
+        vm.expectRevert(abi.encodeWithSelector(IStatusRegistry.StatusRegistry__OwnerNotActive.selector, issuer, issuer));
+        status.setStatus(list, 0, true);
+    }
+
+    function test_setStatus_followsDelegateTerm() public {
+        _authorise(delegate);
+        vm.prank(delegate);
+        status.setStatus(list, 1, true);
+        assertTrue(status.isSet(list, 1), "a delegate of the current term may");
+        address next = vm.addr(40);
+        _handOver(issuer, issuerCtl, next);
+        _handOver(issuer, next, issuerCtl);
+        vm.prank(delegate);
+        vm.expectRevert(
+            abi.encodeWithSelector(IStatusRegistry.StatusRegistry__NotAuthorised.selector, issuer, delegate)
+        );
+        status.setStatus(list, 2, true);
+    }
+
+    /// @dev Random single changes on a small list of either purpose, by the controller or a delegate:
+    /// setStatus leaves the same words as setStatuses with that one index (on a twin list).
+    function testFuzz_setStatus_matchesSetStatuses(uint256 seed, bool suspension) public {
+        IStatusRegistry.Purpose purpose = suspension ? SUSPENSION : REVOCATION;
+        vm.startPrank(issuerCtl);
+        uint256 single = status.createList(issuer, purpose, 512, URI);
+        uint256 batch = status.createList(issuer, purpose, 512, URI);
+        vm.stopPrank();
+        _authorise(delegate);
+        for (uint256 step = 0; step < 16; ++step) {
+            uint256 r = uint256(keccak256(abi.encode(seed, step)));
+            uint256 index = (r >> 8) % 600; // some past the end
+            bool value = suspension ? r & 1 == 1 : r & 15 != 0;
+            address by = (r >> 4) & 1 == 1 ? delegate : issuerCtl;
+            vm.prank(by);
+            (bool okSingle, bytes memory errSingle) =
+                address(status).call(abi.encodeCall(status.setStatus, (single, index, value)));
+            vm.prank(by);
+            (bool okBatch, bytes memory errBatch) =
+                address(status).call(abi.encodeCall(status.setStatuses, (batch, _one(index), value)));
+            assertEq(okSingle, okBatch, "same outcome");
+            if (!okSingle) {
+                // the same error, up to the list id it names
+                assertEq(bytes4(errSingle), bytes4(errBatch), "same error");
+            }
+            assertEq(status.word(single, 0), status.word(batch, 0));
+            assertEq(status.word(single, 1), status.word(batch, 1));
+        }
+    }
+
+    // ================================================================== setStatusWords
+
+    function _words(uint256 listId, uint256[] memory wordIndices, uint256[] memory masks, bool value, address by)
+        internal
+    {
+        vm.prank(by);
+        status.setStatusWords(listId, wordIndices, masks, value);
+    }
+
+    function test_setStatusWords_emitsStatusWordsChangedIfControllerSetsBits() public {
+        _set(list, _one(300), true, issuerCtl); // word 1 holds entry 300 already
+        uint256[] memory wordIndices = _two(1, 511);
+        uint256[] memory masks = _two((1 << (255 - 44)) | (1 << (255 - 45)), 1);
+        vm.expectEmit(true, true, true, true, address(status));
+        emit IStatusRegistry.StatusWordsChanged(
+            list, wordIndices, _two((1 << (255 - 44)) | (1 << (255 - 45)), 1), issuerCtl
+        );
+        _words(list, wordIndices, masks, true, issuerCtl);
+        assertTrue(status.isSet(list, 300) && status.isSet(list, 301) && status.isSet(list, 131_071));
+        assertFalse(status.isSet(list, 302));
+    }
+
+    function test_setStatusWords_setsSameBitsAsSetStatuses() public {
+        vm.prank(issuerCtl);
+        uint256 twin = status.createList(issuer, REVOCATION, 0, URI);
+        uint256[] memory indices = new uint256[](4);
+        (indices[0], indices[1], indices[2], indices[3]) = (0, 255, 256, 131_071);
+        _set(list, indices, true, issuerCtl);
+        _words(twin, _three(0, 1, 511), _three((1 << 255) | 1, 1 << 255, 1), true, issuerCtl);
+        for (uint256 w = 0; w < 512; ++w) {
+            assertEq(status.word(twin, w), status.word(list, w), "same words as setStatuses");
+        }
+    }
+
+    function test_setStatusWords_emitsStatusWordsChangedIfControllerClearsSuspensionBits() public {
+        uint256 suspension = _suspensionList();
+        _set(suspension, _two(0, 7), true, issuerCtl);
+        vm.expectEmit(true, true, true, true, address(status));
+        emit IStatusRegistry.StatusWordsChanged(suspension, _one(0), _one(1 << 248), issuerCtl);
+        _words(suspension, _one(0), _one((1 << 255) | (1 << 200)), false, issuerCtl); // 55 was never set
+        assertFalse(status.isSet(suspension, 0), "a suspension is lifted");
+        assertTrue(status.isSet(suspension, 7), "bits outside the mask stay");
+    }
+
+    function test_setStatusWords_revertsIfControllerClearsRevocationBit() public {
+        _set(list, _two(300, 301), true, issuerCtl);
+        vm.prank(issuerCtl);
+        vm.expectRevert(abi.encodeWithSelector(IStatusRegistry.StatusRegistry__RevocationIsFinal.selector, list, 301));
+        status.setStatusWords(list, _one(1), _one(1 << (255 - 45)), false);
+        assertTrue(status.isSet(list, 301), "a revoked entry stays revoked");
+    }
+
+    /// @dev Refused whole, whether the bits are set or not, naming the first entry of the first mask
+    /// (the word's first entry for a zero mask).
+    function test_setStatusWords_revertsIfRevocationBatchClearsAnyBit() public {
+        _authorise(delegate);
+        _set(list, _one(7), true, delegate);
+        vm.prank(delegate);
+        vm.expectRevert(abi.encodeWithSelector(IStatusRegistry.StatusRegistry__RevocationIsFinal.selector, list, 512));
+        status.setStatusWords(list, _two(2, 0), _two(0, 1 << 248), false);
+        vm.prank(delegate);
+        vm.expectRevert(abi.encodeWithSelector(IStatusRegistry.StatusRegistry__RevocationIsFinal.selector, list, 3));
+        status.setStatusWords(list, _one(0), _one(1 << 252), false);
+        assertTrue(status.isSet(list, 7));
+    }
+
+    function test_setStatusWords_emitsNothingIfRevocationClearBatchEmpty() public {
+        _set(list, _one(7), true, issuerCtl);
+        vm.recordLogs();
+        _words(list, new uint256[](0), new uint256[](0), false, issuerCtl);
+        assertEq(_logCount(), 0);
+        assertTrue(status.isSet(list, 7));
+    }
+
+    function test_setStatusWords_emitsNothingIfNothingChanges() public {
+        uint256 suspension = _suspensionList();
+        _set(list, _two(3, 4), true, issuerCtl);
+        vm.recordLogs();
+        _words(list, _two(0, 9), _two(3 << 251, 0), true, issuerCtl); // already set; a zero mask
+        _words(suspension, _one(5), _one(type(uint256).max), false, issuerCtl); // already clear
+        _words(list, new uint256[](0), new uint256[](0), true, issuerCtl);
+        assertEq(_logCount(), 0, "no event when no word changes");
+    }
+
+    function test_setStatusWords_emitsOnlyChangedWordsIfSomeUnchanged() public {
+        _set(list, _one(3), true, issuerCtl);
+        vm.expectEmit(true, true, true, true, address(status));
+        emit IStatusRegistry.StatusWordsChanged(list, _one(2), _one(1 << 255), issuerCtl);
+        _words(list, _two(0, 2), _two(1 << 252, 1 << 255), true, issuerCtl);
+    }
+
+    /// @dev A word given twice is written twice, and the event replays in order to the stored word.
+    function test_setStatusWords_writesTwiceIfWordRepeated() public {
+        vm.expectEmit(true, true, true, true, address(status));
+        emit IStatusRegistry.StatusWordsChanged(list, _two(4, 4), _two(1, 3), issuerCtl);
+        _words(list, _two(4, 4), _two(1, 2), true, issuerCtl);
+        assertEq(status.word(list, 4), 3);
+    }
+
+    function test_setStatusWords_revertsIfLengthsDiffer() public {
+        vm.prank(issuerCtl);
+        vm.expectRevert(abi.encodeWithSelector(IStatusRegistry.StatusRegistry__LengthMismatch.selector, 2, 1));
+        status.setStatusWords(list, _two(0, 1), _one(1), true);
+        vm.prank(issuerCtl);
+        vm.expectRevert(abi.encodeWithSelector(IStatusRegistry.StatusRegistry__LengthMismatch.selector, 0, 1));
+        status.setStatusWords(list, new uint256[](0), _one(1), true);
+    }
+
+    function test_setStatusWords_revertsIfWordOutOfRange() public {
+        vm.prank(issuerCtl);
+        vm.expectRevert(abi.encodeWithSelector(IStatusRegistry.StatusRegistry__WordOutOfRange.selector, list, 512, 512));
+        status.setStatusWords(list, _two(0, 512), _two(1, 1), true);
+        assertEq(status.word(list, 0), 0, "the whole batch reverts");
+        vm.prank(issuerCtl);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IStatusRegistry.StatusRegistry__WordOutOfRange.selector, list, type(uint256).max, 512
+            )
+        );
+        status.setStatusWords(list, _one(type(uint256).max), _one(1), true);
+    }
+
+    function test_setStatusWords_revertsIfWordOutOfRangeOfSmallList() public {
+        vm.prank(issuerCtl);
+        uint256 small = status.createList(issuer, SUSPENSION, 512, URI);
+        vm.prank(issuerCtl);
+        vm.expectRevert(abi.encodeWithSelector(IStatusRegistry.StatusRegistry__WordOutOfRange.selector, small, 2, 2));
+        status.setStatusWords(small, _one(2), _one(1), true);
+        _words(small, _one(1), _one(1), true, issuerCtl);
+        assertTrue(status.isSet(small, 511));
+    }
+
+    function test_setStatusWords_revertsIfUnknownList() public {
+        vm.prank(issuerCtl);
+        vm.expectRevert(abi.encodeWithSelector(IStatusRegistry.StatusRegistry__UnknownList.selector, 2));
+        status.setStatusWords(2, _one(0), _one(1), true);
+    }
+
+    function test_setStatusWords_revertsIfCallerIsStranger() public {
+        vm.prank(stranger);
+        vm.expectRevert(
+            abi.encodeWithSelector(IStatusRegistry.StatusRegistry__NotAuthorised.selector, issuer, stranger)
+        );
+        status.setStatusWords(list, _one(0), _one(1), true);
+    }
+
+    function test_setStatusWords_revertsIfCallerIsParentController() public {
+        vm.prank(rootCtl);
+        vm.expectRevert(abi.encodeWithSelector(IStatusRegistry.StatusRegistry__NotAuthorised.selector, issuer, rootCtl));
+        status.setStatusWords(list, _one(0), _one(1), true);
+    }
+
+    function test_setStatusWords_revertsIfOwnerSuspended() public {
+        _setStatus(issuer, ITrustRegistry.EntityStatus.Suspended, rootCtl);
+        vm.prank(issuerCtl);
+        vm.expectRevert(abi.encodeWithSelector(IStatusRegistry.StatusRegistry__OwnerNotActive.selector, issuer, issuer));
+        status.setStatusWords(list, _one(0), _one(1), true);
+    }
+
+    function test_setStatusWords_revertsIfOwnerAncestorSuspended() public {
+        vm.prank(branchCtl);
+        uint256 branchList = status.createList(branch, REVOCATION, 0, URI);
+        _setStatus(issuer, ITrustRegistry.EntityStatus.Suspended, rootCtl);
+        vm.prank(branchCtl);
+        vm.expectRevert(abi.encodeWithSelector(IStatusRegistry.StatusRegistry__OwnerNotActive.selector, branch, issuer));
+        status.setStatusWords(branchList, _one(0), _one(1), true);
+    }
+
+    function test_setStatusWords_succeedsIfCallerIsDelegate() public {
+        _authorise(delegate);
+        vm.expectEmit(true, true, true, true, address(status));
+        emit IStatusRegistry.StatusWordsChanged(list, _one(0), _one(1 << 255), delegate);
+        _words(list, _one(0), _one(1 << 255), true, delegate);
+    }
+
+    function test_setStatusWords_revertsIfDelegateOfPreviousController() public {
+        _authorise(delegate);
+        _handOver(issuer, issuerCtl, vm.addr(40));
+        vm.prank(delegate);
+        vm.expectRevert(
+            abi.encodeWithSelector(IStatusRegistry.StatusRegistry__NotAuthorised.selector, issuer, delegate)
+        );
+        status.setStatusWords(list, _one(0), _one(1), true);
+    }
+
+    function test_setStatusWords_revertsIfControllerSwitchedBackAfterDelegation() public {
+        address next = vm.addr(40);
+        _authorise(delegate);
+        _handOver(issuer, issuerCtl, next);
+        _handOver(issuer, next, issuerCtl);
+        vm.prank(delegate);
+        vm.expectRevert(
+            abi.encodeWithSelector(IStatusRegistry.StatusRegistry__NotAuthorised.selector, issuer, delegate)
+        );
+        status.setStatusWords(list, _one(0), _one(1), true);
+    }
+
     // ================================================================== setDelegate
 
     function test_setDelegate_emitsStatusDelegateChangedIfControllerAuthorises() public {
@@ -684,6 +1029,81 @@ contract StatusRegistryTest is Fixtures {
                 if (!suspension) assertEq(stored & previous[w], previous[w], "revocation bits never clear");
                 previous[w] = stored;
             }
+        }
+    }
+
+    /// @dev Random (word, mask) batches over a small suspension list, words repeated at will, set then
+    /// cleared: setStatusWords leaves the same words as setStatuses given every entry the masks name
+    /// (on a twin list), and replaying its event in order gives the stored words.
+    function testFuzz_setStatusWords_matchesSetStatuses(uint256 seed, uint8 pairs, bool clearAfter) public {
+        vm.startPrank(issuerCtl);
+        uint256 byWords = status.createList(issuer, SUSPENSION, 2048, URI); // 8 words
+        uint256 byIndices = status.createList(issuer, SUSPENSION, 2048, URI);
+        vm.stopPrank();
+        for (uint256 round = 0; round < (clearAfter ? 2 : 1); ++round) {
+            (uint256[] memory wordIndices, uint256[] memory masks) = _randomMasks(seed, round, bound(pairs, 0, 12));
+            uint256[8] memory replay;
+            for (uint256 w = 0; w < 8; ++w) {
+                replay[w] = status.word(byWords, w);
+            }
+            vm.recordLogs();
+            _words(byWords, wordIndices, masks, round == 0, issuerCtl);
+            Vm.Log[] memory logs = vm.getRecordedLogs();
+            _set(byIndices, _entries(wordIndices, masks), round == 0, issuerCtl);
+            if (logs.length == 1) {
+                (uint256[] memory changedIndices, uint256[] memory words,) =
+                    abi.decode(logs[0].data, (uint256[], uint256[], address));
+                for (uint256 i = 0; i < changedIndices.length; ++i) {
+                    replay[changedIndices[i]] = words[i];
+                }
+            }
+            for (uint256 w = 0; w < 8; ++w) {
+                assertEq(status.word(byWords, w), status.word(byIndices, w), "same words as setStatuses");
+                assertEq(replay[w], status.word(byWords, w), "replayed event equals stored word");
+            }
+        }
+    }
+
+    /// @dev `n` pairs over 8 words, repeats allowed; each mask a random word or a sparse one.
+    function _randomMasks(uint256 seed, uint256 round, uint256 n)
+        internal
+        pure
+        returns (uint256[] memory wordIndices, uint256[] memory masks)
+    {
+        wordIndices = new uint256[](n);
+        masks = new uint256[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            uint256 r = uint256(keccak256(abi.encode(seed, round, i)));
+            wordIndices[i] = r % 8;
+            masks[i] = uint256(keccak256(abi.encode(r)));
+            if ((r >> 8) % 2 == 0) {
+                masks[i] &= uint256(keccak256(abi.encode(r, 1))) & uint256(keccak256(abi.encode(r, 2)));
+            }
+        }
+    }
+
+    /// @dev Every list entry the (word, mask) pairs name, in order.
+    function _entries(uint256[] memory wordIndices, uint256[] memory masks)
+        internal
+        pure
+        returns (uint256[] memory indices)
+    {
+        uint256 bits;
+        for (uint256 i = 0; i < masks.length; ++i) {
+            bits += _popcount(masks[i]);
+        }
+        indices = new uint256[](bits);
+        uint256 k;
+        for (uint256 i = 0; i < masks.length; ++i) {
+            for (uint256 b = 0; b < 256; ++b) {
+                if (masks[i] & (1 << (255 - b)) != 0) indices[k++] = wordIndices[i] * 256 + b;
+            }
+        }
+    }
+
+    function _popcount(uint256 x) internal pure returns (uint256 count) {
+        for (; x != 0; x &= x - 1) {
+            ++count;
         }
     }
 }

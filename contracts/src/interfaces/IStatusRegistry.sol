@@ -77,8 +77,14 @@ interface IStatusRegistry {
     /// @notice The delegate address must not be zero.
     error StatusRegistry__ZeroDelegate();
     /// @notice List `listId` is a revocation list: its bits can only be set, since revocation is final
-    /// (W3C Bitstring Status List); `index` is the first index of the refused clearing batch.
+    /// (W3C Bitstring Status List); `index` is the first index of the refused clearing batch (for
+    /// setStatusWords, the first entry its first mask names: 256 * word index + the mask's leading zeros,
+    /// the word's first entry for a zero mask).
     error StatusRegistry__RevocationIsFinal(uint256 listId, uint256 index);
+    /// @notice setStatusWords was given `wordIndices` word indices but `masks` masks.
+    error StatusRegistry__LengthMismatch(uint256 wordIndices, uint256 masks);
+    /// @notice `wordIndex` is outside list `listId` of `words` 256-bit words (size / 256).
+    error StatusRegistry__WordOutOfRange(uint256 listId, uint256 wordIndex, uint256 words);
 
     /// @notice Create a status list owned by `owner`.
     /// @param owner TrustRegistry node that will own the list
@@ -101,6 +107,29 @@ interface IStatusRegistry {
     /// @param indices the entries to change
     /// @param value the new bit value
     function setStatuses(uint256 listId, uint256[] calldata indices, bool value) external;
+
+    /// @notice Set (`value` true) or clear (false) the bit at `index` of list `listId`: setStatuses for
+    /// one entry (one revocation), with less calldata and no loop or arrays to decode.
+    /// @dev The same rules and event as setStatuses: one StatusWordsChanged naming the word if it
+    /// changed, else nothing.
+    /// @param listId the list
+    /// @param index the entry to change
+    /// @param value the new bit value
+    function setStatus(uint256 listId, uint256 index, bool value) external;
+
+    /// @notice Set (`value` true) or clear (false) whole groups of bits of list `listId`: in word
+    /// `wordIndices[i]`, every bit set in `masks[i]` (bit 255 - k of a mask is entry 256 * w + k, as
+    /// in `word`). The same rules and event as setStatuses, for a fraction of its gas when bits share
+    /// words: 32 bytes of calldata name up to 256 entries, and there is no per-entry loop.
+    /// @dev Emits one StatusWordsChanged with every word that changed, in the order written, or
+    /// nothing if none did; a word index given twice is written twice. Clearing a revocation list is
+    /// refused as a whole (StatusRegistry__RevocationIsFinal); an empty batch changes nothing.
+    /// @param listId the list
+    /// @param wordIndices the words to change, each below size / 256
+    /// @param masks for each word, the bits to set or clear (as many masks as word indices)
+    /// @param value the new bit value
+    function setStatusWords(uint256 listId, uint256[] calldata wordIndices, uint256[] calldata masks, bool value)
+        external;
 
     /// @notice Authorise or withdraw a delegate for `owner`'s lists; only the owner's controller may.
     /// @dev The delegation holds for the controller's current term only (see the contract notice).

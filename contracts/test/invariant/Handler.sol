@@ -306,6 +306,72 @@ contract Handler {
         }
     }
 
+    /// @dev setStatus: one index, one in 16 just past the list (refused).
+    function setSingleStatus(uint256 listSeed, uint256 indexSeed, bool value, uint256 actorSeed) external {
+        _count(this.setSingleStatus.selector);
+        uint256 id = lists[listSeed % lists.length];
+        bytes32 owner = listOwner[id];
+        address actor = _pickListActor(owner, actorSeed);
+        bool authorised = _authorised(owner, actor);
+        bool revocation = listPurpose[id] == IStatusRegistry.Purpose.Revocation;
+        uint256 index = indexSeed % 16 == 0 ? LIST_SIZE : (indexSeed >> 4) % LIST_SIZE;
+        vm.prank(actor);
+        try status.setStatus(id, index, value) {
+            _ok(this.setSingleStatus.selector);
+            if (revocation && !value) ghost_revocationBitCleared = true;
+            if (revocation) _recordEverSet(id);
+            if (!authorised) {
+                ghost_bitsChangedByUnauthorised = true;
+                return;
+            }
+            uint256 mask = 1 << (255 - (index & 0xff));
+            uint256 w = index >> 8;
+            ghostWord[id][w] = value ? ghostWord[id][w] | mask : ghostWord[id][w] & ~mask;
+        } catch {
+            if (authorised && index < LIST_SIZE && !(revocation && !value)) ++ghost_authorisedSetStatusesRefused;
+        }
+    }
+
+    /// @dev setStatusWords: 0 to 4 (word, mask) pairs, words repeated at will and one in 16 batches
+    /// naming the word just past the list (refused whole); masks random or sparse.
+    function setStatusWords(uint256 listSeed, uint256 wordSeed, uint256 count, bool value, uint256 actorSeed) external {
+        _count(this.setStatusWords.selector);
+        uint256 id = lists[listSeed % lists.length];
+        bytes32 owner = listOwner[id];
+        address actor = _pickListActor(owner, actorSeed);
+        bool authorised = _authorised(owner, actor);
+        bool revocation = listPurpose[id] == IStatusRegistry.Purpose.Revocation;
+        uint256[] memory wordIndices = new uint256[](count % 5);
+        uint256[] memory masks = new uint256[](wordIndices.length);
+        bool inRange = true;
+        for (uint256 i = 0; i < wordIndices.length; ++i) {
+            uint256 r = uint256(keccak256(abi.encode(wordSeed, i)));
+            wordIndices[i] = r % 16 == 0 ? LIST_WORDS : (r >> 4) % LIST_WORDS;
+            if (wordIndices[i] >= LIST_WORDS) inRange = false;
+            masks[i] = uint256(keccak256(abi.encode(r)));
+            if ((r >> 8) % 2 == 0) {
+                masks[i] &= uint256(keccak256(abi.encode(r, 1))) & uint256(keccak256(abi.encode(r, 2)));
+            }
+        }
+        bool clearsRevocation = revocation && !value && wordIndices.length != 0;
+        vm.prank(actor);
+        try status.setStatusWords(id, wordIndices, masks, value) {
+            _ok(this.setStatusWords.selector);
+            if (clearsRevocation) ghost_revocationBitCleared = true;
+            if (revocation) _recordEverSet(id);
+            if (!authorised) {
+                ghost_bitsChangedByUnauthorised = true; // and the ghost bitmap is deliberately not updated
+                return;
+            }
+            for (uint256 i = 0; i < wordIndices.length; ++i) {
+                uint256 w = wordIndices[i];
+                ghostWord[id][w] = value ? ghostWord[id][w] | masks[i] : ghostWord[id][w] & ~masks[i];
+            }
+        } catch {
+            if (authorised && inRange && !clearsRevocation) ++ghost_authorisedSetStatusesRefused;
+        }
+    }
+
     function _recordEverSet(uint256 id) internal {
         for (uint256 w = 0; w < LIST_WORDS; ++w) {
             everSet[id][w] |= status.word(id, w);

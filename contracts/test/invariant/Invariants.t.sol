@@ -25,7 +25,7 @@ contract RegistryInvariants is InvariantBase {
         status = handler.status();
 
         // registering is weighted double and accrediting triple: the tree must grow and deepen
-        bytes4[] memory selectors = new bytes4[](11);
+        bytes4[] memory selectors = new bytes4[](13);
         selectors[0] = Handler.register.selector;
         selectors[1] = Handler.register.selector;
         selectors[2] = Handler.setController.selector;
@@ -37,6 +37,8 @@ contract RegistryInvariants is InvariantBase {
         selectors[8] = Handler.createList.selector;
         selectors[9] = Handler.setStatuses.selector;
         selectors[10] = Handler.setDelegate.selector;
+        selectors[11] = Handler.setStatusWords.selector;
+        selectors[12] = Handler.setSingleStatus.selector;
         targetContract(address(handler));
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
     }
@@ -186,9 +188,16 @@ contract RegistryInvariants is InvariantBase {
     /// call succeeded.
     /// forge-config: default.invariant.fail-on-revert = true
     function invariant_bitsChangeOnlyByOwnerOrDelegate() public view {
-        assertFalse(handler.ghost_bitsChangedByUnauthorised(), "setStatuses succeeded for an unauthorised caller");
+        assertFalse(
+            handler.ghost_bitsChangedByUnauthorised(),
+            "setStatus, setStatuses or setStatusWords succeeded for an unauthorised caller"
+        );
         assertFalse(handler.ghost_listCreatedByUnauthorised(), "createList succeeded for an unauthorised caller");
-        assertEq(handler.ghost_authorisedSetStatusesRefused(), 0, "an authorised, valid setStatuses was refused");
+        assertEq(
+            handler.ghost_authorisedSetStatusesRefused(),
+            0,
+            "an authorised, valid setStatus, setStatuses or setStatusWords was refused"
+        );
         uint256 n = handler.listCount();
         assertEq(status.listCount(), n, "every list was created through the handler");
         for (uint256 i = 0; i < n; ++i) {

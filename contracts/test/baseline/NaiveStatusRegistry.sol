@@ -2,7 +2,7 @@
 pragma solidity 0.8.28;
 
 /// @title NaiveStatusRegistry
-/// @notice The gas baseline of bench/gas.py, not part of trust-ledger: the revocation registry
+/// @notice The gas baseline of bench/gas.py and test/StatusRegistryGas.t.sol, not part of trust-ledger: the revocation registry
 /// as it is usually first written. One storage slot (a bool) per credential, an Ownable-style
 /// owner kept in storage, and one event per revoked credential.
 contract NaiveStatusRegistry {
