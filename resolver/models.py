@@ -170,9 +170,11 @@ class TilIssuerEntry(_Model):
 
 
 class TilLinks(_Model):
+    """Page links; `prev` and `next` are absent on the first and last page (never null)."""
+
     first: str
-    prev: str | None
-    next: str | None
+    prev: str | None = None
+    next: str | None = None
     last: str
 
 
