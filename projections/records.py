@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from trust_ledger.domain.entity import KEY_PURPOSES
+from trust_ledger.domain.entity import KEY_COMPROMISE, KEY_PURPOSES
 
 
 class RecordError(ValueError):
@@ -144,7 +144,10 @@ class KeyRecord:
     """A verification method the entity registered (TrustRegistry key): its material and lifecycle.
 
     ``purposes`` is the TrustRegistry PURPOSE_* bit set and ``purpose_names`` the verification
-    relationships it stands for; ``revoked``/``revoked_at`` are as of the entity version read."""
+    relationships it stands for; ``revoked``/``revoked_at`` are as of the entity version read.
+    ``revocation_reason`` is "unspecified", "superseded" or "keyCompromise" once revoked (RFC 5280
+    CRLReason names, trust_ledger.domain.KEY_REVOCATION_REASONS); ``compromised_since`` the time the
+    controller says a compromised key is in other hands since (issue 14 item 1)."""
 
     key_type: str
     public_key: str  # 0x hex
@@ -155,6 +158,8 @@ class KeyRecord:
     revoked: bool = False
     added_at: int | None = None
     revoked_at: int | None = None
+    revocation_reason: str | None = None
+    compromised_since: int | None = None
 
     @classmethod
     def from_state(cls, data: Mapping[str, Any]) -> KeyRecord:
@@ -174,6 +179,8 @@ class KeyRecord:
             revoked=revoked,
             added_at=_optional_int(data, "added_at"),
             revoked_at=_optional_int(data, "revoked_at"),
+            revocation_reason=_optional_str(data, "revocation_reason"),
+            compromised_since=_optional_int(data, "compromised_since"),
         )
 
     def as_state(self) -> dict[str, Any]:
@@ -187,7 +194,14 @@ class KeyRecord:
             "revoked": self.revoked,
             "added_at": self.added_at,
             "revoked_at": self.revoked_at,
+            "revocation_reason": self.revocation_reason,
+            "compromised_since": self.compromised_since,
         }
+
+    @property
+    def compromised(self) -> bool:
+        """Revoked as compromised: no signature by this key can be trusted (api/verifier/README.md)."""
+        return self.revoked and self.revocation_reason == KEY_COMPROMISE
 
     @property
     def relationships(self) -> list[str]:

@@ -415,7 +415,13 @@ class _Batch:
 
     def _key_revoked(self, log: ChainLog, args: _Args) -> list[Aggregate]:
         entity = self._entity(args.node("node"), log)
-        entity.revoke_key(key_id=args.text("keyId"), by=args.address("by"), provenance=provenance_of(log))
+        entity.revoke_key(
+            key_id=args.text("keyId"),
+            reason=args.integer("reason"),
+            compromised_since=args.integer("compromisedSince"),
+            by=args.address("by"),
+            provenance=provenance_of(log),
+        )
         return [entity]
 
     def _service_added(self, log: ChainLog, args: _Args) -> list[Aggregate]:

@@ -193,13 +193,35 @@ contract TrustRegistry is ITrustRegistry {
     }
 
     /// @inheritdoc ITrustRegistry
-    function revokeKey(bytes32 node, string calldata keyId) external {
+    function revokeKey(bytes32 node, string calldata keyId, KeyRevocationReason reason, uint64 compromisedSince)
+        external
+    {
         _requireActingController(node);
         Key storage key = _keys[node][keccak256(bytes(keyId))];
         if (!key.exists) revert TrustRegistry__UnknownKey(node, keyId);
-        if (key.revoked) revert TrustRegistry__KeyAlreadyRevoked(node, keyId);
+        if (reason == KeyRevocationReason.Compromised) {
+            // a validator's leeway over the block time only moves the bound by seconds
+            // forge-lint: disable-next-line(block-timestamp)
+            if (compromisedSince == 0 || compromisedSince > block.timestamp) {
+                // casting to 'uint64' is safe: block times fit in 64 bits for billions of years
+                // forge-lint: disable-next-line(unsafe-typecast)
+                revert TrustRegistry__InvalidCompromiseTime(reason, compromisedSince, uint64(block.timestamp));
+            }
+            // widening only: a first compromise, or one that starts earlier than the recorded one
+            if (key.revocationReason == KeyRevocationReason.Compromised && compromisedSince >= key.compromisedSince) {
+                revert TrustRegistry__KeyAlreadyRevoked(node, keyId);
+            }
+        } else {
+            if (compromisedSince != 0) {
+                // forge-lint: disable-next-line(unsafe-typecast)
+                revert TrustRegistry__InvalidCompromiseTime(reason, compromisedSince, uint64(block.timestamp));
+            }
+            if (key.revoked) revert TrustRegistry__KeyAlreadyRevoked(node, keyId);
+        }
         key.revoked = true;
-        emit KeyRevoked(node, keyId, msg.sender);
+        key.revocationReason = reason;
+        key.compromisedSince = compromisedSince;
+        emit KeyRevoked(node, keyId, reason, compromisedSince, msg.sender);
     }
 
     /// @inheritdoc ITrustRegistry

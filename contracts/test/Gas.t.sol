@@ -121,6 +121,39 @@ contract Gas is Fixtures {
         );
     }
 
+    function test_gas_revokeKey() public {
+        vm.prank(issuerCtl);
+        reg.addKey(issuer, "key-1", "JsonWebKey2020", bytes(JWK), 2, 1_700_000_000, 0);
+        _cool();
+        vm.prank(issuerCtl);
+        uint256 start = gasleft();
+        reg.revokeKey(issuer, "key-1", ITrustRegistry.KeyRevocationReason.Superseded, 0);
+        uint256 used = start - gasleft();
+        _report(
+            "revokeKey (superseded)",
+            used,
+            abi.encodeCall(reg.revokeKey, (issuer, "key-1", ITrustRegistry.KeyRevocationReason.Superseded, 0))
+        );
+    }
+
+    function test_gas_revokeKeyCompromised() public {
+        vm.prank(issuerCtl);
+        reg.addKey(issuer, "key-1", "JsonWebKey2020", bytes(JWK), 2, 1_700_000_000, 0);
+        vm.warp(1_800_000_000);
+        _cool();
+        vm.prank(issuerCtl);
+        uint256 start = gasleft();
+        reg.revokeKey(issuer, "key-1", ITrustRegistry.KeyRevocationReason.Compromised, 1_750_000_000);
+        uint256 used = start - gasleft();
+        _report(
+            "revokeKey (compromised)",
+            used,
+            abi.encodeCall(
+                reg.revokeKey, (issuer, "key-1", ITrustRegistry.KeyRevocationReason.Compromised, 1_750_000_000)
+            )
+        );
+    }
+
     function test_gas_addService() public {
         _cool();
         vm.prank(issuerCtl);

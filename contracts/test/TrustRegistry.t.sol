@@ -11,6 +11,8 @@ contract TrustRegistryTest is Fixtures {
     ITrustRegistry.EntityStatus internal constant NONE = ITrustRegistry.EntityStatus.None;
     ITrustRegistry.EntityStatus internal constant ACTIVE = ITrustRegistry.EntityStatus.Active;
     ITrustRegistry.EntityStatus internal constant SUSPENDED = ITrustRegistry.EntityStatus.Suspended;
+    ITrustRegistry.KeyRevocationReason internal constant SUPERSEDED = ITrustRegistry.KeyRevocationReason.Superseded;
+    ITrustRegistry.KeyRevocationReason internal constant COMPROMISED = ITrustRegistry.KeyRevocationReason.Compromised;
     ITrustRegistry.EntityStatus internal constant REVOKED = ITrustRegistry.EntityStatus.Revoked;
 
     string internal constant TYPE = "CustomerCredential";
@@ -819,7 +821,7 @@ contract TrustRegistryTest is Fixtures {
     function test_addKey_revertsIfKeyExistsAfterRevocation() public {
         _addKey(issuer, "key-1", issuerCtl);
         vm.prank(issuerCtl);
-        reg.revokeKey(issuer, "key-1");
+        reg.revokeKey(issuer, "key-1", SUPERSEDED, 0);
         vm.prank(issuerCtl);
         vm.expectRevert(abi.encodeWithSelector(ITrustRegistry.TrustRegistry__KeyExists.selector, issuer, "key-1"));
         reg.addKey(issuer, "key-1", "JsonWebKey2020", bytes(JWK), 1, 0, 0);
@@ -854,36 +856,139 @@ contract TrustRegistryTest is Fixtures {
     function test_revokeKey_emitsKeyRevokedIfCallerIsController() public {
         _addKey(issuer, "key-1", issuerCtl);
         vm.expectEmit(true, true, true, true, address(reg));
-        emit ITrustRegistry.KeyRevoked(issuer, "key-1", issuerCtl);
+        emit ITrustRegistry.KeyRevoked(issuer, "key-1", SUPERSEDED, 0, issuerCtl);
         vm.prank(issuerCtl);
-        reg.revokeKey(issuer, "key-1");
+        reg.revokeKey(issuer, "key-1", SUPERSEDED, 0);
         ITrustRegistry.Key memory k = reg.keyOf(issuer, "key-1");
         assertTrue(k.exists);
         assertTrue(k.revoked);
+        assertEq(uint256(k.revocationReason), uint256(SUPERSEDED));
+        assertEq(k.compromisedSince, 0);
+        assertEq(k.materialHash, keccak256(abi.encode("JsonWebKey2020", bytes(JWK))));
+    }
+
+    function test_revokeKey_recordsCompromiseIfReasonCompromised() public {
+        _addKey(issuer, "key-1", issuerCtl);
+        vm.warp(2_000_000);
+        vm.expectEmit(true, true, true, true, address(reg));
+        emit ITrustRegistry.KeyRevoked(issuer, "key-1", COMPROMISED, 1_500_000, issuerCtl);
+        vm.prank(issuerCtl);
+        reg.revokeKey(issuer, "key-1", COMPROMISED, 1_500_000);
+        ITrustRegistry.Key memory k = reg.keyOf(issuer, "key-1");
+        assertTrue(k.revoked);
+        assertEq(uint256(k.revocationReason), uint256(COMPROMISED));
+        assertEq(k.compromisedSince, 1_500_000);
+        assertEq(k.purposes, 3);
+    }
+
+    function test_revokeKey_succeedsIfCompromisedSinceIsNow() public {
+        _addKey(issuer, "key-1", issuerCtl);
+        vm.warp(2_000_000);
+        vm.prank(issuerCtl);
+        reg.revokeKey(issuer, "key-1", COMPROMISED, 2_000_000);
+        assertEq(reg.keyOf(issuer, "key-1").compromisedSince, 2_000_000);
+    }
+
+    function test_revokeKey_revertsIfCompromisedSinceZero() public {
+        _addKey(issuer, "key-1", issuerCtl);
+        vm.warp(2_000_000);
+        vm.prank(issuerCtl);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ITrustRegistry.TrustRegistry__InvalidCompromiseTime.selector, COMPROMISED, 0, 2_000_000
+            )
+        );
+        reg.revokeKey(issuer, "key-1", COMPROMISED, 0);
+    }
+
+    function test_revokeKey_revertsIfCompromisedSinceInTheFuture() public {
+        _addKey(issuer, "key-1", issuerCtl);
+        vm.warp(2_000_000);
+        vm.prank(issuerCtl);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ITrustRegistry.TrustRegistry__InvalidCompromiseTime.selector, COMPROMISED, 2_000_001, 2_000_000
+            )
+        );
+        reg.revokeKey(issuer, "key-1", COMPROMISED, 2_000_001);
+    }
+
+    function test_revokeKey_revertsIfRotationGivesCompromiseTime() public {
+        _addKey(issuer, "key-1", issuerCtl);
+        vm.warp(2_000_000);
+        vm.prank(issuerCtl);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ITrustRegistry.TrustRegistry__InvalidCompromiseTime.selector, SUPERSEDED, 1_000, 2_000_000
+            )
+        );
+        reg.revokeKey(issuer, "key-1", SUPERSEDED, 1_000);
+    }
+
+    function test_revokeKey_widensIfRotatedKeyIsDeclaredCompromised() public {
+        _addKey(issuer, "key-1", issuerCtl);
+        vm.warp(2_000_000);
+        vm.prank(issuerCtl);
+        reg.revokeKey(issuer, "key-1", ITrustRegistry.KeyRevocationReason.Unspecified, 0);
+        vm.warp(3_000_000);
+        vm.expectEmit(true, true, true, true, address(reg));
+        emit ITrustRegistry.KeyRevoked(issuer, "key-1", COMPROMISED, 1_000_000, issuerCtl);
+        vm.prank(issuerCtl);
+        reg.revokeKey(issuer, "key-1", COMPROMISED, 1_000_000);
+        assertEq(uint256(reg.keyOf(issuer, "key-1").revocationReason), uint256(COMPROMISED));
+    }
+
+    function test_revokeKey_widensIfCompromiseStartsEarlier() public {
+        _addKey(issuer, "key-1", issuerCtl);
+        vm.warp(2_000_000);
+        vm.prank(issuerCtl);
+        reg.revokeKey(issuer, "key-1", COMPROMISED, 1_500_000);
+        vm.prank(issuerCtl);
+        reg.revokeKey(issuer, "key-1", COMPROMISED, 1_200_000);
+        assertEq(reg.keyOf(issuer, "key-1").compromisedSince, 1_200_000);
+    }
+
+    function test_revokeKey_revertsIfCompromiseWouldNarrow() public {
+        _addKey(issuer, "key-1", issuerCtl);
+        vm.warp(2_000_000);
+        vm.prank(issuerCtl);
+        reg.revokeKey(issuer, "key-1", COMPROMISED, 1_500_000);
+        bytes memory already =
+            abi.encodeWithSelector(ITrustRegistry.TrustRegistry__KeyAlreadyRevoked.selector, issuer, "key-1");
+        vm.prank(issuerCtl);
+        vm.expectRevert(already);
+        reg.revokeKey(issuer, "key-1", COMPROMISED, 1_500_000);
+        vm.prank(issuerCtl);
+        vm.expectRevert(already);
+        reg.revokeKey(issuer, "key-1", COMPROMISED, 1_900_000);
+        vm.prank(issuerCtl);
+        vm.expectRevert(already);
+        reg.revokeKey(issuer, "key-1", SUPERSEDED, 0);
+        assertEq(reg.keyOf(issuer, "key-1").compromisedSince, 1_500_000);
     }
 
     function test_revokeKey_revertsIfKeyUnknown() public {
         vm.prank(issuerCtl);
         vm.expectRevert(abi.encodeWithSelector(ITrustRegistry.TrustRegistry__UnknownKey.selector, issuer, "key-9"));
-        reg.revokeKey(issuer, "key-9");
+        reg.revokeKey(issuer, "key-9", SUPERSEDED, 0);
     }
 
     function test_revokeKey_revertsIfKeyAlreadyRevoked() public {
         _addKey(issuer, "key-1", issuerCtl);
         vm.prank(issuerCtl);
-        reg.revokeKey(issuer, "key-1");
+        reg.revokeKey(issuer, "key-1", SUPERSEDED, 0);
         vm.prank(issuerCtl);
         vm.expectRevert(
             abi.encodeWithSelector(ITrustRegistry.TrustRegistry__KeyAlreadyRevoked.selector, issuer, "key-1")
         );
-        reg.revokeKey(issuer, "key-1");
+        reg.revokeKey(issuer, "key-1", SUPERSEDED, 0);
     }
 
     function test_revokeKey_revertsIfCallerIsNotController() public {
         _addKey(issuer, "key-1", issuerCtl);
         vm.prank(stranger);
         vm.expectRevert(abi.encodeWithSelector(ITrustRegistry.TrustRegistry__NotController.selector, issuer, stranger));
-        reg.revokeKey(issuer, "key-1");
+        reg.revokeKey(issuer, "key-1", COMPROMISED, 1);
     }
 
     function test_revokeKey_revertsIfEntitySuspended() public {
@@ -891,7 +996,29 @@ contract TrustRegistryTest is Fixtures {
         _setStatus(issuer, SUSPENDED, rootCtl);
         vm.prank(issuerCtl);
         vm.expectRevert(abi.encodeWithSelector(ITrustRegistry.TrustRegistry__NotActive.selector, issuer, SUSPENDED));
-        reg.revokeKey(issuer, "key-1");
+        reg.revokeKey(issuer, "key-1", SUPERSEDED, 0);
+    }
+
+    /// @dev Whatever sequence of revocations a controller sends, a recorded compromise never goes away
+    /// and its start only moves earlier.
+    function testFuzz_revokeKey_compromiseOnlyWidensIfAnySequence(uint8[6] memory reasons, uint64[6] memory times)
+        public
+    {
+        _addKey(issuer, "key-1", issuerCtl);
+        vm.warp(1_000_000);
+        uint64 since;
+        for (uint256 i = 0; i < reasons.length; ++i) {
+            ITrustRegistry.KeyRevocationReason reason = ITrustRegistry.KeyRevocationReason(reasons[i] % 3);
+            uint64 at = reason == COMPROMISED ? uint64(bound(times[i], 1, 1_000_000)) : 0;
+            vm.prank(issuerCtl);
+            try reg.revokeKey(issuer, "key-1", reason, at) {} catch {}
+            ITrustRegistry.Key memory k = reg.keyOf(issuer, "key-1");
+            if (since != 0) {
+                assertEq(uint256(k.revocationReason), uint256(COMPROMISED), "compromise lost");
+                assertTrue(k.compromisedSince <= since, "compromise narrowed");
+            }
+            if (k.revocationReason == COMPROMISED) since = k.compromisedSince;
+        }
     }
 
     // ================================================================== addService / removeService

@@ -304,8 +304,48 @@ def test_accredit_keys_services_controller_with_key_file(cli, chain, tmp_path):
     assert key[0] is True and key[2] == 1
     ok(cli("key", "revoke", MARKET, "--id", "key-1", signer="dev1"))
     assert refused(cli("key", "revoke", MARKET, "--id", "key-1", signer="dev1")) == (
-        f"the key 'key-1' of {MARKET} is already revoked"
+        f"the key 'key-1' of {MARKET} is already revoked; it can only be declared compromised later, "
+        "or compromised since an earlier time"
     )
+    # issue 14 item 1: a rotated key found stolen later is declared compromised, with a time
+    assert refused(
+        cli("key", "revoke", MARKET, "--id", "key-1", "--reason", "compromise", signer="dev1")
+    ) == ("--reason compromise needs --since: the time since which the key is compromised")
+    assert refused(
+        cli("key", "revoke", MARKET, "--id", "key-1", "--reason", "lost", "--since", "1", signer="dev1")
+    ) == ("--reason 'lost' is not one of unspecified, superseded, compromise")
+    assert refused(
+        cli("key", "revoke", MARKET, "--id", "key-ed", "--since", "2024-01-01T00:00:00Z", signer="dev1")
+    ) == ("--since is for --reason compromise only, not unspecified")
+    assert refused(
+        cli(
+            "key",
+            "revoke",
+            MARKET,
+            "--id",
+            "key-ed",
+            "--reason",
+            "compromise",
+            "--since",
+            "2999-01-01T00:00:00Z",
+            signer="dev1",
+        )
+    ).startswith("a keyCompromise revocation needs a compromise time between 1 and the block time ")
+    out = ok(
+        cli(
+            "key",
+            "revoke",
+            MARKET,
+            "--id",
+            "key-1",
+            "--reason",
+            "compromise",
+            "--since",
+            "2024-01-01T00:00:00Z",
+            signer="dev1",
+        )
+    )
+    assert f"revoked key #key-1 of {MARKET} as compromised since 2024-01-01T00:00:00Z: block" in out
 
     ok(
         cli(

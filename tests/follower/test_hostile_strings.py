@@ -210,7 +210,7 @@ def history(chain: RawChain, s: Strings) -> tuple[str, str]:
     chain.emit("StatusWordsChanged", listId=1, wordIndices=[0], words=[1 << 255], by=child_controller)
     chain.emit("StatusDelegateChanged", owner=child, delegate=delegate, authorised=True, by=child_controller)
     chain.emit("ServiceRemoved", node=child, serviceId=s.service_id, by=child_controller)
-    chain.emit("KeyRevoked", node=child, keyId=s.key_id, by=child_controller)
+    chain.emit("KeyRevoked", node=child, keyId=s.key_id, reason=2, compromisedSince=1, by=child_controller)
     chain.emit(
         "AccreditationWithdrawn",
         node=child,

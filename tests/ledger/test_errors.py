@@ -60,7 +60,12 @@ def test_malformed_args_and_unknown_events_are_refused(ledger: TrustLedger, logc
     ledger.ingest(logchain.hierarchy())
     logchain.mine()
     no_by = logchain.log(
-        "KeyRevoked", logchain.TRUST_REGISTRY, node=logchain.NODES["issuera1"], keyId="key-1"
+        "KeyRevoked",
+        logchain.TRUST_REGISTRY,
+        node=logchain.NODES["issuera1"],
+        keyId="key-1",
+        reason=1,
+        compromisedSince=0,
     )
     bad_int = logchain.log(
         "EntityStatusChanged",

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pytest
+
+from trust_ledger.domain import IngestError
 from trust_ledger.ledger import TrustLedger
 
 if TYPE_CHECKING:
@@ -87,6 +90,8 @@ def test_key_added_and_key_revoked_keep_key_material_purposes_and_times(
         "revoked": False,
         "added_at": added_at,
         "revoked_at": None,
+        "revocation_reason": None,
+        "compromised_since": None,
     }
     assert keys["key-2"]["purpose_names"] == ["assertionMethod"]
     assert bytes.fromhex(keys["key-1"]["public_key"][2:]).startswith(b'{"kty":"EC"')
@@ -95,8 +100,55 @@ def test_key_added_and_key_revoked_keep_key_material_purposes_and_times(
     ledger.ingest([logchain.key_revoked("issuera1", "key-1", "issuera1")])
     keys = _issuer(ledger, logchain)["keys"]
     assert (keys["key-1"]["revoked"], keys["key-1"]["revoked_at"]) == (True, logchain.block_time)
+    assert (keys["key-1"]["revocation_reason"], keys["key-1"]["compromised_since"]) == ("superseded", None)
     assert keys["key-1"]["added_at"] == added_at
     assert keys["key-2"]["revoked"] is False
+
+
+def test_key_compromise_is_recorded_and_only_widens(ledger: TrustLedger, logchain: Chain) -> None:
+    """Issue 14 item 1: the reason and the compromise time reach the key's state and its history; as on
+    chain, a rotated key may be declared compromised later and a compromise may only start earlier."""
+    ledger.ingest(logchain.hierarchy() + logchain.issuer_setup())
+    logchain.mine()
+    ledger.ingest([logchain.key_revoked("issuera1", "key-1", "issuera1", reason=0)])
+    rotated_at = logchain.block_time
+    logchain.mine()
+    since = rotated_at - 7200
+    ledger.ingest([logchain.key_revoked("issuera1", "key-1", "issuera1", reason=2, compromised_since=since)])
+    key = _issuer(ledger, logchain)["keys"]["key-1"]
+    assert (key["revoked"], key["revoked_at"]) == (True, rotated_at)
+    assert (key["revocation_reason"], key["compromised_since"]) == ("keyCompromise", since)
+
+    logchain.mine()
+    ledger.ingest([logchain.key_revoked("issuera1", "key-2", "issuera1", reason=2, compromised_since=since)])
+    assert _issuer(ledger, logchain)["keys"]["key-2"]["compromised_since"] == since
+    for narrowing in (
+        logchain.key_revoked("issuera1", "key-1", "issuera1", reason=2, compromised_since=since),
+        logchain.key_revoked("issuera1", "key-1", "issuera1", reason=2, compromised_since=since + 1),
+        logchain.key_revoked("issuera1", "key-1", "issuera1", reason=1),
+        logchain.key_revoked("issuera1", "key-1", "issuera1", reason=1, compromised_since=since),
+        logchain.key_revoked("issuera1", "key-1", "issuera1", reason=2, compromised_since=0),
+        logchain.key_revoked("issuera1", "key-1", "issuera1", reason=3),
+    ):
+        with pytest.raises(IngestError, match="KeyRevoked rejected"):
+            ledger.ingest([narrowing])
+    logchain.mine()
+    ledger.ingest(
+        [logchain.key_revoked("issuera1", "key-1", "issuera1", reason=2, compromised_since=since - 1)]
+    )
+    assert _issuer(ledger, logchain)["keys"]["key-1"]["compromised_since"] == since - 1
+
+    did = _issuer(ledger, logchain)["did"]
+    revocations = [item for item in ledger.history(did) if item["event"] == "KeyRevoked"]
+    assert [
+        (i["changes"]["key_id"], i["changes"]["reason"], i["changes"]["compromised_since"])
+        for i in revocations
+    ] == [
+        ("key-1", "unspecified", None),
+        ("key-1", "keyCompromise", since),
+        ("key-2", "keyCompromise", since),
+        ("key-1", "keyCompromise", since - 1),
+    ]
 
 
 def test_service_added_and_service_removed(ledger: TrustLedger, logchain: Chain) -> None:

@@ -56,7 +56,7 @@ def test_history_lists_every_change_in_order_with_provenance(ledger: TrustLedger
         "did": logchain.DIDS["issuera1"],
         "controller": logchain.ACCOUNTS["issuera1"],
     }
-    assert history[5]["changes"] == {"key_id": "key-1"}
+    assert history[5]["changes"] == {"key_id": "key-1", "reason": "superseded", "compromised_since": None}
     assert history[6]["changes"] == {"previous_status": "active", "status": "suspended"}
     assert history[6]["by"] == logchain.ACCOUNTS["subregistera2_1"]
 

@@ -169,8 +169,19 @@ class Chain:
             by=ACCOUNTS[by],
         )
 
-    def key_revoked(self, name: str, key_id: str, by: str) -> ChainLog:
-        return self.log("KeyRevoked", TRUST_REGISTRY, node=NODES[name], keyId=key_id, by=ACCOUNTS[by])
+    def key_revoked(
+        self, name: str, key_id: str, by: str, reason: int = 1, compromised_since: int = 0
+    ) -> ChainLog:
+        """KeyRevoked: `reason` 0 unspecified, 1 superseded, 2 keyCompromise (with `compromised_since`)."""
+        return self.log(
+            "KeyRevoked",
+            TRUST_REGISTRY,
+            node=NODES[name],
+            keyId=key_id,
+            reason=reason,
+            compromisedSince=compromised_since,
+            by=ACCOUNTS[by],
+        )
 
     def service_added(
         self, name: str, service_id: str, service_type: str, endpoint: str, by: str

@@ -8,6 +8,7 @@ from typing import Any
 from eth_utils import keccak, to_checksum_address
 
 from trust_ledger.domain import KEY_PURPOSES as _PURPOSE_BITS
+from trust_ledger.domain import KEY_REVOCATION_REASONS as _KEY_REVOCATION_REASONS
 from trust_ledger.domain import PURPOSES as _LIST_PURPOSES
 from trust_ledger.domain import STATUSES as _STATUSES
 
@@ -15,6 +16,7 @@ from trust_ledger.domain import STATUSES as _STATUSES
 ENTITY_STATUS = ("none", *(_STATUSES[value] for value in sorted(_STATUSES)))
 STATUS_PURPOSE = tuple(_LIST_PURPOSES[value] for value in sorted(_LIST_PURPOSES))
 KEY_PURPOSES = {name: bit for bit, name in _PURPOSE_BITS.items()}
+KEY_REVOCATION_REASON = tuple(_KEY_REVOCATION_REASONS[value] for value in sorted(_KEY_REVOCATION_REASONS))
 
 
 @lru_cache(maxsize=65_536)

@@ -9,7 +9,7 @@ from typing import Any
 
 from eth_abi import decode as abi_decode
 
-from trust_ledger.chain.abi import ENTITY_STATUS, canonical_type, normalise, selector
+from trust_ledger.chain.abi import ENTITY_STATUS, KEY_REVOCATION_REASON, canonical_type, normalise, selector
 
 NodeNamer = Callable[[str], str]
 
@@ -91,7 +91,13 @@ _TEMPLATES: dict[str, Callable[[dict[str, Any]], str]] = {
         f"{a['node']} already has (or had) a key '{a['keyId']}'; key ids are never reused"
     ),
     "TrustRegistry__UnknownKey": lambda a: f"{a['node']} has no key '{a['keyId']}'",
-    "TrustRegistry__KeyAlreadyRevoked": lambda a: f"the key '{a['keyId']}' of {a['node']} is already revoked",
+    "TrustRegistry__KeyAlreadyRevoked": lambda a: (
+        f"the key '{a['keyId']}' of {a['node']} is already revoked; it can only be declared compromised "
+        "later, or compromised since an earlier time"
+    ),
+    "TrustRegistry__InvalidCompromiseTime": lambda a: _compromise_time_message(
+        KEY_REVOCATION_REASON[a["reason"]], a["compromisedSince"], a["blockTime"]
+    ),
     "TrustRegistry__ServiceExists": lambda a: f"{a['node']} already has a service '{a['serviceId']}'",
     "TrustRegistry__UnknownService": lambda a: f"{a['node']} has no service '{a['serviceId']}'",
     "StatusRegistry__NotAuthorised": lambda a: (
@@ -110,12 +116,29 @@ _TEMPLATES: dict[str, Callable[[dict[str, Any]], str]] = {
     "StatusRegistry__IndexOutOfRange": lambda a: (
         f"index {a['index']} is outside status list {a['listId']} of {a['size']} entries"
     ),
+    "StatusRegistry__WordOutOfRange": lambda a: (
+        f"indices {256 * a['wordIndex']} to {256 * a['wordIndex'] + 255} are outside status list "
+        f"{a['listId']} of {256 * a['words']} entries"
+    ),
+    "StatusRegistry__LengthMismatch": lambda a: (
+        f"{a['wordIndices']} word indices but {a['masks']} masks: give one mask per word"
+    ),
     "StatusRegistry__ZeroDelegate": lambda a: "the delegate address must not be zero",
     "StatusRegistry__RevocationIsFinal": lambda a: (
         f"status list {a['listId']} is a revocation list: revocation is final, so its bits can only be set "
         f"(index {a['index']} cannot be cleared); use a suspension list for a status that can be lifted"
     ),
 }
+
+
+def _compromise_time_message(reason: str, since: int, block_time: int) -> str:
+    if reason == "keyCompromise":
+        return (
+            f"a keyCompromise revocation needs a compromise time between 1 and the block time "
+            f"{_when(block_time)}, not {_when(since) if since else 0}"
+        )
+    return f"only a keyCompromise revocation has a compromise time: give 0 for {reason}, not {_when(since)}"
+
 
 _NODE_ARGUMENTS = {"node", "parent", "owner", "inactiveNode"}
 

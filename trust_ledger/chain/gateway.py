@@ -15,7 +15,13 @@ from typing import Any
 from eth_abi import decode as abi_decode
 from eth_utils import is_address
 
-from trust_ledger.chain.abi import ENTITY_STATUS, KEY_PURPOSES, STATUS_PURPOSE, checksum
+from trust_ledger.chain.abi import (
+    ENTITY_STATUS,
+    KEY_PURPOSES,
+    KEY_REVOCATION_REASON,
+    STATUS_PURPOSE,
+    checksum,
+)
 from trust_ledger.chain.compiler import compile_contracts
 from trust_ledger.chain.contract import Contract
 from trust_ledger.chain.decoding import LogDecoder
@@ -239,9 +245,22 @@ class TrustGateway:
             valid_until,
         )
 
-    def revoke_key(self, did: str, key_id: str) -> TxResult:
-        """Revoke a verification method (final)."""
-        return self._send(self.registry, "revokeKey", self.node_of(did), key_id)
+    def revoke_key(
+        self, did: str, key_id: str, reason: str = "unspecified", compromised_since: int = 0
+    ) -> TxResult:
+        """Revoke a verification method (final): `reason` "unspecified" or "superseded" retires it (a
+        rotation), "keyCompromise" marks every signature by it untrusted and needs `compromised_since`
+        (unix seconds, not in the future); a revoked key may later be declared compromised."""
+        if reason not in KEY_REVOCATION_REASON:
+            raise ValueError(f"unknown revocation reason '{reason}': use {', '.join(KEY_REVOCATION_REASON)}")
+        return self._send(
+            self.registry,
+            "revokeKey",
+            self.node_of(did),
+            key_id,
+            KEY_REVOCATION_REASON.index(reason),
+            compromised_since,
+        )
 
     def add_service(self, did: str, service_id: str, service_type: str, endpoint: str) -> TxResult:
         """Add a service endpoint."""
@@ -266,11 +285,26 @@ class TrustGateway:
         return created.args["listId"], result
 
     def set_statuses(self, list_id: int, indices: Iterable[int], value: bool = True) -> TxResult:
-        """Set (or clear) many bits in one transaction; indices are sorted to touch each word once."""
+        """Set (or clear) many bits in one transaction, by the call that costs least gas: setStatus
+        for one index, setStatusWords when indices share 256-entry words (one mask per word), else
+        setStatuses with the indices sorted. All three emit the same StatusWordsChanged."""
         ordered = sorted(set(indices))
         if not ordered:
             raise ValueError("give at least one index")
+        if len(ordered) == 1:
+            return self._send(self.status, "setStatus", list_id, ordered[0], value)
+        masks = status_word_masks(ordered)
+        if len(masks) < len(ordered):
+            return self.set_status_words(list_id, masks, value)
         return self._send(self.status, "setStatuses", list_id, ordered, value)
+
+    def set_status_words(self, list_id: int, masks: dict[int, int], value: bool = True) -> TxResult:
+        """Set (or clear) whole groups of bits: {word index: 256-bit mask} (bit 255 - k is entry
+        256 * word + k), in ascending word order."""
+        if not masks:
+            raise ValueError("give at least one word")
+        words = sorted(masks)
+        return self._send(self.status, "setStatusWords", list_id, words, [masks[w] for w in words], value)
 
     def set_delegate(self, owner_did: str, delegate: str, authorised: bool = True) -> TxResult:
         """Authorise (or withdraw) an address to manage the owner's status lists."""
@@ -398,6 +432,17 @@ def _revert_reason(data: str | None) -> str | None:
     except Exception:  # eth_abi raises several unrelated types for bad data
         return None
     return data
+
+
+def status_word_masks(indices: Iterable[int]) -> dict[int, int]:
+    """{word index: mask} of status-list indices: index 256 * w + k is bit 255 - k of word w (the
+    W3C bitstring's order, as StatusRegistry stores it)."""
+    masks: dict[int, int] = {}
+    for index in indices:
+        if index < 0:
+            raise ValueError(f"a status-list index is not negative: {index}")
+        masks[index >> 8] = masks.get(index >> 8, 0) | (1 << (255 - (index & 0xFF)))
+    return masks
 
 
 def _address(value: str) -> str:

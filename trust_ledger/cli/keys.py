@@ -79,14 +79,44 @@ def multibase_key_bytes(value: str) -> bytes:
         raise UsageError(f"'{value}' is {exc}") from None
 
 
+REVOCATION_REASONS = {
+    "unspecified": "unspecified",
+    "superseded": "superseded",
+    "compromise": "keyCompromise",
+    "compromised": "keyCompromise",
+    "keycompromise": "keyCompromise",
+}
+
+
 @key_app.command("revoke")
 def revoke_key(
     ctx: typer.Context,
     did: str = typer.Argument(..., help="The entity."),
     key_id: str = typer.Option(..., "--id", help="Verification method fragment."),
+    reason: str = typer.Option(
+        "unspecified",
+        help="unspecified or superseded (a rotation: what the key signed before stays valid), or "
+        "compromise (the key is in other hands: every signature by it is refused, whatever its date).",
+    ),
+    since: str = typer.Option(
+        "",
+        help="With --reason compromise: since when the key is (or may be) compromised, ISO 8601 or unix "
+        "seconds, not in the future.",
+    ),
 ) -> None:
-    """Revoke a verification method (final); the signer must control the entity."""
-    report(ctx, f"revoked key #{key_id} of {did}", settings(ctx).gateway(write=True).revoke_key(did, key_id))
+    """Revoke a verification method (final); the signer must control the entity. A revoked key can
+    still be declared compromised later (or compromised since an earlier time)."""
+    chosen = REVOCATION_REASONS.get(reason.lower())
+    if chosen is None:
+        raise UsageError(f"--reason '{reason}' is not one of unspecified, superseded, compromise")
+    if chosen == "keyCompromise" and not since:
+        raise UsageError("--reason compromise needs --since: the time since which the key is compromised")
+    if chosen != "keyCompromise" and since:
+        raise UsageError(f"--since is for --reason compromise only, not {reason}")
+    compromised_since = parse_time(since)
+    result = settings(ctx).gateway(write=True).revoke_key(did, key_id, chosen, compromised_since)
+    what = f"as compromised since {since}" if chosen == "keyCompromise" else f"({chosen})"
+    report(ctx, f"revoked key #{key_id} of {did} {what}", result)
 
 
 @service_app.command("add")

@@ -3,7 +3,14 @@
 from trust_ledger.domain.chain_log import ChainLog
 from trust_ledger.domain.cursor import ChainCursor, ChainPosition, CursorView
 from trust_ledger.domain.did_index import DidIndex
-from trust_ledger.domain.entity import KEY_PURPOSES, STATUSES, Entity, purpose_names
+from trust_ledger.domain.entity import (
+    KEY_COMPROMISE,
+    KEY_PURPOSES,
+    KEY_REVOCATION_REASONS,
+    STATUSES,
+    Entity,
+    purpose_names,
+)
 from trust_ledger.domain.errors import (
     DomainError,
     IngestError,
@@ -16,7 +23,9 @@ from trust_ledger.domain.ids import ROOT_NODE, did_index_id, entity_id, status_l
 from trust_ledger.domain.status_list import PURPOSES, StatusList
 
 __all__ = [
+    "KEY_COMPROMISE",
     "KEY_PURPOSES",
+    "KEY_REVOCATION_REASONS",
     "PURPOSES",
     "ROOT_NODE",
     "STATUSES",

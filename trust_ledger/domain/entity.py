@@ -27,6 +27,13 @@ KEY_PURPOSES = {
 
 ALL_PURPOSES = 31
 
+KEY_REVOCATION_REASONS = {0: "unspecified", 1: "superseded", 2: "keyCompromise"}
+"""ITrustRegistry.KeyRevocationReason values, named as RFC 5280 CRLReason (and OpenID Federation 1.0's
+JWK ``revoked.reason``) name them. "unspecified" and "superseded" retire a key (a rotation: what it
+signed while valid stays valid); "keyCompromise" makes every signature by it untrusted."""
+
+KEY_COMPROMISE = "keyCompromise"
+
 
 def purpose_names(purposes: int) -> list[str]:
     """Names of the verification relationships in the `purposes` bit set, in bit order."""
@@ -222,15 +229,41 @@ class Entity(Aggregate):
             provenance=provenance,
         )
 
-    def revoke_key(self, key_id: str, by: str, provenance: dict[str, Any]) -> None:
-        """Revoke a verification method (final)."""
+    def revoke_key(
+        self, key_id: str, reason: int, compromised_since: int, by: str, provenance: dict[str, Any]
+    ) -> None:
+        """Revoke a verification method (final), for `reason` (a KeyRevocationReason value). As on chain,
+        a revoked key is revoked again only to widen it: declared compromised after a rotation, or
+        compromised since an earlier time."""
         self.require_acting(by)
         key = self.keys.get(key_id)
         if key is None:
             raise DomainError(f"node {self.node} has no key {key_id!r}")
-        if key["revoked"]:
-            raise DomainError(f"key {key_id!r} of node {self.node} is already revoked")
-        self._revoke_key(key_id=key_id, by=by, provenance=provenance)
+        name = KEY_REVOCATION_REASONS.get(reason)
+        if name is None:
+            raise DomainError(f"invalid key revocation reason {reason}")
+        if name == KEY_COMPROMISE:
+            if compromised_since <= 0:
+                raise DomainError(f"key {key_id!r} of node {self.node}: a compromise needs a time")
+            known = key.get("compromised_since")
+            if (
+                key.get("revocation_reason") == KEY_COMPROMISE
+                and known is not None
+                and compromised_since >= known
+            ):
+                raise DomainError(f"key {key_id!r} of node {self.node} is already compromised since {known}")
+        else:
+            if compromised_since != 0:
+                raise DomainError(f"key {key_id!r} of node {self.node}: only a compromise has a time")
+            if key["revoked"]:
+                raise DomainError(f"key {key_id!r} of node {self.node} is already revoked")
+        self._revoke_key(
+            key_id=key_id,
+            reason=name,
+            compromised_since=compromised_since if name == KEY_COMPROMISE else None,
+            by=by,
+            provenance=provenance,
+        )
 
     def add_service(
         self, service_id: str, service_type: str, endpoint: str, by: str, provenance: dict[str, Any]
@@ -348,13 +381,27 @@ class Entity(Aggregate):
             "revoked": False,
             "added_at": provenance["block_time"],
             "revoked_at": None,
+            "revocation_reason": None,
+            "compromised_since": None,
         }
         self._touch("KeyAdded", by, provenance)
 
     @event("KeyRevoked")
-    def _revoke_key(self, key_id: str, by: str, provenance: dict[str, Any]) -> None:
-        self.keys[key_id]["revoked"] = True
-        self.keys[key_id]["revoked_at"] = provenance["block_time"]
+    def _revoke_key(
+        self,
+        key_id: str,
+        by: str,
+        provenance: dict[str, Any],
+        reason: str = "unspecified",
+        compromised_since: int | None = None,
+    ) -> None:
+        # `reason` and `compromised_since` default for events recorded before keys carried them.
+        key = self.keys[key_id]
+        if not key["revoked"]:
+            key["revoked"] = True
+            key["revoked_at"] = provenance["block_time"]  # when it was first retired
+        key["revocation_reason"] = reason
+        key["compromised_since"] = compromised_since
         self._touch("KeyRevoked", by, provenance)
 
     @event("ServiceAdded")

@@ -16,6 +16,18 @@ interface ITrustRegistry {
         Revoked
     }
 
+    /// @notice Why a verification method was revoked, named after RFC 5280 CRLReason (the reasons
+    /// OpenID Federation 1.0's JWK `revoked` member uses). `Unspecified` and `Superseded` retire a key
+    /// (a rotation): what it signed while it was valid stays valid. `Compromised` says the private key
+    /// is (or may be) in other hands since `compromisedSince`: the signer picks every date it signs,
+    /// so no signature by the key can be dated by itself, and verifiers refuse all of them
+    /// (api/verifier/README.md, KEY_COMPROMISED).
+    enum KeyRevocationReason {
+        Unspecified,
+        Superseded,
+        Compromised
+    }
+
     /// @notice Roles an entity may grant for one target, e.g. a service provider's DID.
     /// @param target DID of the party whose roles these are
     /// @param names role names, e.g. "P.Info.gold"
@@ -55,13 +67,19 @@ interface ITrustRegistry {
     /// @param purposes bit set of verification relationships, see the PURPOSE_* constants
     /// @param validFrom start of validity, unix seconds
     /// @param validUntil end of validity, unix seconds, 0 for open-ended
+    /// @param revocationReason why it was revoked (Unspecified while not revoked)
+    /// @param compromisedSince for a Compromised key, the time (unix seconds) since which its controller
+    /// says it is compromised; 0 otherwise
     /// @param materialHash keccak256 of keyType and public key bytes as emitted in KeyAdded
+    /// @dev Everything but materialHash shares one storage slot (28 bytes), so a revocation writes one slot.
     struct Key {
         bool exists;
         bool revoked;
         uint8 purposes;
         uint64 validFrom;
         uint64 validUntil;
+        KeyRevocationReason revocationReason;
+        uint64 compromisedSince;
         bytes32 materialHash;
     }
 
@@ -140,11 +158,16 @@ interface ITrustRegistry {
         address by
     );
 
-    /// @notice An entity revoked a verification method; revocation is final.
+    /// @notice An entity revoked a verification method; revocation is final. Emitted again only when
+    /// a revoked key is declared compromised later, or compromised since an earlier time (see revokeKey).
     /// @param node the entity
     /// @param keyId the verification method's fragment
+    /// @param reason why: Unspecified or Superseded (a rotation) or Compromised
+    /// @param compromisedSince for Compromised, since when (unix seconds, set by the controller); else 0
     /// @param by the entity's controller
-    event KeyRevoked(bytes32 indexed node, string keyId, address by);
+    event KeyRevoked(
+        bytes32 indexed node, string keyId, KeyRevocationReason reason, uint64 compromisedSince, address by
+    );
 
     /// @notice An entity added a service endpoint.
     /// @param node the entity
@@ -223,8 +246,12 @@ interface ITrustRegistry {
     error TrustRegistry__KeyExists(bytes32 node, string keyId);
     /// @notice `node` has no key `keyId`.
     error TrustRegistry__UnknownKey(bytes32 node, string keyId);
-    /// @notice The key `keyId` of `node` is already revoked.
+    /// @notice The key `keyId` of `node` is already revoked, and this revocation would not widen it
+    /// (only a later declaration of compromise, or of an earlier compromise time, may follow one).
     error TrustRegistry__KeyAlreadyRevoked(bytes32 node, string keyId);
+    /// @notice `compromisedSince` does not fit `reason`: a Compromised revocation needs a time in
+    /// 1..`blockTime` (the compromise cannot start in the future), any other reason needs 0.
+    error TrustRegistry__InvalidCompromiseTime(KeyRevocationReason reason, uint64 compromisedSince, uint64 blockTime);
     /// @notice `serviceId` is not a fragment of 1..64 bytes of A-Z a-z 0-9 and `. _ -`.
     /// `at` as in TrustRegistry__InvalidDid (64 when too long).
     error TrustRegistry__InvalidServiceId(string serviceId, uint256 at);
@@ -304,9 +331,19 @@ interface ITrustRegistry {
     ) external;
 
     /// @notice Revoke a verification method of `node`; only its controller may. Final.
+    /// @dev A rotation (`Unspecified`, `Superseded`, with `compromisedSince` 0) retires the key from
+    /// the revocation's block on. `Compromised` with `compromisedSince` in 1..block.timestamp marks
+    /// every signature by the key untrusted, whatever date it carries. A revoked key may be revoked
+    /// again only to widen that: declared Compromised after a rotation, or compromised since an
+    /// earlier time; anything else reverts TrustRegistry__KeyAlreadyRevoked. So a key's compromise
+    /// never narrows or disappears once recorded.
     /// @param node the entity
     /// @param keyId fragment of the verification method id
-    function revokeKey(bytes32 node, string calldata keyId) external;
+    /// @param reason why the key is revoked
+    /// @param compromisedSince for Compromised, since when the key is (or may be) in other hands, unix
+    /// seconds, not after the current block; 0 for the other reasons
+    function revokeKey(bytes32 node, string calldata keyId, KeyRevocationReason reason, uint64 compromisedSince)
+        external;
 
     /// @notice Add a service endpoint to `node`; only its controller may.
     /// @param node the entity

@@ -93,6 +93,21 @@ contract Handler {
     mapping(bytes32 => mapping(address => uint256)) public ghostDelegation;
     bool public ghost_delegateSetByNonController;
 
+    // ------------------------------------------------------------------ ghost: keys
+    // What every successful revokeKey promised: a revoked key stays revoked, a compromise stays and its
+    // start only moves earlier.
+
+    struct KeyRef {
+        bytes32 node;
+        uint256 keyIndex;
+    }
+
+    KeyRef[] internal _keys;
+    mapping(bytes32 => mapping(uint256 => bool)) public ghostKeyRevoked;
+    /// @dev node => key index => the earliest compromise time accepted (0: never declared compromised)
+    mapping(bytes32 => mapping(uint256 => uint64)) public ghostCompromisedSince;
+    bool public ghost_keyRevokedByNonController;
+
     // ------------------------------------------------------------------ call counters (for the log)
 
     mapping(bytes4 => uint256) public calls;
@@ -253,6 +268,46 @@ contract Handler {
         try reg.withdrawAccreditation(node, typeName(typeIndex)) {
             _ok(this.withdrawAccreditation.selector);
             currentGrant[node][typeIndex] = 0;
+        } catch {}
+    }
+
+    function addKey(uint256 nodeSeed, uint256 keySeed, uint256 actorSeed) external {
+        _count(this.addKey.selector);
+        bytes32 node = _node(nodeSeed);
+        address actor = _pick(actorSeed, reg.controllerOf(node));
+        uint256 keyIndex = keySeed % 3;
+        vm.prank(actor);
+        try reg.addKey(node, keyName(keyIndex), "Multikey", hex"ed01aa", 2, 0, 0) {
+            _ok(this.addKey.selector);
+            _keys.push(KeyRef(node, keyIndex));
+        } catch {}
+    }
+
+    function revokeKey(uint256 nodeSeed, uint256 keySeed, uint256 reasonSeed, uint256 sinceSeed, uint256 actorSeed)
+        external
+    {
+        _count(this.revokeKey.selector);
+        bytes32 node = _node(nodeSeed);
+        address controller = reg.controllerOf(node);
+        address actor = _pick(actorSeed, controller);
+        uint256 keyIndex = keySeed % 3;
+        ITrustRegistry.KeyRevocationReason reason = ITrustRegistry.KeyRevocationReason(reasonSeed % 3);
+        vm.warp(1_000_000 + (sinceSeed >> 128) % 1000); // time moves on a little
+        // mostly a valid time for the reason, sometimes anything (0, the future, a time on a rotation)
+        // both casts take a value below 2^21
+        // forge-lint: disable-next-line(unsafe-typecast)
+        uint64 since = reason == ITrustRegistry.KeyRevocationReason.Compromised ? uint64(1 + sinceSeed % 1_000_000) : 0;
+        // forge-lint: disable-next-line(unsafe-typecast)
+        if ((sinceSeed >> 64) % 8 == 0) since = uint64((sinceSeed >> 32) % 1_002_000);
+        vm.prank(actor);
+        try reg.revokeKey(node, keyName(keyIndex), reason, since) {
+            _ok(this.revokeKey.selector);
+            if (actor != controller) ghost_keyRevokedByNonController = true;
+            ghostKeyRevoked[node][keyIndex] = true;
+            if (reason == ITrustRegistry.KeyRevocationReason.Compromised) {
+                uint64 known = ghostCompromisedSince[node][keyIndex];
+                if (known == 0 || since < known) ghostCompromisedSince[node][keyIndex] = since;
+            }
         } catch {}
     }
 
@@ -426,6 +481,18 @@ contract Handler {
 
     function grant(uint256 i) external view returns (Grant memory) {
         return _grants[i];
+    }
+
+    function keyCount() external view returns (uint256) {
+        return _keys.length;
+    }
+
+    function keyRef(uint256 i) external view returns (KeyRef memory) {
+        return _keys[i];
+    }
+
+    function keyName(uint256 i) public pure returns (string memory) {
+        return ["k0", "k1", "k2"][i];
     }
 
     function listCount() external view returns (uint256) {

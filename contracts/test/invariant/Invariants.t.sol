@@ -25,7 +25,7 @@ contract RegistryInvariants is InvariantBase {
         status = handler.status();
 
         // registering is weighted double and accrediting triple: the tree must grow and deepen
-        bytes4[] memory selectors = new bytes4[](13);
+        bytes4[] memory selectors = new bytes4[](15);
         selectors[0] = Handler.register.selector;
         selectors[1] = Handler.register.selector;
         selectors[2] = Handler.setController.selector;
@@ -39,6 +39,8 @@ contract RegistryInvariants is InvariantBase {
         selectors[10] = Handler.setDelegate.selector;
         selectors[11] = Handler.setStatusWords.selector;
         selectors[12] = Handler.setSingleStatus.selector;
+        selectors[13] = Handler.addKey.selector;
+        selectors[14] = Handler.revokeKey.selector;
         targetContract(address(handler));
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
     }
@@ -180,6 +182,32 @@ contract RegistryInvariants is InvariantBase {
         assertFalse(handler.ghost_statusChangedByNonParent(), "a status was changed by someone not the parent");
         assertFalse(handler.ghost_controllerChangedByNonController(), "control was taken by a non-controller");
         assertEq(uint256(reg.entity(ROOT).status), uint256(ITrustRegistry.EntityStatus.Active), "root stays active");
+    }
+
+    /// @notice A key revocation is final and a compromise only widens: every key the handler saw revoked
+    /// is revoked, every key it saw declared compromised is still compromised since no later than the
+    /// earliest time accepted; only an entity's controller revoked its keys.
+    /// forge-config: default.invariant.fail-on-revert = true
+    function invariant_keyRevocationFinalAndCompromiseOnlyWidens() public view {
+        assertFalse(handler.ghost_keyRevokedByNonController(), "a key was revoked by someone not its controller");
+        uint256 n = handler.keyCount();
+        for (uint256 i = 0; i < n; ++i) {
+            Handler.KeyRef memory ref = handler.keyRef(i);
+            ITrustRegistry.Key memory key = reg.keyOf(ref.node, handler.keyName(ref.keyIndex));
+            assertTrue(key.exists, "an added key exists");
+            if (handler.ghostKeyRevoked(ref.node, ref.keyIndex)) assertTrue(key.revoked, "revoked stays revoked");
+            uint64 since = handler.ghostCompromisedSince(ref.node, ref.keyIndex);
+            if (since != 0) {
+                assertEq(
+                    uint256(key.revocationReason),
+                    uint256(ITrustRegistry.KeyRevocationReason.Compromised),
+                    "a compromise stays recorded"
+                );
+                assertEq(key.compromisedSince, since, "the compromise starts at the earliest time accepted");
+            } else {
+                assertEq(key.compromisedSince, 0, "no compromise time without a compromise");
+            }
+        }
     }
 
     /// @notice A bit changes only through its list owner's controller or a delegate named by that

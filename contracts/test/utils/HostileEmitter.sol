@@ -37,7 +37,7 @@ contract HostileEmitter {
         uint64 validUntil,
         address by
     );
-    event KeyRevoked(bytes32 indexed node, string keyId, address by);
+    event KeyRevoked(bytes32 indexed node, string keyId, uint8 reason, uint64 compromisedSince, address by);
     event ServiceAdded(bytes32 indexed node, string serviceId, string serviceType, string endpoint, address by);
     event ServiceRemoved(bytes32 indexed node, string serviceId, address by);
     event StatusListCreated(
@@ -73,8 +73,8 @@ contract HostileEmitter {
         emit KeyAdded(node, string(keyId), string(keyType), publicKey, 3, 0, 0, msg.sender);
     }
 
-    function keyRevoked(bytes32 node, bytes calldata keyId) external {
-        emit KeyRevoked(node, string(keyId), msg.sender);
+    function keyRevoked(bytes32 node, bytes calldata keyId, uint8 reason, uint64 compromisedSince) external {
+        emit KeyRevoked(node, string(keyId), reason, compromisedSince, msg.sender);
     }
 
     function serviceAdded(bytes32 node, bytes calldata serviceId, bytes calldata serviceType, bytes calldata endpoint)
