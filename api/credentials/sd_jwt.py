@@ -4,15 +4,17 @@ Two profiles:
 
 - final (``typ: dc+sd-jwt``): iss, iat, nbf, exp, vct, cnf, status (IETF Token Status List)
   in clear; each credential claim a top-level disclosure.
-- twdiw (``typ: vc+sd-jwt``, TW DIW's pre-final shape): header jku/kid/typ/alg; payload sub, iss,
-  nbf, exp, credentialSubject (its fields disclosed via its own ``_sd``), credentialStatus
-  (StatusList2021Entry pair), credentialSchema, nonce, jti, plus cnf.
+- twdiw (``typ: vc+sd-jwt``, the official TW DIW issuer's VCDM 1.1 JWT): header jku/kid/typ/alg;
+  payload iss, sub, nbf, exp, jti, nonce, cnf and ``vc`` {@context, type, credentialSubject (its
+  fields disclosed via its own ``_sd``), credentialStatus (StatusList2021Entry pair),
+  credentialSchema}.
 
 Verification follows RFC 9901 §7 and SD-JWT VC; each failure raises its own ``CredentialError``.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +30,7 @@ from api.credentials.errors import (
     MalformedToken,
     TypInvalid,
 )
+from api.credentials.jwt_vc import VCDM1_CONTEXT
 from api.credentials.kb_jwt import create_kb_jwt, verify_kb_jwt
 from api.credentials.keys import IssuerKeySource, SigningKey, issuer_jwk, public_jwk, read_header, verify_jws
 
@@ -39,7 +42,7 @@ NEVER_DISCLOSABLE = frozenset(
     {"iss", "nbf", "exp", "cnf", "vct", "vct#integrity", "aka_vcts", "status", "sub", "jti"}
 )
 """SD-JWT VC claims that MUST NOT be selectively disclosable."""
-TWDIW_NEVER_DISCLOSABLE = NEVER_DISCLOSABLE | {"sub", "credentialStatus", "credentialSchema", "jti", "nonce"}
+TWDIW_NEVER_DISCLOSABLE = NEVER_DISCLOSABLE | {"sub", "jti", "nonce", "vc"}
 _FINAL_RESERVED = NEVER_DISCLOSABLE | {"iat", SD_KEY, SD_ALG_KEY}
 
 
@@ -143,7 +146,7 @@ def issue_sd_jwt_vc(
 def issue_twdiw_sd_jwt(
     issuer: SigningKey,
     *,
-    vct: str,
+    credential_type: str,
     credential_subject: Mapping[str, Any],
     holder_did: str,
     holder_jwk: Mapping[str, Any],
@@ -158,12 +161,18 @@ def issue_twdiw_sd_jwt(
     issuer_id: str | None = None,
     decoys: int = 0,
 ) -> IssuedSdJwt:
-    """Issue a TW DIW-profile SD-JWT VC (``typ: vc+sd-jwt``, header jku/kid/typ/alg).
+    """Issue a TW DIW-profile SD-JWT VC: the VCDM 1.1 JWT the official issuer signs.
 
-    ``vct`` names the credential type (TW DIW's own credentials carry it only in the schema; ours
-    carry it so a verifier knows the accreditation it needs). Each ``credential_subject`` field is
-    disclosable through ``credentialSubject._sd``;
-    ``credential_status`` is typically ``status.status_list_2021_pair(...)``.
+    As twdiw-vc-handler's CredentialPrepareTask + CredentialSignTask (danubetech's
+    ToJwtConverter moves id/issuer/issuanceDate/expirationDate/credentialSubject.id to
+    jti/iss/nbf/exp/sub): header ``typ: vc+sd-jwt``, ``jku``, ``kid``, ``alg``; payload ``iss``,
+    ``sub`` (the holder DID), ``nbf``, ``exp``, ``jti``, ``nonce``, ``cnf.jwk`` and ``vc`` with
+    ``@context`` (VCDM 1.1), ``type`` [VerifiableCredential, ``credential_type``],
+    ``credentialSubject`` (every field disclosable through its own ``_sd``, ``_sd_alg`` beside it,
+    as Authlete's SDObjectEncoder with the algorithm included writes it), ``credentialStatus``
+    (typically ``status.status_list_2021_pair(...)``) and ``credentialSchema``. Ours besides:
+    ``iat``, the real issuance time (``nbf`` is the start of the issuance day), which a verifier
+    needs to judge the signing key at issuance.
     """
     if SD_KEY in credential_subject or SD_ALG_KEY in credential_subject:
         raise ValueError("credential_subject may not contain _sd/_sd_alg")
@@ -171,23 +180,36 @@ def issue_twdiw_sd_jwt(
     if not iss:
         raise ValueError("issuer_id is required when the key has no DID")
     concealed, disclosures = conceal(credential_subject, decoys=decoys)
+    concealed[SD_ALG_KEY] = SD_ALG
     payload: dict[str, Any] = {
-        "sub": holder_did,
         "iss": iss,
+        "sub": holder_did,
         "iat": current_time(issued_at),
         "nbf": current_time(valid_from),
         "exp": expires_at,
-        "vct": vct,
-        "credentialSubject": concealed,
-        "credentialStatus": [dict(entry) for entry in credential_status],
-        "credentialSchema": dict(credential_schema),
+        "jti": jti,
+        "nonce": nonce if nonce else secrets.token_urlsafe(8),
+        "cnf": {"jwk": public_jwk(holder_jwk)},
+        "vc": {
+            "@context": [VCDM1_CONTEXT],
+            "type": ["VerifiableCredential", credential_type],
+            "credentialSubject": concealed,
+            "credentialStatus": [dict(entry) for entry in credential_status],
+            "credentialSchema": dict(credential_schema),
+        },
     }
-    if nonce is not None:
-        payload["nonce"] = nonce
-    payload["jti"] = jti
-    payload["cnf"] = {"jwk": public_jwk(holder_jwk)}
-    payload[SD_ALG_KEY] = SD_ALG
     return _sign(issuer, TYP_VC_SD_JWT, payload, disclosures, {"jku": jku} if jku else {})
+
+
+def twdiw_types(claims: Mapping[str, Any]) -> list[str]:
+    """The credential types of a TW DIW ``vc+sd-jwt`` (``vc.type`` without VerifiableCredential)."""
+    vc = claims.get("vc")
+    types = vc.get("type") if isinstance(vc, dict) else None
+    return (
+        [t for t in types if isinstance(t, str) and t != "VerifiableCredential"]
+        if isinstance(types, list)
+        else []
+    )
 
 
 def present(
@@ -346,8 +368,12 @@ def verify_sd_jwt_vc(
     if not isinstance(claims.get("iss"), str):
         raise ClaimMissing("SD-JWT VC has no iss")
     if twdiw:
-        if not isinstance(claims.get("credentialSubject"), dict):
-            raise ClaimMissing("vc+sd-jwt has no credentialSubject object")
+        vc = claims.get("vc")
+        if not isinstance(vc, dict) or not isinstance(vc.get("credentialSubject"), dict):
+            raise ClaimMissing("vc+sd-jwt has no vc.credentialSubject object")
+        types = vc.get("type")
+        if not isinstance(types, list) or "VerifiableCredential" not in types:
+            raise ClaimMissing("vc+sd-jwt vc.type must include VerifiableCredential")
     elif not isinstance(claims.get("vct"), str):
         raise ClaimMissing("dc+sd-jwt has no vct")
     status = claims.get("status")

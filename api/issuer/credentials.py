@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from api.credentials.dids import holder_did
+import base58
+
+from api.credentials.dids import did_key_jcs, holder_did
 from api.credentials.jwt_vc import issue_jwt_vc
 from api.credentials.keys import SigningKey
 from api.credentials.proof import ValidatedProof
@@ -21,10 +23,38 @@ def credential_url(config: IssuerConfig, cid: str) -> str:
     return f"{config.base_url}/api/credential/{cid}"
 
 
+JSON_SCHEMA_TYPE = "JsonSchema"
+"""``credentialSchema.type`` (twdiw-vc-handler Definition.DEFAULT_JSON_SCHEMA_TYPE)."""
+
+
+def schema_url(config: IssuerConfig, vc_uid: str) -> str:
+    """``credentialSchema.id`` of a twdiw card: the JSON Schema served at ``/api/schema/<vcUid>``."""
+    return f"{config.base_url}/api/schema/{vc_uid}"
+
+
 def vct_of(config: IssuerConfig, vc_uid: str, template: Template) -> str:
     """The SD-JWT VC type: the template's ``vct``, by default its registry credential type, the
     name accreditations use, so a verifier can tell which accreditation the credential needs."""
     return template.vct or template.type
+
+
+JWK_JCS_PUB_HEADER = b"\xd1\xd6\x03"
+"""The varint of multicodec jwk_jcs-pub (0xeb51) that heads the key of the TW DIW app's did:key."""
+
+
+def twdiw_subject(holder: ValidatedProof) -> str:
+    """``sub`` of a twdiw card: the holder's jwk_jcs-pub did:key, the only holder DID the official
+    issuer and verifier read (CredentialService.didToJWK, DidUtils.extractIssuerPublicKey). The
+    proof's DID as written when it is one (the app compares ``sub`` with its DID: verifyVC), else
+    the jwk_jcs-pub did:key of the same key (a did:jwk, another did:key or a bare jwk)."""
+    did = holder.holder_did
+    if did is not None and did.startswith("did:key:z"):
+        try:
+            if base58.b58decode(did.removeprefix("did:key:z")).startswith(JWK_JCS_PUB_HEADER):
+                return did
+        except ValueError:
+            pass
+    return did_key_jcs(holder.holder_jwk)
 
 
 @dataclass(frozen=True)
@@ -51,6 +81,8 @@ def build_credential(key: SigningKey, config: IssuerConfig, request: CredentialR
     expires_at = day_end(request.expiration_date, zone)
     holder = request.holder
     subject_did = holder.holder_did or holder_did(holder.holder_jwk, "jwk")[0]
+    if request.fmt == "vc+sd-jwt":
+        subject_did = twdiw_subject(holder)
     if request.fmt == "dc+sd-jwt":
         return issue_sd_jwt_vc(
             key,
@@ -66,13 +98,13 @@ def build_credential(key: SigningKey, config: IssuerConfig, request: CredentialR
     if request.fmt == "vc+sd-jwt":
         return issue_twdiw_sd_jwt(
             key,
-            vct=vct_of(config, request.vc_uid, request.template),
+            credential_type=request.template.type,
             credential_subject=fields,
             holder_did=subject_did,
             holder_jwk=holder.holder_jwk,
             jti=credential_url(config, request.cid),
             credential_status=status_list_2021_entries(request.allocations),
-            credential_schema={"id": f"{config.base_url}/api/schema/{request.vc_uid}", "type": "JsonSchema"},
+            credential_schema={"id": schema_url(config, request.vc_uid), "type": JSON_SCHEMA_TYPE},
             expires_at=expires_at,
             valid_from=valid_from,
             nonce=request.nonce,

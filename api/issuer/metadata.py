@@ -6,7 +6,7 @@ from typing import Any
 
 from api.credentials.keys import SigningKey
 from api.issuer.config import IssuerConfig, configuration_id
-from api.issuer.credentials import vct_of
+from api.issuer.credentials import schema_url, vct_of
 
 PRE_AUTHORIZED_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 PROOF_ALGS = ["ES256", "ES256K", "EdDSA"]
@@ -59,4 +59,28 @@ def authorization_server_metadata(config: IssuerConfig) -> dict[str, Any]:
         "response_types_supported": [],
         "pre-authorized_grant_anonymous_access_supported": True,
         "token_endpoint_auth_methods_supported": ["none"],
+    }
+
+
+def credential_schema(config: IssuerConfig, vc_uid: str) -> dict[str, Any]:
+    """The JSON Schema a twdiw card's ``credentialSchema.id`` names (``/api/schema/<vcUid>``).
+
+    The official vc-handler's layout (SchemaUtils.generateSchema, PublicInfoService.getSchema):
+    draft 2020-12, ``credentialSubject`` with ``id`` (a URI) and each field a string, nothing
+    required (every field is selectively disclosable, so a presentation may hold any subset).
+    """
+    template = config.templates[vc_uid]
+    properties: dict[str, Any] = {"id": {"title": "id", "type": "string", "format": "uri"}}
+    properties.update({name: {"title": name, "type": "string"} for name in template.fields})
+    if template.roles:
+        properties["roles"] = {"title": "roles", "type": "array"}
+    return {
+        "$id": schema_url(config, vc_uid),
+        "$schema": "https://json-schema.org/draft/2020-12/schema#",
+        "title": template.type,
+        "description": f"{template.type} using JsonSchema",
+        "type": "object",
+        "properties": {
+            "credentialSubject": {"title": "credentialSubject", "type": "object", "properties": properties}
+        },
     }

@@ -6,15 +6,21 @@ import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
 
 from api.dependencies import IssuerCtx as Ctx
 from api.issuer.context import IssuerContext
 from api.issuer.errors import DiwError
+from api.issuer.metadata import credential_schema
 from api.status.publication import MEDIA_TYPE_JWT, MEDIA_TYPE_STATUSLIST_JWT, MEDIA_TYPE_VC_JWT
 from projections.trust_freshness import judge_views
 
 router = APIRouter(tags=["Status lists"])
+SCHEMA_NOT_FOUND = "64005"
+"""twdiw-vc-handler VcException.ERR_INFO_SCHEMA_NOT_FOUND (PublicInfoService.getSchema)."""
 ACCEPTED = {MEDIA_TYPE_STATUSLIST_JWT: "ietf", MEDIA_TYPE_VC_JWT: "w3c", MEDIA_TYPE_JWT: "twdiw"}
+"""Explicit media types; otherwise (no Accept, or the official verifier's application/json) the
+type's default: twdiw when a twdiw template issues the type, W3C otherwise."""
 
 
 def _profile(ctx: IssuerContext, credential_type: str, accept: str, chosen: str | None) -> str:
@@ -37,21 +43,27 @@ def status_list(
     ctx: Ctx,
     format: Annotated[str | None, Query()] = None,
 ) -> Response:
+    """The signed list. A TW DIW list comes as the official vc-handler answers it,
+    ``{"statusList": "<JWT>"}`` (PublicInfoService.getStatusList; the official verifier and app read
+    that member), or as the bare JWT when ``Accept`` names ``application/jwt``."""
+    accept = request.headers.get("accept", "")
     record = ctx.status.find_list(credential_type, name)
-    published = (
-        None
-        if record is None
-        else ctx.status.published(
-            record, _profile(ctx, credential_type, request.headers.get("accept", ""), format)
-        )
-    )
+    profile = _profile(ctx, credential_type, accept, format)
+    published = None if record is None else ctx.status.published(record, profile)
     if published is None:
         raise DiwError("61010", f"no status list {credential_type}/{name}", 404)
-    return Response(
-        published.token,
-        media_type=published.media_type,
-        headers={"Cache-Control": published.cache_control(), "Vary": "Accept"},
-    )
+    headers = {"Cache-Control": published.cache_control(), "Vary": "Accept"}
+    if profile == "twdiw" and MEDIA_TYPE_JWT not in accept:
+        return JSONResponse({"statusList": published.token}, headers=headers)
+    return Response(published.token, media_type=published.media_type, headers=headers)
+
+
+@router.get("/api/schema/{vc_uid}", summary="The JSON Schema a twdiw card's credentialSchema.id names")
+def schema(vc_uid: str, ctx: Ctx) -> JSONResponse:
+    if vc_uid not in ctx.config.templates:
+        raise DiwError(SCHEMA_NOT_FOUND, f"no template {vc_uid!r}", 404)
+    body = credential_schema(ctx.config, vc_uid)
+    return JSONResponse(body, headers={"Cache-Control": "public, max-age=300"})
 
 
 @router.get("/api/keys", summary="The issuer's credential signing key as a JWKS (the jku)")

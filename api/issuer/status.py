@@ -74,6 +74,7 @@ class StatusService:
         self.horizon = horizon
         self.signer = signer
         self.store = store
+        self.jku = f"{base_url}/api/keys"  # the JWKS a twdiw list's jku names (routes_status.keys)
         creator = GatewayListCreator(
             gateway, f"{base_url}/status-lists/{{credential_type}}/{{purpose_letter}}{{sequence}}"
         )
@@ -129,4 +130,5 @@ class StatusService:
         version = self.ledger.views.status_list(record.list_id)
         if version is None:
             return None
-        return publish(version, self.signer, profile, url=record.uri)
+        options = {"jku": self.jku} if profile == "twdiw" else {}
+        return publish(version, self.signer, profile, url=record.uri, **options)

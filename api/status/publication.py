@@ -13,6 +13,7 @@ published at its on-chain size (the draft sets no minimum).
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,6 +34,11 @@ MEDIA_TYPE_JWT = "application/jwt"
 CREDENTIALS_V2 = "https://www.w3.org/ns/credentials/v2"
 CREDENTIALS_V1 = "https://www.w3.org/2018/credentials/v1"
 STATUS_LIST_2021_CONTEXT = "https://w3id.org/vc/status-list/2021/v1"
+
+CLOCK_SKEW = 60
+"""Seconds a TW DIW list's ``nbf`` precedes its signing: the official verifier takes a list only
+when ``nbf`` is strictly before its own clock (StatusListValidateTask), and we sign on request, so
+a verifier whose clock runs behind ours by a second would refuse a list signed "now"."""
 
 DEFAULT_TTL = 300
 """Seconds a verifier may cache a list before fetching it again."""
@@ -131,10 +137,16 @@ def twdiw_credential(
     validity: int | None = None,
     url: str | None = None,
     min_entries: int = MIN_ENTRIES,
+    jku: str | None = None,
 ) -> PublishedStatusList:
     """A StatusList2021Credential as a VCDM 1.1 JWT VC (`vc` claim), the TW DIW profile.
 
-    `encodedList` is GZIP + standard Base64 without a multibase prefix, as TW DIW writes it.
+    `encodedList` is GZIP + standard Base64 without a multibase prefix, as TW DIW writes it. As
+    the official vc-handler's StatusListSignTask: a random `nonce` claim, `nbf` CLOCK_SKEW before
+    the signing and, with `jku` (the URL of
+    the issuer's JWKS, where the official verifier looks the `kid` up: StatusListCheckTask), a
+    `jku` header; its StatusListValidateTask refuses a list without typ, jku, kid, iss, sub, jti,
+    nbf, exp or nonce.
     """
     issued, expires, url = _window(version, now, ttl, validity, url)
     subject_id = f"{url}#list"
@@ -156,12 +168,13 @@ def twdiw_credential(
         "iss": signer.did,
         "sub": subject_id,
         "jti": url,
-        "nbf": issued,
+        "nbf": issued - CLOCK_SKEW,
         "iat": issued,
         "exp": expires,
+        "nonce": secrets.token_urlsafe(8),
         "vc": credential,
     }
-    token = signer.sign({"typ": "JWT"}, claims)
+    token = signer.sign({"typ": "JWT", **({"jku": jku} if jku else {})}, claims)
     return _published("twdiw", MEDIA_TYPE_JWT, token, version, url, issued, expires, ttl)
 
 

@@ -23,7 +23,7 @@ from api.credentials.dids import did_jwk, did_key_jwk
 from api.credentials.errors import CredentialError, KeyUnsupported
 from api.credentials.jwt_vc import verify_vp_jwt
 from api.credentials.keys import public_jwk
-from api.credentials.sd_jwt import TYP_DC_SD_JWT, TYP_VC_SD_JWT, verify_sd_jwt_vc
+from api.credentials.sd_jwt import TYP_DC_SD_JWT, TYP_VC_SD_JWT, twdiw_types, verify_sd_jwt_vc
 from api.verifier import reasons as r
 from api.verifier.config import CredentialQuery
 from api.verifier.reasons import Refused
@@ -184,10 +184,11 @@ class TrustDecision:
         )
         claims = verified_sd.claims
         holder_jwk = verified_sd.holder_jwk
-        if typ == TYP_VC_SD_JWT:
-            subject = dict(claims["credentialSubject"])
-            references = _w3c_references(claims.get("credentialStatus"))
+        if typ == TYP_VC_SD_JWT:  # VCDM 1.1 JWT: the credential is the vc claim
+            subject = dict(claims["vc"]["credentialSubject"])
+            references = _w3c_references(claims["vc"].get("credentialStatus"))
             holder = claims.get("sub") if isinstance(claims.get("sub"), str) else None
+            types = twdiw_types(claims)
         else:
             subject = dict(verified_sd.disclosed)
             status = claims.get("status")
@@ -197,12 +198,13 @@ class TrustDecision:
                 else []
             )
             holder = None
-        vct = claims.get("vct")
+            vct = claims.get("vct")
+            types = [vct] if isinstance(vct, str) else []
         return _Parsed(
             fmt=query.format,
             issuer=claims["iss"],
             payload=claims,
-            types=[vct] if isinstance(vct, str) else [],
+            types=types,
             subject=subject,
             holder=holder or (did_jwk(holder_jwk) if holder_jwk else ""),
             holder_jwk=holder_jwk,
@@ -220,7 +222,8 @@ class TrustDecision:
                     r.TYPE_MISMATCH, f"the credential's types {parsed.types} do not include {query.type}"
                 )
         elif not set(parsed.types) & set(query.vct_values):
-            raise Refused(r.TYPE_MISMATCH, f"vct {parsed.types[:1]} is not one of {query.vct_values}")
+            name = "type" if query.format == "vc+sd-jwt" else "vct"
+            raise Refused(r.TYPE_MISMATCH, f"{name} {parsed.types[:1]} is not one of {query.vct_values}")
         return query.type
 
     def _check_issuer_active(self, issuer: str) -> None:

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from api.credentials.jwt_vc import type_iri
 from api.credentials.keys import SigningKey
+from api.verifier import twdiw
 from api.verifier.config import CredentialQuery, VerifierConfig, VerifierTemplate
 from api.verifier.sessions import Session
 
@@ -33,28 +34,6 @@ def _credential_query(query: CredentialQuery) -> dict[str, Any]:
     if paths:
         entry["claims"] = [{"path": path} for path in paths]
     return entry
-
-
-def presentation_definition(template_ref: str, template: VerifierTemplate) -> dict[str, Any]:
-    """A DIF Presentation Exchange definition, for wallets on pre-final drafts (TW DIW today)."""
-    return {
-        "id": template_ref,
-        "input_descriptors": [
-            {
-                "id": query.id,
-                "name": query.type,
-                "format": {query.format: {"sd-jwt_alg_values": ALGS, "kb-jwt_alg_values": ALGS}},
-                "constraints": {
-                    "limit_disclosure": "required",
-                    "fields": [
-                        {"path": ["$.vct"], "filter": {"type": "string", "enum": list(query.vct_values)}},
-                        *({"path": [f"$.credentialSubject.{claim.ename}"]} for claim in query.claims),
-                    ],
-                },
-            }
-            for query in template.credentials
-        ],
-    }
 
 
 def vp_formats(template: VerifierTemplate) -> dict[str, Any]:
@@ -107,7 +86,7 @@ def request_object(
         claims["client_metadata"]["id_token_signed_response_alg"] = "ES256"
     if template.profile == "twdiw":
         claims["client_id_scheme"] = "did"
-        claims["presentation_definition"] = presentation_definition(session.template_ref, template)
+        claims["presentation_definition"] = twdiw.presentation_definition(session.template_ref, template)
     else:
         claims["dcql_query"] = dcql_query(template)
     return key.sign(claims, {"typ": REQUEST_TYP})

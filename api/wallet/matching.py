@@ -22,7 +22,7 @@ from api.credentials.disclosures import Disclosure
 from api.credentials.errors import CredentialError
 from api.credentials.jwt_vc import expanded_types
 from api.credentials.keys import read_payload
-from api.credentials.sd_jwt import SdJwt
+from api.credentials.sd_jwt import SdJwt, twdiw_types
 from api.wallet.claim_paths import Path, Reached, display, is_path, json_path, reach
 from api.wallet.errors import WalletError
 from api.wallet.received import SD_JWT_FORMATS, SUPPORTED_FORMATS
@@ -66,9 +66,10 @@ class _Held:
                 disclosures = {d.digest: d for d in map(Disclosure.parse, parsed.disclosures)}
                 vct = payload.get("vct")
                 types: tuple[str, ...] = (vct,) if isinstance(vct, str) else ()
-                roots: tuple[Path, ...] = (
-                    ([], ["credentialSubject"]) if stored.format == "vc+sd-jwt" else ([],)
-                )
+                roots: tuple[Path, ...] = ([],)
+                if stored.format == "vc+sd-jwt":  # VCDM 1.1 JWT: paths name the vc claim's members
+                    types = tuple(twdiw_types(payload))
+                    roots = (["vc"], [])
             else:
                 payload, disclosures = read_payload(stored.raw), {}
                 body = payload.get("vc")
@@ -237,8 +238,17 @@ def _wanted(credential_sets: Any, found: dict[str, Match | None]) -> set[str]:
 
 
 def _filter_accepts(spec: Any, value: Any) -> bool:
+    """A JSON Schema ``filter``: const, enum, type (string, array), pattern and, for an array,
+    ``contains`` (the official verifier's ``$.type`` filter: ``{"type": "array", "contains":
+    {"const": <template code>}}``)."""
     if not isinstance(spec, dict):
         return True
+    if "contains" in spec and not (
+        isinstance(value, list) and any(_filter_accepts(spec["contains"], item) for item in value)
+    ):
+        return False
+    if spec.get("type") == "array" and not isinstance(value, list):
+        return False
     if "const" in spec and value != spec["const"]:
         return False
     if "enum" in spec and value not in (spec["enum"] if isinstance(spec["enum"], list) else []):

@@ -11,7 +11,7 @@ import contextlib
 from collections.abc import Mapping
 from typing import Any
 
-from api.credentials.dids import holder_did
+from api.credentials.dids import resolve_holder_key
 from api.credentials.disclosures import reveal
 from api.credentials.errors import CredentialError
 from api.credentials.keys import public_jwk, read_header, read_payload
@@ -57,8 +57,11 @@ def _sd_jwt_claims(raw: str) -> tuple[dict[str, Any], dict[str, Any]]:
         raise WalletError(STEP, f"SD-JWT typ {typ!r} is not one of {', '.join(SD_JWT_VC_TYPS)}")
     payload = read_payload(parsed.issuer_jwt)
     processed, _ = reveal(payload, parsed.disclosures)
-    subject = processed.get("credentialSubject")
-    if typ == TYP_VC_SD_JWT and isinstance(subject, dict):
+    if typ == TYP_VC_SD_JWT:  # VCDM 1.1 JWT (the official TW DIW issuer's): the card is the vc claim
+        vc = processed.get("vc")
+        subject = vc.get("credentialSubject") if isinstance(vc, dict) else None
+        if not isinstance(subject, dict):
+            raise WalletError(STEP, "the vc+sd-jwt credential has no vc.credentialSubject object")
         return payload, subject
     return payload, {name: value for name, value in processed.items() if name not in REGISTERED_CLAIMS}
 
@@ -94,12 +97,14 @@ def _bound_to(holder: Holder, cnf: Any, subjects: list[Any]) -> bool:
 
 
 def _is_my_did(holder: Holder, did: str) -> bool:
+    """Whether a did:jwk / did:key designates the wallet's key: its own DID, or another DID of the
+    same key (a TW DIW issuer names the holder by the key's jwk_jcs-pub did:key)."""
     if did == holder.did:
         return True
     method = did.split(":")[1] if did.count(":") >= 2 else ""
     if method not in ("jwk", "key"):
         return False
     try:
-        return holder_did(holder.key.public_jwk, method)[0] == did
+        return resolve_holder_key(did).jwk == holder.key.public_jwk
     except CredentialError:
         return False

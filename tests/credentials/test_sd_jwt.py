@@ -56,7 +56,7 @@ def final(issuer: SigningKey, holder: SigningKey, **overrides: Any) -> IssuedSdJ
 
 def twdiw(issuer: SigningKey, holder: SigningKey, **overrides: Any) -> IssuedSdJwt:
     args: dict[str, Any] = {
-        "vct": "EmployeeCredential",
+        "credential_type": "EmployeeCredential",
         "credential_subject": {"name": "林美", "birthDate": "19900101", "employeeId": "E-7"},
         "holder_did": "did:key:zDnaeHolder",
         "holder_jwk": holder.public_jwk,
@@ -109,27 +109,21 @@ def test_twdiw_profile_shape(p256_issuer: SigningKey, holder_key: SigningKey) ->
         "typ": TYP_VC_SD_JWT,
         "jku": "https://issuer.test/api/keys",
     }
-    assert list(payload) == [
-        "sub",
-        "iss",
-        "iat",
-        "nbf",
-        "exp",
-        "vct",
-        "credentialSubject",
-        "credentialStatus",
-        "credentialSchema",
-        "nonce",
-        "jti",
-        "cnf",
-        "_sd_alg",
-    ]
-    assert set(payload["credentialSubject"]) == {"_sd"} and len(payload["credentialSubject"]["_sd"]) == 3
-    revocation, suspension = payload["credentialStatus"]
+    # the official vc-handler's VCDM 1.1 JWT (CredentialPrepareTask, CredentialSignTask), + iat
+    assert list(payload) == ["iss", "sub", "iat", "nbf", "exp", "jti", "nonce", "cnf", "vc"]
+    assert payload["nonce"] == "c-nonce-1" and payload["cnf"] == {"jwk": holder_key.public_jwk}
+    vc = payload["vc"]
+    assert list(vc) == ["@context", "type", "credentialSubject", "credentialStatus", "credentialSchema"]
+    assert vc["@context"] == ["https://www.w3.org/2018/credentials/v1"]
+    assert vc["type"] == ["VerifiableCredential", "EmployeeCredential"]
+    assert set(vc["credentialSubject"]) == {"_sd", "_sd_alg"} and len(vc["credentialSubject"]["_sd"]) == 3
+    revocation, suspension = vc["credentialStatus"]
     assert revocation["type"] == suspension["type"] == "StatusList2021Entry"
     assert (revocation["statusPurpose"], suspension["statusPurpose"]) == ("revocation", "suspension")
     assert revocation["statusListIndex"] == suspension["statusListIndex"] == "7"
     assert revocation["statusListCredential"] != suspension["statusListCredential"]
+    assert vc["credentialSchema"] == {"id": "https://issuer.test/api/schema/card", "type": "JsonSchema"}
+    assert twdiw(p256_issuer, holder_key, nonce=None).payload["nonce"], "a nonce is always there"
 
 
 def test_reserved_claims_cannot_be_credential_fields(p256_issuer: SigningKey, holder_key: SigningKey) -> None:
@@ -153,9 +147,9 @@ def test_final_round_trip_all_key_types(issuer_key: SigningKey, holder_curve: st
 
 def test_twdiw_round_trip_all_key_types(issuer_key: SigningKey, holder_key: SigningKey) -> None:
     result = verify(kb(twdiw(issuer_key, holder_key), holder_key, ["name"]), issuer_key)
-    assert result.claims["credentialSubject"] == {"name": "林美"}
+    assert result.claims["vc"]["credentialSubject"] == {"name": "林美"}
     assert result.disclosed == {"name": "林美"} and result.typ == TYP_VC_SD_JWT
-    assert result.claims["credentialStatus"][0]["statusListIndex"] == "7"
+    assert result.claims["vc"]["credentialStatus"][0]["statusListIndex"] == "7"
 
 
 def test_disclose_nothing(p256_issuer: SigningKey, holder_key: SigningKey) -> None:
@@ -419,8 +413,8 @@ def test_reference_implementation_verifies_twdiw_profile(
     payload = _reference_verify(
         kb(twdiw(issuer_key, holder_key), holder_key, ["name"]), issuer_key, holder_key
     )
-    assert payload["credentialSubject"] == {"name": "林美"}
-    assert payload["credentialStatus"][1]["statusPurpose"] == "suspension"
+    assert payload["vc"]["credentialSubject"] == {"name": "林美"}
+    assert payload["vc"]["credentialStatus"][1]["statusPurpose"] == "suspension"
 
 
 def test_reference_implementation_checks_its_default_key_binding(

@@ -10,6 +10,7 @@ from typing import Any
 from jwcrypto.jwk import JWK
 from sd_jwt.verifier import SDJWTVerifier
 
+from api.credentials.dids import resolve_holder_key
 from api.credentials.jwt_vc import verify_jwt_vc
 from api.credentials.keys import read_payload, verify_jws
 from api.credentials.sd_jwt import SdJwt, verify_sd_jwt_vc
@@ -120,22 +121,26 @@ def test_twdiw_profile_vc_sd_jwt_with_status_list_2021_pair(issuer: RunningIssue
     verified = verify_sd_jwt_vc(stored.raw, issuer.key.public_jwk, require_key_binding=False)
     assert verified.header["typ"] == "vc+sd-jwt" and verified.header["jku"] == f"{issuer.url}/api/keys"
     claims = verified.claims
-    assert claims["credentialSubject"] == {"name": "林美", "employee_no": "E-042"}
-    revocation, suspension = claims["credentialStatus"]
+    assert claims["vc"]["credentialSubject"] == {"name": "林美", "employee_no": "E-042"}
+    revocation, suspension = claims["vc"]["credentialStatus"]
     assert revocation["type"] == suspension["type"] == "StatusList2021Entry"
     assert revocation["statusListIndex"] == suspension["statusListIndex"]
     cid = claims["jti"].rsplit("/", 1)[1]
     assert claims["jti"] == f"{issuer.url}/api/credential/{cid}"
     payload = read_payload(SdJwt.parse(stored.raw).issuer_jwt)
-    assert payload["sub"] == Wallet(tmp_path / "wallet").holder_did
+    # the holder's key, named as the official verifier reads holders: a jwk_jcs-pub did:key
+    assert resolve_holder_key(payload["sub"]).jwk == Wallet(tmp_path / "wallet").holder.key.public_jwk
 
     token = issuer.api("POST", "/token", data={})  # the twdiw token answer carries c_nonce: see test_oid4vci
     assert token.status_code == 400
 
     assert issuer.api("PUT", f"/api/credential/{cid}/revocation").status_code == 200
-    response = issuer.api("GET", revocation["statusListCredential"].removeprefix(issuer.url))
+    path = revocation["statusListCredential"].removeprefix(issuer.url)
+    response = issuer.api("GET", path, headers={"Accept": "application/jwt"})
     assert response.headers["content-type"].startswith("application/jwt")
     listed = verify_jws(response.text, issuer.key.public_jwk).claims()["vc"]
+    enveloped = issuer.api("GET", path).json()["statusList"]  # as the official vc-handler answers
+    assert verify_jws(enveloped, issuer.key.public_jwk).claims()["vc"] == listed
     assert listed["type"] == ["VerifiableCredential", "StatusList2021Credential"]
     encoded = listed["credentialSubject"]["encodedList"]
     assert bit(decode_twdiw(encoded), int(revocation["statusListIndex"])) == 1

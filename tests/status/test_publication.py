@@ -112,10 +112,14 @@ def test_twdiw_status_list_2021_credential_as_vcdm11_jwt(signer: LocalEcSigner) 
     published = twdiw_credential(_version(purpose="suspension"), signer, now=NOW, ttl=300, validity=3_600)
     token = _verify(published.token, signer)
 
-    assert token.header["typ"] == "JWT"
+    assert token.header["typ"] == "JWT" and "jku" not in token.header
     claims = token.claims
     assert (claims["iss"], claims["jti"], claims["sub"]) == (ISSUER, URI, URI + "#list")
-    assert (claims["nbf"], claims["exp"]) == (NOW, NOW + 3_600)
+    # nbf a minute early: the official verifier wants nbf strictly before its own clock
+    assert (claims["nbf"], claims["iat"], claims["exp"]) == (NOW - 60, NOW, NOW + 3_600)
+    assert isinstance(claims["nonce"], str) and claims["nonce"]  # StatusListValidateTask needs one
+    with_jku = twdiw_credential(_version(), signer, now=NOW, jku="https://issuer.test/api/keys")
+    assert _verify(with_jku.token, signer).header["jku"] == "https://issuer.test/api/keys"
     vc = claims["vc"]
     assert vc["@context"][0] == "https://www.w3.org/2018/credentials/v1"
     assert vc["type"] == ["VerifiableCredential", "StatusList2021Credential"]

@@ -201,7 +201,7 @@ class World:
         idx = self.new_index() if index is None else index
         return issue_twdiw_sd_jwt(
             self.issuer_key,
-            vct=EMPLOYEE,
+            credential_type=EMPLOYEE,
             credential_subject=SUBJECT,
             holder_did=self.holder_did,
             holder_jwk=self.holder.public_jwk,

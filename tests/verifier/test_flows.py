@@ -94,7 +94,11 @@ def test_twdiw_profile_uses_a_presentation_definition_and_a_submission(world: Wo
     assert request.client_id == VERIFIER and request.claims["client_id_scheme"] == "did"
     assert "dcql_query" not in request.claims
     descriptor = request.claims["presentation_definition"]["input_descriptors"][0]
-    assert descriptor["id"] == "employee" and "vc+sd-jwt" in descriptor["format"]
+    assert descriptor["id"] == "employee"  # the official verifier's shape (api/verifier/twdiw.py)
+    assert descriptor["constraints"]["fields"][0] == {
+        "path": ["$.type"],
+        "filter": {"type": "array", "contains": {"const": "EmployeeCredential"}},
+    }
     presentation = world.present_sd_jwt(world.twdiw(), request)
     submission = {
         "id": "s1",

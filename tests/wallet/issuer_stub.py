@@ -309,7 +309,7 @@ class StubIssuer:
         if fmt == "vc+sd-jwt":
             return issue_twdiw_sd_jwt(
                 self.key,
-                vct=VCT,
+                credential_type=VCT,
                 credential_subject=PERSON,
                 holder_did=holder_did,
                 holder_jwk=holder_jwk,

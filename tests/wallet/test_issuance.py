@@ -144,7 +144,7 @@ def test_twdiw_profile(start_issuer: Callable[..., StubIssuer], wallet: Wallet) 
     payload = read_payload(SdJwt.parse(person.raw).issuer_jwt)
     assert (
         payload["sub"] == wallet.holder_did
-        and payload["credentialStatus"][0]["type"] == "StatusList2021Entry"
+        and payload["vc"]["credentialStatus"][0]["type"] == "StatusList2021Entry"
     )
     assert degree.claims == {"id": wallet.holder_did, **DEGREE}
     # The first request met an expired nonce: retried with the c_nonce of the error response.

@@ -137,7 +137,8 @@ def test_presentation_definition_fields(start_issuer, wallet: Wallet) -> None:
             ],
         }
 
-    vct = {"path": ["$.vct"], "filter": {"type": "string", "enum": [VCT]}}
+    # the official verifier's type field (DwSandBoxVP401WService.generatePresentationDefinition)
+    vct = {"path": ["$.type"], "filter": {"type": "array", "contains": {"const": VCT}}}
     [match] = match_request(
         definition(
             vct,
@@ -155,7 +156,8 @@ def test_presentation_definition_fields(start_issuer, wallet: Wallet) -> None:
     }
 
     for fields in (
-        [{"path": ["$.vct"], "filter": {"enum": ["urn:other"]}}],
+        [{"path": ["$.type"], "filter": {"type": "array", "contains": {"const": "urn:other"}}}],
+        [{"path": ["$.type"], "filter": {"type": "string"}}],
         [vct, {"path": ["$.credentialSubject.nickname"]}],
         [vct, {"path": ["$.credentialSubject.birthdate"], "filter": {"const": "2000-01-01"}}],
     ):

@@ -159,8 +159,8 @@ def test_twdiw_profile_with_presentation_submission(
     verified = verify_sd_jwt_vc(
         presentation, twdiw.key.public_jwk, audience=VERIFIER_DID, nonce=session.nonce
     )
-    assert verified.claims["credentialSubject"] == {"given_name": "Mei", "birthdate": "1990-01-01"}
-    assert verified.claims["vct"] == VCT
+    assert verified.claims["vc"]["credentialSubject"] == {"given_name": "Mei", "birthdate": "1990-01-01"}
+    assert verified.claims["vc"]["type"] == ["VerifiableCredential", VCT]
 
 
 def test_siop_id_token(verifier: StubVerifier, registry: Ledger, issuer: StubIssuer, wallet: Wallet) -> None:
