@@ -13,13 +13,25 @@ Decisions:
   service ids they become percent-encoded fragments of those bytes.
 - A key is left out if it is revoked at this version, outside its validity window at the
   query time, or if its material cannot be published (listed in `trustLedger.unusableKeys`).
+- `serviceEndpoint` is defined in the inline context too: the DID v1 context defines it only
+  inside `service`, so a dereferenced service (`#issuer`, which carries the document's context)
+  lost it in JSON-LD.
+- Every service `type` is defined for JSON-LD (DID Core 1.0 §6.3.1: a producer SHOULD NOT emit
+  terms the `@context` does not define; jsonld.js drops an undefined type, PyLD makes it a
+  relative IRI): a type that is a plain name becomes a term of the inline context, mapped to its
+  registered IRI (DID Specification Registries: LinkedDomains, DIDCommMessaging) or to
+  ``urn:trust-ledger:service-type:<name>``; an absolute IRI stays as it is; any other string (one
+  that a context already maps to a keyword, or that cannot be a term) is written as that URN,
+  percent-encoded. `serviceType=` selects on either form.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 from projections.api import EffectiveStatus, EntityVersion
 from projections.records import Accreditation, KeyRecord
@@ -39,6 +51,60 @@ NAME_URN_PREFIX = "urn:trust-ledger:name:"
 
 KEY_TYPE_CONTEXTS = {"JsonWebKey2020": JWS_2020_CONTEXT, "Multikey": MULTIKEY_CONTEXT}
 RELATIONSHIPS = tuple(KEY_PURPOSES.values())
+
+SERVICE_TYPE_PREFIX = "urn:trust-ledger:service-type:"
+SERVICE_ENDPOINT_TERM = {"@id": "https://www.w3.org/ns/did#serviceEndpoint", "@type": "@id"}
+"""As the DID v1 context defines it within `service`."""
+REGISTERED_SERVICE_TYPES = {
+    "LinkedDomains": "https://identity.foundation/.well-known/resources/did-configuration/#LinkedDomains",
+    "DIDCommMessaging": "https://didcomm.org/messaging/contexts/v2#DIDCommMessaging",
+}
+"""Service types with an IRI in the DID Specification Registries."""
+CONTEXT_TERMS = {
+    DID_CONTEXT: {
+        "id": "@id",
+        "type": "@type",
+        "alsoKnownAs": "https://www.w3.org/ns/activitystreams#alsoKnownAs",
+        "assertionMethod": "https://w3id.org/security#assertionMethod",
+        "authentication": "https://w3id.org/security#authenticationMethod",
+        "capabilityDelegation": "https://w3id.org/security#capabilityDelegationMethod",
+        "capabilityInvocation": "https://w3id.org/security#capabilityInvocationMethod",
+        "controller": "https://w3id.org/security#controller",
+        "keyAgreement": "https://w3id.org/security#keyAgreementMethod",
+        "service": "https://www.w3.org/ns/did#service",
+        "verificationMethod": "https://w3id.org/security#verificationMethod",
+    },
+    MULTIKEY_CONTEXT: {"id": "@id", "type": "@type", "Multikey": "https://w3id.org/security#Multikey"},
+    JWS_2020_CONTEXT: {
+        "privateKeyJwk": "https://w3id.org/security#privateKeyJwk",
+        "JsonWebKey2020": "https://w3id.org/security#JsonWebKey2020",
+        "JsonWebSignature2020": "https://w3id.org/security#JsonWebSignature2020",
+    },
+}
+"""The top-level terms of the contexts a document may name (did-context 3.1.1,
+@digitalbazaar/multikey-context 2.0.1, @transmute/security-context jws-2020-v1): a service type
+equal to one of them is not defined again (the DID and Multikey contexts protect theirs)."""
+_TERM = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
+_ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[A-Za-z0-9\-._~!$&'()*+,;=:@/?#%]+")
+
+
+def service_type_value(name: str, contexts: list[Any]) -> tuple[str, str | None]:
+    """How the service type `name` is written under `contexts` (the document's context URLs), and
+    the IRI its term must be defined as in the inline context (None: no term to define)."""
+    defined: dict[str, str] = {TRUST_LEDGER_TERM: TRUST_LEDGER_IRI}
+    for context in contexts:
+        if isinstance(context, str):
+            defined.update(CONTEXT_TERMS.get(context, {}))
+    if name in defined:
+        iri = defined[name]
+        return (name, None) if not iri.startswith("@") else (SERVICE_TYPE_PREFIX + quote(name, safe=""), None)
+    if name in REGISTERED_SERVICE_TYPES:
+        return name, REGISTERED_SERVICE_TYPES[name]
+    if _TERM.fullmatch(name):
+        return name, SERVICE_TYPE_PREFIX + name
+    if _ABSOLUTE_IRI.fullmatch(name) and not name.startswith("_:"):
+        return name, None
+    return SERVICE_TYPE_PREFIX + quote(name, safe=""), None
 
 
 def did_url(did: str, local_id: str) -> str:
@@ -126,7 +192,18 @@ def render_document(version: EntityVersion, effective: EffectiveStatus | None, a
         suite = KEY_TYPE_CONTEXTS[method["type"]]
         if suite not in contexts:
             contexts.append(suite)
-    contexts.append(TRUST_LEDGER_CONTEXT)
+    inline: dict[str, Any] = dict(TRUST_LEDGER_CONTEXT)
+    services = []
+    for service_id, service in state.services.items():
+        written, iri = service_type_value(service.type, contexts)
+        if iri is not None:
+            inline[written] = iri
+        services.append(
+            {"id": did_url(did, service_id), "type": written, "serviceEndpoint": service.endpoint}
+        )
+    if services:  # the DID context defines it only inside `service`, not in a dereferenced service
+        inline["serviceEndpoint"] = SERVICE_ENDPOINT_TERM
+    contexts.append(inline)
 
     document: dict[str, Any] = {"@context": contexts, "id": did, "controller": did}
     also = name_urn(state.name)
@@ -137,10 +214,6 @@ def render_document(version: EntityVersion, effective: EffectiveStatus | None, a
     for name in RELATIONSHIPS:
         if refs[name]:
             document[name] = refs[name]
-    services = [
-        {"id": did_url(did, service_id), "type": service.type, "serviceEndpoint": service.endpoint}
-        for service_id, service in state.services.items()
-    ]
     if services:
         document["service"] = services
     document[TRUST_LEDGER_TERM] = trust_facts(version, effective, unusable)

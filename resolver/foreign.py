@@ -1,9 +1,16 @@
 """DIDs that carry their own document (did:key, did:jwk, did:pkh), resolved offline by didkit 0.3.3.
 
-A did:key of the ``jwk_jcs-pub`` multicodec (0xeb51, the JCS of a public JWK: the TW DIW app's and
-EBSI's holder DIDs) is unknown to didkit 0.3.3, which answers notFound; its document is built here,
-as EBSI's resolver does: one ``JsonWebKey2020`` method holding the JWK, in every relationship but
-keyAgreement.
+Every did:key document is the did:key Method v0.7 document (w3c-ccg/did-key-spec@f5abee8,
+"Document Creation Algorithm") with ``publicKeyFormat`` ``JsonWebKey2020``: one method
+``did#<fingerprint>`` of type ``JsonWebKey2020`` holding the key as ``publicKeyJwk``, context
+``https://w3id.org/security/suites/jws-2020/v1``, in authentication, assertionMethod,
+capabilityInvocation and capabilityDelegation (no key-agreement derivation). didkit 0.3.3 decodes
+the key (Ed25519, P-256, secp256k1, BLS12-381 G2) but writes it as ``Ed25519VerificationKey2018``
+(or ``EcdsaSecp256r1VerificationKey2019``...) carrying ``publicKeyJwk``, types whose suites define
+other key formats; only its JWK is kept. A did:key of the ``jwk_jcs-pub`` multicodec (0xeb51, the
+JCS of a public JWK: the TW DIW app's and EBSI's holder DIDs) is unknown to didkit 0.3.3, which
+answers notFound; its JWK is read here. ``JsonWebKey2020`` rather than ``Multikey`` because a
+jwk_jcs-pub key has no Multikey form (resolver.keys) and did:jwk documents are JsonWebKey2020 too.
 
 didkit 0.3.3's ``resolve_did(did, options_json)`` returns an awaitable that must be created
 inside a running event loop; the HTTP routes run in worker threads, so each call gets its own
@@ -27,6 +34,7 @@ from trust_ledger.codecs import (
     CodecError,
     jwk_from_jcs,
     multibase_decode,
+    public_jwk,
     split_key_multicodec,
 )
 
@@ -73,7 +81,35 @@ def resolve_foreign(did: str) -> dict[str, Any]:
     document = json.loads(text)
     if not isinstance(document, dict) or document.get("id") != did:
         raise ResolverError(ErrorCode.INVALID_DID_DOCUMENT, f"didkit returned no document for {did}")
+    if did.startswith("did:key:"):
+        return _did_key_document(did, _didkit_jwk(did, document))
     return document
+
+
+def _didkit_jwk(did: str, document: dict[str, Any]) -> dict[str, Any]:
+    """The public JWK of didkit's one verification method of a did:key document."""
+    methods = document.get("verificationMethod")
+    method = methods[0] if isinstance(methods, list) and methods else None
+    try:
+        return public_jwk(method.get("publicKeyJwk") if isinstance(method, dict) else None)
+    except CodecError:
+        raise ResolverError(ErrorCode.INVALID_DID_DOCUMENT, f"didkit gave no public JWK for {did}") from None
+
+
+def _did_key_document(did: str, jwk: dict[str, Any]) -> dict[str, Any]:
+    """The did:key v0.7 document of `did` with publicKeyFormat JsonWebKey2020."""
+    method = f"{did}#{did.removeprefix('did:key:')}"
+    return {
+        "@context": [DID_CONTEXT, JWS_2020_CONTEXT],
+        "id": did,
+        "verificationMethod": [
+            {"id": method, "type": "JsonWebKey2020", "controller": did, "publicKeyJwk": jwk}
+        ],
+        "authentication": [method],
+        "assertionMethod": [method],
+        "capabilityInvocation": [method],
+        "capabilityDelegation": [method],
+    }
 
 
 def _jwk_jcs_did_key(did: str) -> dict[str, Any] | None:
@@ -91,15 +127,4 @@ def _jwk_jcs_did_key(did: str) -> dict[str, Any] | None:
         jwk = jwk_from_jcs(body)
     except CodecError as error:
         raise ResolverError(ErrorCode.INVALID_DID, f"{did}: {error}") from None
-    method = f"{did}#{fingerprint}"
-    return {
-        "@context": [DID_CONTEXT, JWS_2020_CONTEXT],
-        "id": did,
-        "verificationMethod": [
-            {"id": method, "type": "JsonWebKey2020", "controller": did, "publicKeyJwk": jwk}
-        ],
-        "authentication": [method],
-        "assertionMethod": [method],
-        "capabilityInvocation": [method],
-        "capabilityDelegation": [method],
-    }
+    return _did_key_document(did, jwk)

@@ -3,6 +3,18 @@
 Document media types give the DID document alone; result media types give the DID Resolution
 (or DID URL Dereferencing) Result. The result media type also decides how errors are
 written: the legacy profile gives legacy errors, everything else the current (CR) form.
+
+The documents are DID Core 1.0 (W3C Recommendation): `@context` starts with
+``https://www.w3.org/ns/did/v1`` and their media types are ``application/did+ld+json`` (§6.3) and
+``application/did+json`` (§6.2); a result's ``contentType`` names the first. ``application/did`` is
+DID 1.1's one media type (DID 1.1 CR §"Media Types"), whose JSON-LD production MUST start
+`@context` with ``https://www.w3.org/ns/did/v1.1``; a 1.0 document is not that, so an Accept that
+leaves no other choice is REPRESENTATION_NOT_SUPPORTED (406; DID Resolution §"resolveRepresentation":
+an `accept` the resolver does not support). DID 1.1 is a Candidate Recommendation whose context is
+not final (its hash is of ``v1.1rc1``), and the clients we serve (did-resolver, didkit, the
+Universal Resolver's drivers) read 1.0 documents. ``text/uri-list`` is the answer of service
+dereferencing (DID Resolution §"Dereferencing the Primary Resource": a 303 to the selected
+endpoint), so it is acceptable only there.
 """
 
 from __future__ import annotations
@@ -16,7 +28,8 @@ DID_JSON = "application/did+json"
 DID = "application/did"
 LD_JSON = "application/ld+json"
 JSON = "application/json"
-DOCUMENT_TYPES = (DID_LD_JSON, DID_JSON, DID, LD_JSON, JSON)
+DOCUMENT_TYPES = (DID_LD_JSON, DID_JSON, LD_JSON, JSON)
+URI_LIST = "text/uri-list"
 
 RESOLUTION = "application/did-resolution"
 DEREFERENCING = "application/did-url-dereferencing"
@@ -39,9 +52,7 @@ class Representation:
     @property
     def document_type(self) -> str:
         """The DID document representation inside a result (its `contentType`)."""
-        if not self.result:
-            return self.content_type
-        return DID_LD_JSON if self.legacy else DID
+        return self.content_type if not self.result else DID_LD_JSON
 
     @property
     def error_content_type(self) -> str:
@@ -78,8 +89,10 @@ def _parse(accept: str) -> list[_Range]:
     return sorted(ranges, key=lambda r: (-r.q, r.order))
 
 
-def _match(media: _Range) -> Representation | None:
+def _match(media: _Range, uri_list: bool = False) -> Representation | None:
     mt, profile = media.media_type, media.params.get("profile", "")
+    if uri_list and mt == URI_LIST:
+        return Representation(URI_LIST, result=False, legacy=False)
     if mt == LD_JSON and profile:
         profiles = profile.split()
         if RESOLUTION_PROFILE in profiles:
@@ -97,20 +110,26 @@ def _match(media: _Range) -> Representation | None:
     return None
 
 
-def negotiate(accept: str | None) -> Representation:
-    """The representation for an Accept header; REPRESENTATION_NOT_SUPPORTED if none fits."""
+def negotiate(accept: str | None, *, uri_list: bool = False) -> Representation:
+    """The representation for an Accept header (`uri_list`: when dereferencing a service, where
+    ``text/uri-list`` is the answer); REPRESENTATION_NOT_SUPPORTED if none fits."""
     if accept is None or not accept.strip():
         return Representation(DEFAULT_DOCUMENT_TYPE, result=False, legacy=False)
     for media in _parse(accept):
         if media.q <= 0:
             continue
-        chosen = _match(media)
+        chosen = _match(media, uri_list)
         if chosen is not None:
             return chosen
+    also = (
+        f"; {DID} is DID 1.1's media type and these are DID 1.0 documents ({DID_LD_JSON}, {DID_JSON})"
+        if any(m.media_type == DID for m in _parse(accept))
+        else ""
+    )
     raise ResolverError(
         ErrorCode.REPRESENTATION_NOT_SUPPORTED,
         f"none of {accept!r} is supported; use one of {', '.join((*DOCUMENT_TYPES, RESOLUTION))} "
-        f"or {LEGACY_RESOLUTION}",
+        f"or {LEGACY_RESOLUTION}{also}",
     )
 
 

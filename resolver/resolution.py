@@ -19,7 +19,14 @@ from urllib.parse import urljoin
 
 from projections.api import EntityVersion, TrustViews
 from resolver.did_syntax import DidUrl, method_of, parse_number, parse_xml_datetime, xml_datetime
-from resolver.documents import RELATIONSHIPS, did_url, find_resource, render_document, sanitize_foreign
+from resolver.documents import (
+    RELATIONSHIPS,
+    did_url,
+    find_resource,
+    render_document,
+    sanitize_foreign,
+    service_type_value,
+)
 from resolver.errors import ErrorCode, ResolverError
 from resolver.foreign import FOREIGN_METHODS, resolve_foreign
 
@@ -239,16 +246,24 @@ class DidResolver:
         return resource
 
     @staticmethod
-    def select_service_url(resolution: Resolution, options: Options) -> str:
-        """The service endpoint URL chosen by `service` / `serviceType`, with `relativeRef` applied."""
+    def select_service_url(resolution: Resolution, options: Options, fragment: str | None = None) -> str:
+        """The service endpoint URL chosen by `service` / `serviceType`, with `relativeRef` applied
+        and the DID URL's `fragment` appended (DID Resolution §"Dereferencing the Secondary
+        Resource": the endpoint URL inherits it; an endpoint that has a fragment already is an
+        error)."""
         did = resolution.did
+        contexts = resolution.document.get("@context")
+        wanted_types = set()
+        if options.service_type is not None:
+            context_list = contexts if isinstance(contexts, list) else []
+            wanted_types = {options.service_type, service_type_value(options.service_type, context_list)[0]}
         matches = []
         for service in resolution.document.get("service", []):
             if options.service is not None and service.get("id") != did_url(did, options.service):
                 continue
             types = service.get("type")
             types = types if isinstance(types, list) else [types]
-            if options.service_type is not None and options.service_type not in types:
+            if options.service_type is not None and not wanted_types & set(types):
                 continue
             endpoint = service.get("serviceEndpoint")
             if isinstance(endpoint, str):
@@ -257,4 +272,13 @@ class DidResolver:
             wanted = options.service if options.service is not None else f"type {options.service_type}"
             raise ResolverError(ErrorCode.NOT_FOUND, f"{did} has no service {wanted}")
         endpoint = matches[0]
-        return urljoin(endpoint, options.relative_ref) if options.relative_ref else endpoint
+        url = urljoin(endpoint, options.relative_ref) if options.relative_ref else endpoint
+        if fragment is None:
+            return url
+        if "#" in url:
+            raise ResolverError(
+                ErrorCode.INVALID_DID_URL,
+                f"the selected endpoint {url[:200]} has a fragment already; the DID URL's #{fragment} "
+                "cannot be appended",
+            )
+        return f"{url}#{fragment}"

@@ -19,9 +19,14 @@ from resolver.errors import ErrorCode, ResolverError
 from resolver.http import CURRENT_CACHE, VERSIONED_CACHE, LedgerState, json_response
 from resolver.media import (
     DEREFERENCING,
+    DID_JSON,
+    DID_LD_JSON,
+    JSON,
+    LD_JSON,
     LEGACY_DEREFERENCING,
     LEGACY_RESOLUTION,
     RESOLUTION,
+    URI_LIST,
     Representation,
     negotiate,
 )
@@ -36,17 +41,20 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
         "description": "The DID document, a DID Resolution Result, or the dereferenced resource, "
         "as the Accept header asks.",
         "content": {
-            "application/did+ld+json": {"example": _DOC_EXAMPLE},
-            "application/did+json": {},
-            "application/did": {},
-            "application/ld+json": {},
-            "application/json": {},
+            DID_LD_JSON: {"example": _DOC_EXAMPLE},
+            DID_JSON: {},
+            LD_JSON: {},
+            JSON: {},
             RESOLUTION: {},
             LEGACY_RESOLUTION: {},
             DEREFERENCING: {},
         },
     },
-    303: {"description": "DID URL with `service`: redirect to the selected service endpoint."},
+    303: {
+        "description": "DID URL with `service` / `serviceType`: redirect to the selected service "
+        "endpoint (with the DID URL's fragment), unless a dereferencing result is asked for, whose "
+        "content is then that endpoint as text/uri-list."
+    },
     400: {"description": "invalidDid / invalidDidUrl / INVALID_OPTIONS."},
     404: {"description": "notFound."},
     406: {"description": "representationNotSupported."},
@@ -115,7 +123,8 @@ def _resolve_identifier(
             ErrorCode.FEATURE_NOT_SUPPORTED, f"DID URL paths ({url.path}) are not dereferenced"
         )
     options: Options = options_from(url, _query(request))
-    rep = negotiate(accept)
+    service = options.service is not None or options.service_type is not None
+    rep = negotiate(accept, uri_list=service)
     resolution = ctx.resolver.resolve(url.did, options)
     RESOLUTIONS.labels("deactivated" if resolution.deactivated else "ok").inc()
     state = ctx.state()
@@ -128,8 +137,21 @@ def _resolve_identifier(
         return _deactivated(request, resolution, rep, state)
     headers = {"Vary": "Accept"}
 
-    if options.service is not None or options.service_type is not None:
-        location = ctx.resolver.select_service_url(resolution, options)
+    if service:
+        # DID Resolution §"Dereferencing the Primary Resource" (services) and §"Dereferencing the
+        # Secondary Resource": the selected endpoint inherits the DID URL's fragment; it is the
+        # text/uri-list answer, sent as a 303 to it (HTTP(S) binding) unless a result is asked for.
+        location = ctx.resolver.select_service_url(resolution, options, url.fragment)
+        if rep.content_type in (DEREFERENCING, LEGACY_DEREFERENCING):
+            body = {
+                "content": location + "\r\n",
+                "dereferencingMetadata": {"contentType": URI_LIST, **_ledger_metadata(resolution, state)},
+                "contentMetadata": resolution.document_metadata,
+            }
+            content_type = rep.content_type
+            return json_response(
+                request, body, state=state, content_type=content_type, cache_control=cache, headers=headers
+            )
         return Response(
             status_code=303,
             headers={**state.headers(), **headers, "Location": location, "Cache-Control": cache},
@@ -138,7 +160,7 @@ def _resolve_identifier(
     if url.fragment is not None:
         resource = ctx.resolver.select_fragment(resolution, url.fragment, options)
         content: dict[str, Any] = dict(resource)
-        if "ld+json" in rep.document_type or rep.document_type == "application/did":
+        if "ld+json" in rep.document_type:
             content = {"@context": resolution.document.get("@context"), **content}
         if not rep.result:
             return json_response(
@@ -193,9 +215,11 @@ def _resolve_identifier(
 _DESCRIPTION = (
     "Resolve a DID or dereference a DID URL (W3C DID Resolution HTTP(S) binding, DIF Universal "
     "Resolver API). Percent-encode the DID URL. `Accept`: application/did+ld+json (default), "
-    "application/did+json, application/did, application/ld+json, application/json → the document; "
+    "application/did+json, application/ld+json, application/json → the DID Core 1.0 document "
+    "(application/did, DID 1.1's media type, is 406); "
     'application/did-resolution or application/ld+json;profile="https://w3id.org/did-resolution" → '
-    "the resolution result; application/did-url-dereferencing → the dereferencing result. Errors are "
+    "the resolution result; application/did-url-dereferencing → the dereferencing result; with "
+    "`service`/`serviceType`, text/uri-list or a document type → 303 to the endpoint. Errors are "
     "RFC 9457 objects (application/did-resolution) unless the legacy profile is asked for."
 )
 

@@ -95,7 +95,7 @@ def test_resolution_trust_list_and_status_lists_over_http(chain, start_resolver)
     result = before.json()
     assert [vm["id"] for vm in result["didDocument"]["verificationMethod"]] == [f"{PACKET}#key-1"]
     assert result["didDocumentMetadata"]["nextVersionId"] is not None
-    assert result["didResolutionMetadata"]["contentType"] == "application/did"
+    assert result["didResolutionMetadata"]["contentType"] == "application/did+ld+json"  # DID Core 1.0
 
     legacy = resolver.get(identifiers(PACKET), headers={"Accept": LEGACY})
     assert legacy.headers["content-type"].startswith("application/ld+json")
@@ -130,9 +130,10 @@ def test_resolution_trust_list_and_status_lists_over_http(chain, start_resolver)
     accredited = resolver.get("/1.0/trust-list", params={"credentialType": "CustomerCredential"}).json()
     assert [item["did"] for item in accredited["items"]] == [MARKET]
     issuer = resolver.get("/v4/issuers/" + quote(MARKET, safe="")).json()
-    (attribute,) = issuer["attributes"]
+    attribute, base = issuer["attributes"]  # and VerifiableCredential's, which VCVerifier asks for
     claims = json.loads(base64.b64decode(attribute["body"]))
     assert claims["credentialsType"] == "CustomerCredential"
+    assert json.loads(base64.b64decode(base["body"]))["credentialsType"] == "VerifiableCredential"
     assert attribute["tao"] == ROOT and attribute["rootTao"] == ROOT
     assert resolver.get("/api/did/" + quote(PACKET, safe="")).json()["data"]["status"] == 1
 

@@ -90,7 +90,7 @@ def test_xml_datetimes() -> None:
         ("application/*", "application/did+ld+json", False, False),
         ("application/did+ld+json", "application/did+ld+json", False, False),
         ("application/did+json", "application/did+json", False, False),
-        ("application/did", "application/did", False, False),
+        ("application/did, application/did+ld+json;q=0.5", "application/did+ld+json", False, False),
         ("application/ld+json", "application/ld+json", False, False),
         ("application/json", "application/json", False, False),
         ("application/did-resolution", RESOLUTION, True, False),
@@ -108,6 +108,10 @@ def test_unsupported_accept_and_error_style() -> None:
     with pytest.raises(ResolverError) as caught:
         negotiate("text/html, image/png")
     assert caught.value.code is ErrorCode.REPRESENTATION_NOT_SUPPORTED
+    with pytest.raises(ResolverError) as caught:
+        negotiate("text/uri-list")  # the answer of service dereferencing only
+    assert caught.value.code is ErrorCode.REPRESENTATION_NOT_SUPPORTED
+    assert negotiate("text/uri-list", uri_list=True).content_type == "text/uri-list"
     assert error_style("application/did+json").error_content_type == RESOLUTION
     assert error_style(None).legacy is False
     assert error_style(LEGACY_RESOLUTION).error_content_type == LEGACY_RESOLUTION

@@ -44,7 +44,11 @@ def test_current_happypets_document(views: InMemoryViews) -> None:
     doc = render_document(version, views.effective_status(HAPPYPETS), NOW)
     assert doc["@context"][0] == DID_CONTEXT
     assert set(doc["@context"][1:3]) == {JWS_2020_CONTEXT, MULTIKEY_CONTEXT}
-    assert doc["@context"][-1] == TRUST_LEDGER_CONTEXT
+    assert doc["@context"][-1] == {
+        **TRUST_LEDGER_CONTEXT,
+        "OID4VCI": "urn:trust-ledger:service-type:OID4VCI",
+        "serviceEndpoint": {"@id": "https://www.w3.org/ns/did#serviceEndpoint", "@type": "@id"},
+    }
     assert doc["id"] == HAPPYPETS and doc["controller"] == HAPPYPETS
     assert doc["alsoKnownAs"] == ["urn:trust-ledger:name:domaina.registera2.subregistera2_1.issuera1"]
     # key-1 is revoked, key-exp has expired by NOW
@@ -163,3 +167,29 @@ def test_find_resource_by_fragment(views: InMemoryViews) -> None:
     assert find_resource(doc, "key-3")["type"] == "JsonWebKey2020"  # type: ignore[index]
     assert find_resource(doc, "issuer")["serviceEndpoint"] == "https://issuer.happypets.example"  # type: ignore[index]
     assert find_resource(doc, "key-1") is None
+
+
+@pytest.mark.parametrize(
+    ("name", "contexts", "written", "term"),
+    [
+        ("OID4VCI", [DID_CONTEXT], "OID4VCI", "urn:trust-ledger:service-type:OID4VCI"),
+        (
+            "LinkedDomains",
+            [DID_CONTEXT],
+            "LinkedDomains",
+            "https://identity.foundation/.well-known/resources/did-configuration/#LinkedDomains",
+        ),
+        ("https://example.org/ns/T", [DID_CONTEXT], "https://example.org/ns/T", None),
+        ("id", [DID_CONTEXT], "urn:trust-ledger:service-type:id", None),
+        ("Multikey", [DID_CONTEXT, MULTIKEY_CONTEXT], "Multikey", None),
+        ("Multikey", [DID_CONTEXT], "Multikey", "urn:trust-ledger:service-type:Multikey"),
+        ("_:x", [DID_CONTEXT], "urn:trust-ledger:service-type:_%3Ax", None),
+        ("a/b", [DID_CONTEXT], "urn:trust-ledger:service-type:a%2Fb", None),
+    ],
+)
+def test_service_types_are_terms_or_absolute_iris(
+    name: str, contexts: list[str], written: str, term: str | None
+) -> None:
+    from resolver.documents import service_type_value
+
+    assert service_type_value(name, contexts) == (written, term)

@@ -57,7 +57,6 @@ def test_resolves_a_registry_did_on_both_paths(client: TestClient, prefix: str) 
         ("*/*", "application/did+ld+json", True),
         ("application/did+ld+json", "application/did+ld+json", True),
         ("application/did+json", "application/did+json", False),
-        ("application/did", "application/did", True),
         ("application/ld+json", "application/ld+json", True),
         ("application/json", "application/json", True),
     ],
@@ -74,13 +73,32 @@ def test_document_representations(
     assert ("@context" in body) is has_context
 
 
+def test_application_did_is_not_claimed_for_a_did_core_1_0_document(client: TestClient) -> None:
+    """Issue 16 item 10: `application/did` is DID 1.1's media type, whose documents start their
+    @context with https://www.w3.org/ns/did/v1.1; ours are DID Core 1.0 (`.../did/v1`), and were
+    sent as `application/did`, and named so in every resolution result's contentType."""
+    only = client.get(url(HAPPYPETS), headers={"accept": "application/did"})
+    assert only.status_code == 406 and only.headers["content-type"] == CR
+    error = only.json()["didResolutionMetadata"]["error"]
+    assert error["type"] == DID_BASE + "REPRESENTATION_NOT_SUPPORTED" and "DID 1.1" in error["detail"]
+    either = client.get(url(HAPPYPETS), headers={"accept": "application/did, application/did+ld+json;q=0.9"})
+    assert either.status_code == 200 and either.headers["content-type"] == "application/did+ld+json"
+    assert either.json()["@context"][0] == "https://www.w3.org/ns/did/v1"
+    for accept in (CR, LEGACY_RESOLUTION):
+        result = client.get(url(HAPPYPETS), headers={"accept": accept}).json()
+        assert result["didResolutionMetadata"]["contentType"] == "application/did+ld+json"
+        assert result["didDocument"]["@context"][0] == "https://www.w3.org/ns/did/v1"
+    fragment = client.get(url(f"{HAPPYPETS}#issuer"), headers={"accept": "application/did-url-dereferencing"})
+    assert fragment.json()["dereferencingMetadata"]["contentType"] == "application/did+ld+json"
+
+
 def test_cr_resolution_result(client: TestClient) -> None:
     response = client.get(url(HAPPYPETS), headers={"accept": CR})
     assert response.status_code == 200 and response.headers["content-type"] == CR
     body = response.json()
     assert body["didDocument"]["id"] == HAPPYPETS
     meta = body["didResolutionMetadata"]
-    assert meta["contentType"] == "application/did"
+    assert meta["contentType"] == "application/did+ld+json"
     assert meta["ledger"] == {
         "position": 39,
         "blockNumber": 116,
@@ -184,7 +202,7 @@ def test_fragment_dereferencing_result_and_service_fragment(client: TestClient) 
     assert response.headers["content-type"] == "application/did-url-dereferencing"
     body = response.json()
     assert body["content"]["serviceEndpoint"] == "https://issuer.happypets.example"
-    assert body["dereferencingMetadata"]["contentType"] == "application/did"
+    assert body["dereferencingMetadata"]["contentType"] == "application/did+ld+json"
     assert body["contentMetadata"]["versionId"] == "8"
 
 
@@ -217,6 +235,34 @@ def test_service_dereferencing_redirects(client: TestClient) -> None:
     assert by_type.headers["location"] == "https://issuer.happypets.example"
     missing = client.get(url(f"{HAPPYPETS}?service=verifier"), follow_redirects=False)
     assert missing.status_code == 404
+
+
+def test_service_dereferencing_keeps_the_fragment_and_answers_a_uri_list(client: TestClient) -> None:
+    """Issue 16 item 10: DID Resolution §"Dereferencing the Secondary Resource": the selected endpoint
+    inherits the DID URL's fragment (it was dropped); the answer is text/uri-list, which an Accept
+    may name (it was 406), and a dereferencing result says so."""
+    did_url = f"{HAPPYPETS}?service=issuer&relativeRef=%2Fcredential#offer"
+    for accept in (None, "text/uri-list", "application/did+ld+json"):
+        response = client.get(
+            url(did_url), headers={"accept": accept} if accept else {}, follow_redirects=False
+        )
+        assert response.status_code == 303, (accept, response.text)
+        assert response.headers["location"] == "https://issuer.happypets.example/credential#offer"
+        assert response.content == b""
+    result = client.get(url(did_url), headers={"accept": "application/did-url-dereferencing"})
+    assert result.status_code == 200
+    assert result.headers["content-type"] == "application/did-url-dereferencing"
+    body = result.json()
+    assert body["content"] == "https://issuer.happypets.example/credential#offer\r\n"
+    assert body["dereferencingMetadata"]["contentType"] == "text/uri-list"
+    assert body["contentMetadata"]["versionId"] == "8"
+    twice = client.get(
+        url(f"{HAPPYPETS}?service=issuer&relativeRef=%2Fc%23top#offer"), follow_redirects=False
+    )
+    assert twice.status_code == 400
+    assert twice.json()["didResolutionMetadata"]["error"]["type"] == DID_BASE + "INVALID_DID_URL"
+    plain = client.get(url(HAPPYPETS), headers={"accept": "text/uri-list"})
+    assert plain.status_code == 406
 
 
 # ---------------------------------------------------------------------- deactivation and trust facts
@@ -254,13 +300,49 @@ def test_suspended_ancestor_shows_in_effective_status(client: TestClient) -> Non
 # ---------------------------------------------------------------------- did:key, did:jwk
 
 
+@pytest.mark.parametrize(
+    ("did", "jwk"),
+    [
+        (
+            ED25519_DID_KEY,
+            {"kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"},
+        ),
+        (
+            "did:key:zDnaerDaTF5BXEavCrfRZEk316dpbLsfPDZ3WJ5hRTPFU2169",
+            {
+                "kty": "EC",
+                "crv": "P-256",
+                "x": "fyNYMN0976ci7xqiSdag3buk-ZCwgXU4kz9XNkBlNUI",
+                "y": "hW2ojTNfH7Jbi8--CJUo3OCbH3y5n91g-IMA9MLMbTU",
+            },
+        ),
+    ],
+)
+def test_did_key_documents_are_json_web_key_2020(client: TestClient, did: str, jwk: dict[str, str]) -> None:
+    """Issue 16 item 10: didkit writes `Ed25519VerificationKey2018` (or
+    `EcdsaSecp256r1VerificationKey2019`) carrying `publicKeyJwk`, a format those suites do not
+    define; the document is did:key v0.7's with publicKeyFormat JsonWebKey2020, as for the
+    jwk_jcs-pub did:keys and did:jwk."""
+    document = client.get(url(did), headers={"accept": CR}).json()["didDocument"]
+    method = f"{did}#{did.removeprefix('did:key:')}"
+    assert document == {
+        "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/suites/jws-2020/v1"],
+        "id": did,
+        "verificationMethod": [
+            {"id": method, "type": "JsonWebKey2020", "controller": did, "publicKeyJwk": jwk}
+        ],
+        "authentication": [method],
+        "assertionMethod": [method],
+        "capabilityInvocation": [method],
+        "capabilityDelegation": [method],
+    }
+
+
 def test_did_key_via_didkit(client: TestClient) -> None:
     response = client.get(url(ED25519_DID_KEY), headers={"accept": CR})
     assert response.status_code == 200
     body = response.json()
     assert body["didDocument"]["id"] == ED25519_DID_KEY
-    jwk = body["didDocument"]["verificationMethod"][0]["publicKeyJwk"]
-    assert jwk == {"kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}
     assert body["didResolutionMetadata"]["source"] == "didkit"
     assert response.headers["cache-control"] == "public, max-age=3600"
     fragment = ED25519_DID_KEY.removeprefix("did:key:")
