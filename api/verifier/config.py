@@ -82,6 +82,7 @@ class VerifierConfig(ModuleConfig):
     static_qr_rate: float = Field(0.5, gt=0)  # DWVP-02-101 per client address: tokens per second
     static_qr_burst: int = Field(10, ge=1)  # ... and the bucket's size
     session_retention: int = Field(3600, ge=0)  # seconds a request and its result outlive it
+    request_object_single_fetch: bool = True  # request_uri serves the request object once
 
     @property
     def client_id(self) -> str:

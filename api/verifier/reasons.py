@@ -43,7 +43,15 @@ QUERY_UNANSWERED = "QUERY_UNANSWERED"
 ID_TOKEN_INVALID = "ID_TOKEN_INVALID"
 """The SIOPv2 self-issued ID token is missing or invalid."""
 WALLET_ERROR = "WALLET_ERROR"
-"""The wallet answered with an OAuth error instead of a presentation."""
+"""The wallet answered with an OAuth error instead of a presentation. The session stays open (the
+holder may still present); this is its result only if nothing else came before it expired."""
+REQUEST_ALREADY_FETCHED = "REQUEST_ALREADY_FETCHED"
+"""The request object is served once (``request_object_single_fetch``): a second fetch is refused,
+so whoever sees the QR code after the holder's wallet fetched it learns no ``state``."""
+RESPONSE_CODE_REQUIRED = "RESPONSE_CODE_REQUIRED"
+"""DWVP-01-201 of a same-device transaction (opened with ``redirectUri``) without ``responseCode``."""
+RESPONSE_CODE_MISMATCH = "RESPONSE_CODE_MISMATCH"
+"""DWVP-01-201 with a ``responseCode`` that no response of this transaction was given."""
 TRUST_DATA_STALE = _TRUST_DATA_STALE
 """The trust data is halted or older than the freshness bound (projections.trust_freshness): the
 verifier refuses rather than answer "trusted" from stale data; the message names the block, the age

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from pydantic import BaseModel
 
 from api.dependencies import VerifierCtx as Ctx
@@ -18,9 +18,11 @@ router = APIRouter(prefix="/api", tags=["TW DIW verifier module"])
 
 
 class ResultQuery(BaseModel):
-    """DWVP-01-201 request body."""
+    """DWVP-01-201 request body; ``responseCode`` (the official module's name) is required for a
+    same-device transaction."""
 
     transactionId: str | None = None
+    responseCode: str | None = None
 
 
 @router.get(
@@ -33,17 +35,30 @@ def qrcode(
     ref: Annotated[str | None, Query()] = None,
     transactionId: Annotated[str | None, Query()] = None,
     isCallback: Annotated[str | None, Query()] = None,
+    redirectUri: Annotated[
+        str | None,
+        Query(description="same-device flow: the page the wallet sends the holder back to (response_code)"),
+    ] = None,
 ) -> dict[str, Any]:
-    return transactions.open_request(ctx, ref, transactionId, isCallback)
+    return transactions.open_request(ctx, ref, transactionId, isCallback, redirectUri)
 
 
 @router.post(
     "/oidvp/result",
-    summary="DWVP-01-201: the verification result (poll until the holder has answered)",
+    summary="DWVP-01-201: the verification result (poll until the holder has answered; "
+    "same-device: with the responseCode the wallet's redirect carried)",
     dependencies=[Depends(require_access_token)],
 )
-def result(body: ResultQuery, ctx: Ctx) -> dict[str, Any]:
-    return transactions.result_of(ctx, body.transactionId)
+def result(
+    body: ResultQuery,
+    ctx: Ctx,
+    response_code: Annotated[
+        str | None, Header(alias="response-code", description="as the body's responseCode")
+    ] = None,
+) -> dict[str, Any]:
+    if body.responseCode and response_code and body.responseCode != response_code:
+        raise DiwError.spec(e.BAD_PARAMETER_WORDS, "responseCode and the response-code header differ")
+    return transactions.result_of(ctx, body.transactionId, body.responseCode or response_code)
 
 
 @router.get(

@@ -5,7 +5,10 @@ SD-JWT VCs as SD-JWT+KB keeping only the chosen disclosures, ``jwt_vc_json`` ins
 Final profile: ``vp_token`` is ``{"<query id>": ["<presentation>"]}``; twdiw: the presentation
 itself (a JSON array when several) with a ``presentation_submission``. A SIOP request also gets a
 self-issued ``id_token``. The response is posted as a form to ``response_uri`` (``direct_post``),
-redirects not followed.
+redirects not followed. A ``redirect_uri`` in the verifier's answer (same-device flow, OID4VP 1.0
+§8.2: it carries the ``response_code`` the relying party's page needs to read the result) is where
+the holder's user agent must go next; it is passed on only if it is an https URL (http on a
+loopback host), never a ``javascript:`` or other scheme a hostile verifier could slip in.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -21,7 +25,7 @@ from api.credentials.jwt_vc import create_vp_jwt
 from api.credentials.sd_jwt import present
 from api.wallet.authorization import PresentationRequest
 from api.wallet.errors import WalletError
-from api.wallet.http import json_body
+from api.wallet.http import is_loopback, json_body
 from api.wallet.keystore import Holder
 from api.wallet.matching import Match
 from api.wallet.received import SD_JWT_FORMATS
@@ -42,11 +46,13 @@ class PresentationResponse:
 @dataclass(frozen=True)
 class PresentationOutcome:
     """The verifier's answer: HTTP status, JSON body (None if not JSON), and the ``redirect_uri``
-    the holder should be sent to, if any."""
+    the holder's user agent must be sent to, if any (``unsafe_redirect``: one that was not an
+    https URL, not to be opened)."""
 
     status: int
     body: dict[str, Any] | None
     redirect_uri: str | None
+    unsafe_redirect: str | None = None
 
     @property
     def accepted(self) -> bool:
@@ -64,9 +70,17 @@ class PresentationOutcome:
         whether it trusted the presentation is the relying party's result, not the wallet's to know.
         """
         if self.accepted:
+            unsafe = (
+                f"; the verifier's redirect_uri {self.unsafe_redirect[:100]!r} is not an https URL "
+                "and was not followed"
+                if self.unsafe_redirect
+                else ""
+            )
             return (
                 "the verifier received the presentation; whether it is trusted is the relying "
-                "party's result" + (f"; continue at {self.redirect_uri}" if self.redirect_uri else "")
+                "party's result"
+                + (f"; continue at {self.redirect_uri}" if self.redirect_uri else "")
+                + unsafe
             )
         description = (self.body or {}).get("error_description")
         detail = ": ".join(str(x) for x in (self.error, description) if x) or "no explanation"
@@ -153,4 +167,18 @@ def post_response(client: httpx.Client, url: str, response: PresentationResponse
     body = json_body(answer)
     body = body if isinstance(body, dict) else None
     redirect = (body or {}).get("redirect_uri")
-    return PresentationOutcome(answer.status_code, body, redirect if isinstance(redirect, str) else None)
+    if not isinstance(redirect, str) or not redirect:
+        return PresentationOutcome(answer.status_code, body, None)
+    if not _safe_redirect(redirect):
+        return PresentationOutcome(answer.status_code, body, None, unsafe_redirect=redirect)
+    return PresentationOutcome(answer.status_code, body, redirect)
+
+
+def _safe_redirect(url: str) -> bool:
+    """An absolute https URL (http on a loopback host) with no spaces or control characters."""
+    if any(ord(ch) <= 0x20 or ord(ch) == 0x7F for ch in url):
+        return False
+    parts = urlsplit(url)
+    if not parts.netloc or parts.scheme not in ("https", "http"):
+        return False
+    return parts.scheme == "https" or is_loopback(parts.hostname)

@@ -78,6 +78,9 @@ class Request:
     client_id: str
     request_uri: str
     claims: dict[str, Any]
+    token: str = ""
+    """The request object as fetched (it is served once)."""
+    media_type: str = ""
 
     @property
     def nonce(self) -> str:
@@ -232,22 +235,35 @@ class World:
         headers = {**self.headers, **kwargs.pop("headers", {})}
         return httpx.request(method, self.url + path, headers=headers, timeout=60, **kwargs)
 
-    def open_request(
-        self, ref: str = "employee", transaction_id: str | None = None, **params: str
-    ) -> Request:
-        """DWVP-01-101, then fetch and decode the request object as a wallet would."""
+    def open_link(self, ref: str = "employee", transaction_id: str | None = None, **params: str) -> Request:
+        """DWVP-01-101 only: the link of a new request, its request object not fetched yet."""
         transaction_id = transaction_id or str(uuid.uuid4())
         response = self.api(
             "GET", "/api/oidvp/qrcode", params={"ref": ref, "transactionId": transaction_id, **params}
         )
         assert response.status_code == 200, response.text
-        body = response.json()
-        query = parse_qs(urlparse(body["authUri"]).query)
-        request_uri = query["request_uri"][0]
-        token = httpx.get(request_uri, timeout=30)
+        auth_uri = response.json()["authUri"]
+        query = parse_qs(urlparse(auth_uri).query)
+        return Request(transaction_id, auth_uri, query["client_id"][0], query["request_uri"][0], {})
+
+    def open_request(
+        self, ref: str = "employee", transaction_id: str | None = None, **params: str
+    ) -> Request:
+        """DWVP-01-101, then fetch and decode the request object as a wallet would."""
+        return self.fetch(self.open_link(ref, transaction_id, **params))
+
+    def fetch(self, link: Request) -> Request:
+        """Fetch the request object behind `link` (once: it is served once)."""
+        token = httpx.get(link.request_uri, timeout=30)
         assert token.status_code == 200, token.text
         return Request(
-            transaction_id, body["authUri"], query["client_id"][0], request_uri, read_payload(token.text)
+            link.transaction_id,
+            link.auth_uri,
+            link.client_id,
+            link.request_uri,
+            read_payload(token.text),
+            token.text,
+            token.headers["content-type"],
         )
 
     def post(self, request: Request, **form: str) -> httpx.Response:
@@ -259,8 +275,15 @@ class World:
     ) -> httpx.Response:
         return self.post(request, vp_token=json.dumps({query_id: [presentation]}), **form)
 
-    def result(self, request: Request) -> dict[str, Any]:
-        response = self.api("POST", "/api/oidvp/result", json={"transactionId": request.transaction_id})
+    def read_result(self, request: Request, response_code: str | None = None) -> httpx.Response:
+        """DWVP-01-201 as the business system calls it (``responseCode`` for a same-device one)."""
+        body = {"transactionId": request.transaction_id}
+        if response_code is not None:
+            body["responseCode"] = response_code
+        return self.api("POST", "/api/oidvp/result", json=body)
+
+    def result(self, request: Request, response_code: str | None = None) -> dict[str, Any]:
+        response = self.read_result(request, response_code)
         assert response.status_code == 200, response.text
         return response.json()
 

@@ -292,8 +292,12 @@ def test_wrong_type_for_the_query_is_refused(world: World) -> None:
 
 
 def test_wallet_error_response_is_recorded(world: World) -> None:
+    """Recorded, not final: the request stays open for the holder until it expires (issue 14)."""
     request = world.open_request()
     response = world.post(request, error="access_denied", error_description="the user declined")
+    assert response.status_code == 200 and response.json() == {}
+    assert world.read_result(request).json()["code"] == "4002"
+    world.clock.offset += world.ctx.config.request_ttl
     assert refusal(world, request, response) == "WALLET_ERROR"
 
 

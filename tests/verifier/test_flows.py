@@ -24,11 +24,10 @@ from tests.support.waiting import wait_until
 def test_request_object_is_signed_by_the_verifier_key_on_chain_with_a_dcql_query(world: World) -> None:
     request = world.open_request("employee")
     assert request.client_id == f"decentralized_identifier:{VERIFIER}"
-    token = httpx.get(request.request_uri, timeout=30)
-    assert token.headers["content-type"].startswith("application/oauth-authz-req+jwt")
-    header = read_header(token.text)
+    assert request.media_type.startswith("application/oauth-authz-req+jwt")  # served once: as fetched
+    header = read_header(request.token)
     assert header["typ"] == "oauth-authz-req+jwt" and header["kid"] == f"{VERIFIER}#key-1"
-    claims = verify_jws(token.text, world.verifier_key.public_jwk).claims()
+    claims = verify_jws(request.token, world.verifier_key.public_jwk).claims()
     assert claims["client_id"] == request.client_id
     assert claims["response_mode"] == "direct_post" and claims["response_type"] == "vp_token"
     assert claims["response_uri"] == f"{world.url}/oidvp/response" and "redirect_uri" not in claims
