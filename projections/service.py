@@ -190,10 +190,11 @@ class LedgerService:
 
     def _take_lease(self) -> bool:
         assert self.lease is not None
+        standing_by = self._thread is not None  # a first try at start-up is not news; a takeover is
         self.leading = self.lease.try_acquire()
         self._lease_checked = time.monotonic()
-        if self.leading:
-            log.info("following the chain (this process holds the follower lease)")
+        if self.leading and standing_by:
+            log.info("took over following the chain (this process holds the follower lease now)")
         return self.leading
 
     def _catch_up_views(self) -> None:
