@@ -13,6 +13,12 @@ Decisions:
   service ids they become percent-encoded fragments of those bytes.
 - A key is left out if it is revoked at this version, outside its validity window at the
   query time, or if its material cannot be published (listed in `trustLedger.unusableKeys`).
+- A revoked key is never a verification method (a consumer that ignores revocation metadata, as
+  did-jwt does, must not find it); it is listed in `trustLedger.revokedKeys` with W3C Controlled
+  Identifiers 1.0's `revoked` (when it was revoked: the block time), `revocationReason` named as
+  RFC 5280 CRLReason (`unspecified`, `superseded`, `keyCompromise`; OpenID Federation 1.0's JWK
+  `revoked.reason` uses the same names) and, for a compromise, `compromisedSince`: the time the
+  controller set (issue 14 item 1; no specification has a term for it, hence our `trustLedger`).
 - `serviceEndpoint` is defined in the inline context too: the DID v1 context defines it only
   inside `service`, so a dereferenced service (`#issuer`, which carries the document's context)
   lost it in JSON-LD.
@@ -166,7 +172,29 @@ def trust_facts(
     }
     if unusable:
         facts["unusableKeys"] = unusable
+    revoked = revoked_keys(version.did, state.keys)
+    if revoked:
+        facts["revokedKeys"] = revoked
     return facts
+
+
+def revoked_keys(did: str, keys: Mapping[str, KeyRecord]) -> list[dict[str, Any]]:
+    """The revoked keys' metadata (no material): id, type, `revoked`, `revocationReason` and, for a
+    compromise, `compromisedSince` (see the module docstring)."""
+    listed = []
+    for key_id, key in keys.items():
+        if not key.revoked:
+            continue
+        entry: dict[str, Any] = {
+            "id": did_url(did, key_id),
+            "type": key.key_type,
+            "revoked": xml_datetime(key.revoked_at),
+            "revocationReason": key.revocation_reason or "unspecified",
+        }
+        if key.compromised:
+            entry["compromisedSince"] = xml_datetime(key.compromised_since)
+        listed.append(entry)
+    return listed
 
 
 def render_document(version: EntityVersion, effective: EffectiveStatus | None, at: int) -> dict[str, Any]:

@@ -107,6 +107,12 @@ class KeyOut(_Model):
     revoked: bool
     addedAt: str | None
     revokedAt: str | None
+    revocationReason: str | None = Field(
+        default=None, description="unspecified, superseded or keyCompromise (RFC 5280 CRLReason names)"
+    )
+    compromisedSince: str | None = Field(
+        default=None, description="For keyCompromise: since when the controller says the key is compromised"
+    )
 
 
 class ServiceOut(_Model):

@@ -82,6 +82,8 @@ def keys_json(version: EntityVersion) -> list[dict[str, Any]]:
             "revoked": key.revoked,
             "addedAt": xml_datetime(key.added_at),
             "revokedAt": xml_datetime(key.revoked_at),
+            "revocationReason": key.revocation_reason,
+            "compromisedSince": xml_datetime(key.compromised_since),
         }
         for key_id, key in version.state.keys.items()
     ]

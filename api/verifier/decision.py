@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from api.credentials.claims import numeric_date
@@ -311,8 +312,10 @@ class _KeyLookup:
 
 
 def _check_key_at(kid: str, key: KeyRecord, issued_at: int, leeway: int) -> None:
-    """Valid at ``issued_at``: added (block time, with ``leeway`` for the issuer's clock running
-    behind the chain's), inside its validity window, and not revoked at or before it."""
+    """Not compromised, and valid at ``issued_at``: added (block time, with ``leeway`` for the
+    issuer's clock running behind the chain's), inside its validity window, and not revoked at or
+    before it."""
+    refuse_compromised(kid, key)
     if issued_at + leeway < (key.added_at or 0):
         raise Refused(r.KEY_NOT_VALID_AT_ISSUANCE, f"{kid} was added after the credential's issuance")
     if not _within(issued_at, key.valid_from, key.valid_until):
@@ -321,12 +324,30 @@ def _check_key_at(kid: str, key: KeyRecord, issued_at: int, leeway: int) -> None
         raise Refused(r.KEY_NOT_VALID_AT_ISSUANCE, f"{kid} had been revoked before the credential's issuance")
 
 
+def refuse_compromised(kid: str, key: KeyRecord) -> None:
+    """``Refused`` (KEY_COMPROMISED) when the key was revoked as compromised: whatever date a signature
+    by it carries, the signer chose it, and nothing on chain dates what it signed (api/verifier/README.md,
+    "Compromised keys"), so none of its signatures is trusted; the issuer reissues under another key."""
+    if key.compromised:
+        since = key.compromised_since
+        when = (
+            datetime.fromtimestamp(since, UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if since else "an unknown time"
+        )
+        raise Refused(
+            r.KEY_COMPROMISED,
+            f"{kid} was revoked as compromised since {when}: no signature by it can be proven older than "
+            "the compromise, so none is trusted (the issuer must reissue under another key)",
+        )
+
+
 def verification_key(entity: EntityRecord, key_id: str) -> dict[str, Any]:
     """The public JWK of the entity's key ``key_id`` (JsonWebKey2020 or Multikey), or ``Refused``
-    (KEY_UNKNOWN) when it has no such key or the key material is unusable."""
+    (KEY_UNKNOWN) when it has no such key or the key material is unusable, KEY_COMPROMISED when it
+    was revoked as compromised."""
     key = entity.keys.get(key_id)
     if key is None:
         raise Refused(r.KEY_UNKNOWN, f"{entity.did} has no key {key_id}")
+    refuse_compromised(f"{entity.did}#{key_id}", key)
     try:
         if key.key_type == "JsonWebKey2020":
             return public_jwk(jwk_from_hex(key.public_key))
