@@ -93,6 +93,13 @@ class Settings(BaseSettings):
         "(the issuer configuration's `keys_dir` wins)",
         json_schema_extra=_doc("`<var>-keys` beside the issuer's var directory"),
     )
+    keys_schema: str | None = Field(
+        None,
+        validation_alias="TRUST_LEDGER_KEYS_SCHEMA",
+        description="with the ledger on PostgreSQL: the schema of the issuer's sealing keys, never the "
+        "records' (grant and back it up apart)",
+        json_schema_extra=_doc("`<POSTGRES_SCHEMA>_keys`"),
+    )
     # -- the chain and its signer -----------------------------------------------------------------
     rpc_url: str | None = Field(
         None,

@@ -34,7 +34,11 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, event
 
 from trust_ledger.paths import private_file
-from trust_ledger.settings import read_settings
+from trust_ledger.settings import LEDGER_PREFIX, RECORDS_PREFIX, VIEWS_PREFIX, read_settings
+from trust_ledger.state_db import ledger_settings, on_postgres
+
+OTHERS = (VIEWS_PREFIX, RECORDS_PREFIX)
+"""Prefixes of settings meant for another store than the ledger's."""
 
 ACTIVE, SUSPENDED, REVOKED = "ACTIVE", "SUSPENDED", "REVOKED"
 STATUS_CODE = {ACTIVE: "0", SUSPENDED: "1", REVOKED: "2"}
@@ -194,10 +198,22 @@ class IssuanceRecords(Application[UUID]):
 
 
 def records_env(var: Path | None = None) -> dict[str, str]:
-    """SQLite under var/ (issuer-records.sqlite) unless ISSUANCERECORDS_PERSISTENCE_MODULE is set."""
+    """The records' store: what ISSUANCERECORDS_PERSISTENCE_MODULE names (eventsourcing reads its
+    settings itself); else the ledger's PostgreSQL when the ledger is there (its settings, given
+    to the records under their own prefix, so `TRUSTLEDGER_`-prefixed ones count too; a setting
+    the environment gives the records themselves wins), so that every replica of the issuer reads
+    and writes one store; else SQLite under var/ (issuer-records.sqlite)."""
     settings = read_settings()
     if settings.records_persistence_module:
         return {}
+    if on_postgres():
+        ledger = ledger_settings()  # eventsourcing's settings in the environment, read as the ledger's
+        names = {name.removeprefix(LEDGER_PREFIX) for name in ledger if not name.startswith(OTHERS)}
+        return {
+            RECORDS_PREFIX + name: value
+            for name in sorted(names)
+            if RECORDS_PREFIX + name not in ledger and (value := ledger.get(name)) is not None
+        }
     database = private_file((var or settings.var_dir) / "issuer-records.sqlite")
     return {
         "ISSUANCERECORDS_PERSISTENCE_MODULE": "eventsourcing.sqlite",

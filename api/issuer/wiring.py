@@ -12,13 +12,14 @@ from api.issuer.config import IssuerConfig
 from api.issuer.context import IssuerContext
 from api.issuer.nonces import NonceStore
 from api.issuer.records import IssuanceIndex, IssuanceRecords, records_env
-from api.issuer.sealing import KeyShredder, keys_path
+from api.issuer.sealing import KeyShredder, open_keys
 from api.issuer.status import KeySigner, StatusService
 from api.status.store import AllocationStore
 from projections.service import LedgerService
 from trust_ledger.chain.follower import Horizon, default_horizon
 from trust_ledger.chain.gateway import TrustGateway
-from trust_ledger.paths import private_dir, private_file, var_dir
+from trust_ledger.paths import private_dir, var_dir
+from trust_ledger.state_db import open_state
 
 
 class DirectoryOwned(ValueError):
@@ -57,7 +58,9 @@ def open_issuer(
     horizon: Horizon | None = None,
     clock: Callable[[], int] | None = None,
 ) -> IssuerContext:
-    """The issuer's stores (SQLite under the var directory) and services.
+    """The issuer's stores and services. With the ledger on PostgreSQL, its records, status-index
+    allocations, c_nonces and (in a schema of their own) sealing keys are there too, shared by
+    every replica; else SQLite files under the var directory (and the keys directory).
 
     `gateway` must sign as the issuer entity's controller (or a status delegate): it creates the
     status lists and flips their bits. `ledger` must follow the same chain.
@@ -67,10 +70,11 @@ def open_issuer(
     key = config.signing_key.load(config.did, config_dir)
     claim_var_dir(var, config.did)
     records = IssuanceRecords(env=records_env(var), issuer_did=config.did)
+    state = open_state(var / "issuer-status.sqlite")
     status = StatusService(
         did=config.did,
         base_url=config.base_url,
-        store=AllocationStore(private_file(var / "issuer-status.sqlite")),
+        store=AllocationStore(state),
         gateway=gateway,
         ledger=ledger,
         horizon=horizon or default_horizon(gateway.deployment.chain_id),
@@ -84,8 +88,8 @@ def open_issuer(
         key=key,
         records=records,
         index=index,
-        shredder=KeyShredder(keys_path(var, config.keys_dir)),
-        nonces=NonceStore(config.nonce_ttl, now),
+        shredder=KeyShredder(open_keys(var, config.keys_dir)),
+        nonces=NonceStore(config.nonce_ttl, now, state),
         status=status,
         views=ledger.views,
         clock=now,

@@ -151,8 +151,9 @@ class GatewayListCreator:
 class StatusIndexAllocator:
     """Hands out status list indices, persisted in an AllocationStore.
 
-    Safe for threads and processes sharing the store without any lock of its own: each
-    allocation is one immediate SQLite transaction, the store's primary key refuses a second
+    Safe for threads, processes and replicas sharing the store without any lock of its own: each
+    allocation is one database transaction (api/status/store.py: SQLite's write lock, or the
+    current lists' rows locked on PostgreSQL), the store's primary key refuses a second
     allocation of the same index, and a list being created on chain is reserved ('pending') in
     the store first, so racing allocators wait for it rather than create another (nothing is
     locked while the chain is waited on). `randbelow` draws the random indices:
@@ -320,7 +321,8 @@ class StatusIndexAllocator:
                     self.store.set_state(pending.row_id, "failed")
             if fresh:
                 return "pending"
-            return self.store.reserve_list(issuer_did, credential_type, purpose, self.list_size)
+            reserved = self.store.reserve_list(issuer_did, credential_type, purpose, self.list_size)
+            return "pending" if reserved is None else reserved  # None: another allocator reserved it first
 
 
 def _entry(lst: ListRecord, index: int) -> StatusAllocation:

@@ -1,5 +1,7 @@
 """The issuer with its issuance records, ledger and trust views on PostgreSQL (a fresh schema):
-one full issuance + revocation, then the records read back from the database by a fresh app."""
+one full issuance + revocation, then the records read back from the database by a fresh app. The
+ledger's settings alone put every store there: records, status-index allocations and c_nonces in
+the ledger's schema, the sealing keys in a schema of their own (issue 19 item 1)."""
 
 from __future__ import annotations
 
@@ -57,7 +59,6 @@ def test_issuance_and_revocation_with_records_and_views_on_postgres(
 ) -> None:
     for name, value in pg_env.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setenv("ISSUANCERECORDS_PERSISTENCE_MODULE", "eventsourcing.postgres")
     issuer = issuer_with()
     assert type(issuer.ctx.records.recorder).__module__ == "eventsourcing.postgres"
     assert isinstance(issuer.service.views.recorder, PostgresViewRecorder)
@@ -87,8 +88,15 @@ def test_issuance_and_revocation_with_records_and_views_on_postgres(
     # Offered, TokenIssued, CredentialIssued, StatusChangeStarted, Revoked
     assert tables["issuancerecords_events"] == 5
     assert tables["trustledger_events"] > 0 and tables["trustviews_tracking"] > 0
+    assert tables["status_allocations"] == 2 and tables["status_lists"] == 2
+    assert tables["issuer_nonces"] == 0  # the one c_nonce was spent
+    assert "offer_keys" not in tables  # the sealing keys are apart from the data they seal
+    keys = _tables({**pg_env, "POSTGRES_SCHEMA": pg_env["POSTGRES_SCHEMA"] + "_keys"})
+    assert keys == {"offer_keys": 1}
     var = tmp_path / "var"
-    assert not (var / "issuer-records.sqlite").exists() and not (var / "ledger.sqlite").exists()
+    stores = ("issuer-records.sqlite", "ledger.sqlite", "issuer-status.sqlite")
+    assert not [name for name in stores if (var / name).exists()]
+    assert not list(tmp_path.glob("*-keys/*.sqlite"))
 
     # a fresh application on the same schema reads the issuance back, revoked
     reopened = IssuanceRecords(env={})

@@ -84,7 +84,8 @@ BACKENDS = ["popo", "sqlite", "postgres"]
 
 @contextlib.contextmanager
 def postgres_schema(prefix: str) -> Iterator[dict[str, str]]:
-    """A fresh schema on the test PostgreSQL, as eventsourcing settings; dropped afterwards."""
+    """A fresh schema on the test PostgreSQL, as eventsourcing settings; dropped afterwards, with
+    the issuer's sealing-key schema beside it (`<schema>_keys`) if one was made."""
     schema = f"{prefix}_{uuid.uuid4().hex[:16]}"
     with _pg_connect() as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
@@ -93,6 +94,7 @@ def postgres_schema(prefix: str) -> Iterator[dict[str, str]]:
     finally:
         with _pg_connect() as conn:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}_keys" CASCADE')
 
 
 def open_store(backend: str, tmp_path: Path) -> Iterator[Store]:

@@ -1,0 +1,182 @@
+"""Replicas of `trust-ledger serve issuer` / `serve verifier` as real processes over one store, and
+the OID4VCI pre-authorized flow driven step by step, each step against the replica a test names.
+(Fixtures live in the tests' conftest.py; these are the helpers they share.)"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+
+from anvil.devchain import free_port
+from api.credentials.keys import SigningKey
+from api.credentials.proof import create_proof
+from tests.support.cli_process import CLI, own_world
+from tests.support.waiting import wait_until
+
+PRE_AUTHORIZED = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
+
+
+@dataclass
+class Replica:
+    """One serving process (or a `--workers` pool): its URL, process and log."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def healthy(self) -> bool:
+        """Whether /health answers `ok` (its trust data fresh): a dead process is a failure."""
+        if self.process.poll() is not None:
+            raise AssertionError(f"{self.url} exited: {self.log.read_text()[-3000:]}")
+        try:
+            answer = httpx.get(self.url + "/health", timeout=10)
+        except httpx.TransportError:
+            return False
+        return answer.status_code == 200 and answer.json().get("status") == "ok"
+
+    def kill(self) -> None:
+        """SIGKILL: no clean-up, no goodbye (as a machine dying)."""
+        os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait(30)
+
+
+@dataclass
+class Replicas:
+    """Starts replicas of one module over one store; stops every one it started."""
+
+    chain: Any
+    root: Path
+    env: dict[str, str]
+    started: list[Replica] = field(default_factory=list)
+
+    def start(self, module: str, config: Path, *options: str, name: str, port: int | None = None) -> Replica:
+        """`trust-ledger serve <module> CONFIG --port P [options]` with a var directory of its own
+        (as another machine has) and the shared store of `env`; waits until /health says ok."""
+        port = port or free_port()
+        var = self.root / f"var-{name}"
+        var.mkdir(parents=True, exist_ok=True)
+        log = self.root / f"{name}.log"
+        environment = {**own_world(var, TRUST_LEDGER_DEPLOYMENT=str(self.chain.manifest)), **self.env}
+        process = subprocess.Popen(
+            [*CLI, "serve", module, str(config), "--port", str(port), "--log-format", "text", *options],
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=open(log, "wb"),  # noqa: SIM115 - closed with the process
+        )
+        replica = Replica(f"http://127.0.0.1:{port}", process, log)
+        self.started.append(replica)
+        wait_until(replica.healthy, 90, what=f"{module} {name} to answer /health ok")
+        return replica
+
+    def stop(self) -> None:
+        for replica in self.started:
+            if replica.process.poll() is None:
+                replica.process.terminate()
+                try:
+                    replica.process.wait(30)
+                except subprocess.TimeoutExpired:
+                    replica.process.kill()
+                    replica.process.wait(30)
+
+
+@contextmanager
+def replicas(chain: Any, root: Path, env: dict[str, str]) -> Iterator[Replicas]:
+    started = Replicas(chain, root, env)
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
+def write_config(path: Path, config: dict[str, Any]) -> Path:
+    path.write_text(json.dumps(config), encoding="utf-8")
+    path.chmod(0o600)
+    return path
+
+
+@dataclass
+class Holder:
+    """The wallet side of one OID4VCI flow, step by step: each step names the replica it asks."""
+
+    issuer_id: str  # the Credential Issuer Identifier (base_url): what the proofs' aud names
+    key: SigningKey = field(default_factory=lambda: SigningKey.generate("P-256"))
+    code: str | None = None
+    access_token: str | None = None
+
+    def fetch_offer(self, replica_url: str, deep_link: str) -> dict[str, Any]:
+        """GET the offer behind the deep link's credential_offer_uri, from `replica_url`."""
+        (uri,) = parse_qs(urlsplit(deep_link).query)["credential_offer_uri"]
+        answer = httpx.get(replica_url + urlsplit(uri).path, timeout=30)
+        assert answer.status_code == 200, answer.text
+        offer = answer.json()
+        self.code = offer["grants"][PRE_AUTHORIZED]["pre-authorized_code"]
+        return offer
+
+    def token(self, replica_url: str) -> httpx.Response:
+        form = {"grant_type": PRE_AUTHORIZED, "pre-authorized_code": self.code or ""}
+        answer = httpx.post(replica_url + "/token", data=form, timeout=30)
+        if answer.status_code == 200:
+            self.access_token = answer.json()["access_token"]
+        return answer
+
+    def nonce(self, replica_url: str) -> str:
+        answer = httpx.post(replica_url + "/nonce", timeout=30)
+        assert answer.status_code == 200, answer.text
+        return answer.json()["c_nonce"]
+
+    def credential(self, replica_url: str, configuration_id: str, nonce: str) -> httpx.Response:
+        proof = create_proof(self.key, audience=self.issuer_id, nonce=nonce)
+        return httpx.post(
+            replica_url + "/credential",
+            json={"credential_configuration_id": configuration_id, "proofs": {"jwt": [proof]}},
+            headers={"Authorization": f"Bearer {self.access_token}"},
+            timeout=60,
+        )
+
+
+RETRIED = (httpx.TransportError,)
+"""What a client retries a step after: the replica it reached died (refused, reset, cut off)."""
+
+
+def with_retries(step: Any, tries: int = 20) -> Any:
+    """`step()`, again after a transport failure (a replica killed under the request; behind a
+    proxy or a worker pool the next connection reaches a live one)."""
+    for attempt in range(tries):
+        try:
+            return step()
+        except RETRIED:
+            if attempt == tries - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def issue_with_retries(urls: Any, holder: Holder, deep_link: str, configuration: str) -> tuple[str, str]:
+    """The holder's whole flow, each step on `urls()` (the replica to ask next), retrying as a wallet
+    does: a step cut off by a dying replica is sent again, a nonce it had spent is replaced by a
+    fresh one (invalid_nonce). ("issued", credential), or ("refused", the OAuth error) when the
+    dying replica had already done the step whose answer was lost (a spent code or token): a clear
+    error, never a 5xx."""
+    with_retries(lambda: holder.fetch_offer(urls(), deep_link))
+    token = with_retries(lambda: holder.token(urls()))
+    if token.status_code != 200:
+        assert token.status_code == 400, token.text
+        return "refused", token.json()["error_description"]
+    for _ in range(5):
+        nonce = with_retries(lambda: holder.nonce(urls()))
+        answer = with_retries(lambda nonce=nonce: holder.credential(urls(), configuration, nonce))
+        if answer.status_code == 200:
+            return "issued", answer.json()["credentials"][0]["credential"]
+        assert answer.status_code in (400, 401), answer.text
+        if answer.json()["error"] != "invalid_nonce":
+            return "refused", answer.json()["error_description"]
+    raise AssertionError("no fresh nonce was accepted")
