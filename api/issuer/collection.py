@@ -6,6 +6,8 @@ import secrets
 import uuid
 from typing import Any
 
+from api.credentials.errors import CredentialError
+from api.credentials.keys import read_payload
 from api.credentials.proof import ProofError, ValidatedProof, validate_proof
 from api.issuer.context import IssuerContext
 from api.issuer.credentials import CredentialRequest, build_credential
@@ -67,11 +69,22 @@ def _proof_jwt(body: dict[str, Any]) -> str:
     return jwt
 
 
-def _validated(ctx: IssuerContext, proof_jwt: str) -> ValidatedProof:
+def _audience(ctx: IssuerContext, vc_uid: str, proof_jwt: str) -> str:
+    """The issuer identifier the proof's ``aud`` must be: the offer's (``credential_issuer``), in
+    either spelling of an empty path (``https://x`` and ``https://x/`` are one identifier, RFC 3986
+    §6.2.3: the official app writes the offer's, with ``/``; a wallet reading our metadata, without)."""
+    offered = ctx.config.credential_issuer(vc_uid)
     try:
-        return validate_proof(
-            proof_jwt, issuer_id=ctx.config.base_url, nonce=ctx.nonces.consume, now=ctx.clock()
-        )
+        aud = read_payload(proof_jwt).get("aud")
+    except CredentialError:
+        return offered
+    return aud if aud in (ctx.config.base_url, ctx.config.base_url + "/") else offered
+
+
+def _validated(ctx: IssuerContext, proof_jwt: str, issuer_id: str) -> ValidatedProof:
+    """The key proof, its ``aud`` the identifier the holder's offer named (``issuer_id``)."""
+    try:
+        return validate_proof(proof_jwt, issuer_id=issuer_id, nonce=ctx.nonces.consume, now=ctx.clock())
     except ProofError as exc:
         raise OAuthError(exc.oauth_error, str(exc)) from None
 
@@ -85,7 +98,8 @@ def credential(ctx: IssuerContext, authorization: str | None, body: dict[str, An
     access_token = _bearer(authorization)
     found = _issuance_of(ctx, access_token)
     _configuration(found, body)
-    holder = _validated(ctx, _proof_jwt(body))
+    proof_jwt = _proof_jwt(body)
+    holder = _validated(ctx, proof_jwt, _audience(ctx, found.vc_uid, proof_jwt))
     template = ctx.config.templates[found.vc_uid]
 
     def issue(issuance: Issuance) -> tuple[str, int]:
@@ -131,7 +145,12 @@ def credential(ctx: IssuerContext, authorization: str | None, body: dict[str, An
 
     issued, now = ctx.update(found.transaction_id, issue)
     ctx.shredder.keep_until(found.offer_id, now + ctx.config.credential_retention)
-    return {"credentials": [{"credential": issued}]}
+    answer: dict[str, Any] = {"credentials": [{"credential": issued}]}
+    if template.profile == "twdiw":
+        # the official app reads `credential` (http_service.dart getVC), the vc-handler's answer
+        # (CredentialResponseDTO); OID4VCI 1.0 wallets read `credentials`
+        answer["credential"] = issued
+    return answer
 
 
 def _opened_by(ctx: IssuerContext, issuance: Issuance, access_token: str) -> Issuance:

@@ -159,6 +159,14 @@ class IssuerConfig(ModuleConfig):
                 )
         return self
 
+    def credential_issuer(self, vc_uid: str) -> str:
+        """The Credential Issuer Identifier an offer of ``vc_uid`` names: ``base_url``, with a
+        trailing ``/`` for a twdiw template, as the official issuer's ends (the official app builds
+        its URLs by plain concatenation: ``credential_issuer + ".well-known/openid-credential-issuer"``,
+        ``+ "token"``, ``+ "credential"``; APPSDK http_service.dart). With an empty path the two
+        spellings are one identifier (RFC 3986 §6.2.3); the metadata names ``base_url``."""
+        return self.base_url + "/" if self.templates[vc_uid].profile == "twdiw" else self.base_url
+
     def configuration_ids(self, vc_uid: str) -> list[str]:
         """The OID4VCI credential configuration ids of a template, one per format."""
         template = self.templates[vc_uid]

@@ -178,7 +178,7 @@ def offer_object(ctx: IssuerContext, issuance: Issuance, code: str) -> dict[str,
     if template.tx_code_length:
         grant["tx_code"] = {"input_mode": "numeric", "length": template.tx_code_length}
     return {
-        "credential_issuer": ctx.config.base_url,
+        "credential_issuer": ctx.config.credential_issuer(issuance.vc_uid),
         "credential_configuration_ids": list(issuance.configuration_ids),
         "grants": {PRE_AUTHORIZED_GRANT: grant},
     }
@@ -224,7 +224,7 @@ def token(ctx: IssuerContext, form: dict[str, str]) -> dict[str, Any]:
     if not code:
         raise OAuthError("invalid_request", "pre-authorized_code is required")
     now = ctx.clock()
-    tx_code = form.get("tx_code")
+    tx_code = form.get("tx_code") or None  # the official app sends tx_code="" when the offer has none
     access_token = secrets.token_urlsafe(32)
     limit = ctx.config.tx_code_max_attempts
     invalidated = f"pre-authorized code invalidated after {limit} wrong tx_code attempts"

@@ -25,7 +25,9 @@ from api.credentials.errors import CredentialError, KeyUnsupported
 from api.credentials.jwt_vc import verify_vp_jwt
 from api.credentials.keys import public_jwk
 from api.credentials.sd_jwt import TYP_DC_SD_JWT, TYP_VC_SD_JWT, twdiw_types, verify_sd_jwt_vc
+from api.credentials.twdiw_vp import is_vp_jwt, verify_twdiw_vp
 from api.verifier import reasons as r
+from api.verifier import twdiw
 from api.verifier.config import CredentialQuery
 from api.verifier.reasons import Refused
 from api.verifier.trust_source import TrustSource
@@ -173,16 +175,30 @@ class TrustDecision:
                 key_id=keys.used[-1],
             )
         typ = TYP_VC_SD_JWT if query.format == "vc+sd-jwt" else TYP_DC_SD_JWT
-        verified_sd = verify_sd_jwt_vc(
-            presentation,
-            keys,
-            audience=binding.audience,
-            nonce=binding.nonce,
-            allowed_typs=(typ,),
-            now=now,
-            leeway=self.leeway,
-            kb_max_age=self.kb_max_age,
-        )
+        if typ == TYP_VC_SD_JWT and is_vp_jwt(presentation):  # the official TW DIW app's VP-JWT
+            app_vp = verify_twdiw_vp(
+                presentation,
+                keys,
+                audience=binding.audience,
+                nonce=binding.nonce,
+                now=now,
+                leeway=self.leeway,
+                max_age=self.kb_max_age,
+            )
+            index = twdiw.credential_for(query, app_vp.credentials)
+            verified_sd, key_id = app_vp.credentials[index], keys.used[index]
+        else:
+            verified_sd = verify_sd_jwt_vc(
+                presentation,
+                keys,
+                audience=binding.audience,
+                nonce=binding.nonce,
+                allowed_typs=(typ,),
+                now=now,
+                leeway=self.leeway,
+                kb_max_age=self.kb_max_age,
+            )
+            key_id = keys.used[-1]
         claims = verified_sd.claims
         holder_jwk = verified_sd.holder_jwk
         if typ == TYP_VC_SD_JWT:  # VCDM 1.1 JWT: the credential is the vc claim
@@ -211,7 +227,7 @@ class TrustDecision:
             holder_jwk=holder_jwk,
             status_references=references,
             issued_at=_issued_at(claims),
-            key_id=keys.used[-1],
+            key_id=key_id,
         )
 
     # -- registry checks ----------------------------------------------------------------------

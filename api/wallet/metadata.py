@@ -44,6 +44,23 @@ def well_known_urls(identifier: str, name: str) -> list[str]:
     return urls
 
 
+def same_identifier(a: object, b: str) -> bool:
+    """Whether ``a`` names the identifier ``b``: equal strings, or equal once an empty path's
+    ``/`` is dropped (RFC 3986 §6.2.3 scheme-based normalisation: ``https://x`` is ``https://x/``;
+    a TW DIW offer names its issuer with the trailing ``/``, its metadata may not)."""
+    if not isinstance(a, str):
+        return False
+    if a == b:
+        return True
+    split_a, split_b = urlsplit(a), urlsplit(b)
+    return (
+        split_a.path in ("", "/")
+        and split_b.path in ("", "/")
+        and (split_a.scheme, split_a.netloc, split_a.query, split_a.fragment)
+        == (split_b.scheme, split_b.netloc, split_b.query, split_b.fragment)
+    )
+
+
 def _first_found(client: httpx.Client, step: str, urls: list[str]) -> dict[str, Any] | None:
     for url in urls:
         response = send(client, step, "GET", url, ok=(200, 404), headers={"Accept": "application/json"})
@@ -53,12 +70,13 @@ def _first_found(client: httpx.Client, step: str, urls: list[str]) -> dict[str, 
 
 
 def fetch_issuer_metadata(client: httpx.Client, issuer: str) -> IssuerMetadata:
-    """Fetch and check the issuer's metadata: ``credential_issuer`` must be ``issuer`` exactly."""
+    """Fetch and check the issuer's metadata: ``credential_issuer`` must be ``issuer`` (the same
+    identifier: ``same_identifier``)."""
     step = "issuer metadata"
     data = _first_found(client, step, well_known_urls(issuer, ISSUER_WELL_KNOWN))
     if data is None:
         raise WalletError(step, f"{issuer} publishes no /.well-known/{ISSUER_WELL_KNOWN}")
-    if data.get("credential_issuer") != issuer:
+    if not same_identifier(data.get("credential_issuer"), issuer):
         raise WalletError(step, f"credential_issuer {data.get('credential_issuer')!r} is not {issuer!r}")
     configurations = data.get("credential_configurations_supported")
     if not isinstance(configurations, dict) or not all(isinstance(c, dict) for c in configurations.values()):
@@ -105,9 +123,9 @@ def token_endpoint(client: httpx.Client, offer: CredentialOffer, metadata: Issue
     data = _first_found(client, step, urls)
     if data is None:
         legacy = metadata.raw.get("token_endpoint")
-        if server == metadata.credential_issuer and legacy is not None:
+        if same_identifier(server, metadata.credential_issuer) and legacy is not None:
             return require_https(legacy, "issuer metadata", "token_endpoint")
         raise WalletError(step, f"{server} publishes no authorization server metadata")
-    if data.get("issuer") != server:
+    if not same_identifier(data.get("issuer"), server):
         raise WalletError(step, f"issuer {data.get('issuer')!r} is not {server!r}")
     return require_https(data.get("token_endpoint"), step, "token_endpoint")
