@@ -1,7 +1,14 @@
 """The wallet's authorization response (``direct_post`` to the response URI): verify, decide, record.
 
-One response per request: the session is answered once, whatever the verdict, so a replayed or
-second response is refused with REPLAYED and never overwrites the first result.
+One presentation per request: the session is answered once, whatever the verdict, so a replayed
+or second presentation is refused with REPLAYED and never overwrites the first result. A wallet's
+error response (``error=access_denied``, ...) is not an answer: anyone who saw the request can
+send one, so it is recorded as an event of the session, which stays open for the holder's
+presentation until it expires (OID4VP 1.0 §14, session fixation).
+
+Same-device sessions (opened with a ``redirect_uri``): every processed response, presentation or
+error, is answered ``{"redirect_uri": "<redirect_uri>#response_code=<fresh code>"}`` (OID4VP 1.0
+§8.2); DWVP-01-201 answers that response's result only to whoever presents its code.
 """
 
 from __future__ import annotations
@@ -9,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from api.credentials.dids import resolve_holder_key
@@ -21,7 +29,7 @@ from api.verifier.context import VerifierContext
 from api.verifier.decision import Binding, TrustedCredential
 from api.verifier.errors import OAuthError
 from api.verifier.reasons import Refused
-from api.verifier.sessions import Session
+from api.verifier.sessions import Session, new_response_code, response_code_digest
 from api.verifier.siop import SelfIssuedLogin, verify_id_token
 from api.verifier.tokens import mint_access_token
 from trust_ledger.metrics import VERIFICATIONS
@@ -52,11 +60,11 @@ def receive(ctx: VerifierContext, response: AuthorizationResponse) -> dict[str, 
     """Process a response and record the verdict; the body for the wallet (200).
 
     OID4VP 1.0 §8.2: a response the verifier processed (a presentation, trusted or refused, or a
-    wallet's error response such as ``access_denied``) is answered 200, ``{}`` here (no
-    ``redirect_uri``: the business system tells the person the outcome). The verdict is the
-    relying party's: DWVP-01-201 and the callback carry it. Only a response that cannot be
-    processed, with no open request behind its ``state`` or for a request already answered, is
-    an ``OAuthError`` (400)."""
+    wallet's error response such as ``access_denied``) is answered 200: ``{}`` cross-device (the
+    business system tells the person the outcome), ``{"redirect_uri": ...}`` with a fresh
+    response code same-device. The verdict is the relying party's: DWVP-01-201 and the callback
+    carry it. Only a response that cannot be processed, with no open request behind its
+    ``state`` or for a request already answered, is an ``OAuthError`` (400)."""
     if not response.state:
         raise OAuthError("invalid_request", f"{r.REQUEST_UNKNOWN}: the response has no state")
     session = ctx.sessions.by_state(response.state)
@@ -68,10 +76,14 @@ def receive(ctx: VerifierContext, response: AuthorizationResponse) -> dict[str, 
     if session.answered_at is not None:
         raise OAuthError("invalid_request", f"{r.REPLAYED}: this request was already answered")
     template = ctx.config.templates[session.template_ref]
+    code = new_response_code() if session.same_device else None
+    digest = response_code_digest(code) if code is not None else None
+    if response.error:
+        return _wallet_error(ctx, template, session, response, now, code)
     verdict = _decide(ctx, template, session, response, now)
     result = _result(ctx, template, session, verdict, now)
     VERIFICATIONS.labels("trusted" if result["verifyResult"] else verdict.refusals[0]["code"]).inc()
-    if not ctx.sessions.answer(session.state, now, result):
+    if not ctx.sessions.answer(session.state, now, result, digest):
         raise OAuthError("invalid_request", f"{r.REPLAYED}: this request was already answered")
     log.info(
         "presentation for %s (%s): %s",
@@ -81,7 +93,58 @@ def receive(ctx: VerifierContext, response: AuthorizationResponse) -> dict[str, 
     )
     if session.callback and carries_credential(result):  # junk is never called back (callbacks.py)
         ctx.callbacks.send(result)
-    return twdiw.wallet_answer(template, result)
+    return {**twdiw.wallet_answer(template, result), **_to_wallet(session, code)}
+
+
+def _wallet_error(
+    ctx: VerifierContext,
+    template: VerifierTemplate,
+    session: Session,
+    response: AuthorizationResponse,
+    now: int,
+    code: str | None,
+) -> dict[str, Any]:
+    """Record an error response as an event; the session stays open for a presentation. Its
+    words are the sender's, whoever that was: kept short."""
+    error = _short(response.error or "", 64)
+    description = _short(response.error_description or "", 300)
+    detail = f"{error}: {description}" if description else error
+    refusal = {"code": r.WALLET_ERROR, "message": f"the wallet answered {detail}"}
+    result = _result(ctx, template, session, _Verdict([], [refusal], None), now)
+    event = {
+        "at": now,
+        "responseCode": response_code_digest(code) if code is not None else None,
+        "result": result,
+    }
+    VERIFICATIONS.labels(r.WALLET_ERROR).inc()
+    if not ctx.sessions.record_wallet_error(session.state, now, event):
+        current = ctx.sessions.by_state(session.state)
+        if current is not None and current.answered_at is not None:
+            raise OAuthError("invalid_request", f"{r.REPLAYED}: this request was already answered")
+        log.warning(
+            "error response for %s (%s) not kept: the request expired or holds the most kept",
+            session.transaction_id,
+            session.template_ref,
+        )
+        return {}
+    log.info(
+        "error response for %s (%s): %s; the request stays open for a presentation",
+        session.transaction_id,
+        session.template_ref,
+        error,
+    )
+    return _to_wallet(session, code)
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _to_wallet(session: Session, code: str | None) -> dict[str, Any]:
+    """The 200 body: same-device, where to send the user agent, with the fresh response code."""
+    if session.redirect_uri is None or code is None:
+        return {}
+    return {"redirect_uri": f"{session.redirect_uri}#response_code={code}"}
 
 
 def _decide(
@@ -91,9 +154,6 @@ def _decide(
     response: AuthorizationResponse,
     now: int,
 ) -> _Verdict:
-    if response.error:
-        detail = f"{response.error}: {response.error_description or ''}".strip()
-        return _Verdict([], [{"code": r.WALLET_ERROR, "message": f"the wallet answered {detail}"}], None)
     client_id = ctx.config.client_id_for(template)
     binding = Binding(audience=client_id, nonce=session.nonce)
     try:
@@ -232,6 +292,7 @@ def _result(
         "data": [_disclosed(template, credential) for credential in verdict.trusted] if ok else [],
         "reasons": verdict.refusals,
         "trustSource": ctx.source.describe(),
+        "presentedAt": datetime.fromtimestamp(now, UTC).isoformat().replace("+00:00", "Z"),
     }
     if ok and template.access_token is not None and verdict.login is not None:
         result.update(
