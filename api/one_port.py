@@ -7,6 +7,7 @@ from trust_ledger.http_limits import ASGIApp, Receive, Scope, Send
 ISSUER_PREFIXES = (
     "/api/qrcode/",
     "/api/credential/",
+    "/api/schema/",
     "/api/keys",
     "/credential-offer/",
     "/credential",
