@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -46,30 +47,59 @@ def test_a_command_loads_what_it_runs_with() -> None:
     assert "web3" in loaded_modules("chain", "status")
 
 
+HELP_PAGES_PROGRAM = """
+import contextlib, io, json, sys
+from trust_ledger.cli import main
+pages = {}
+for args in json.loads(sys.argv[1]):
+    sys.argv = ["trust-ledger", *args]
+    page = io.StringIO()
+    with contextlib.redirect_stdout(page):
+        try:
+            main()
+            code = 0
+        except SystemExit as exit:
+            code = exit.code
+    pages[" ".join(args)] = {"code": code, "page": page.getvalue()}
+print(json.dumps(pages))
+"""
+"""Render help pages one after the other in one `trust-ledger` process, as {args: {code, page}}."""
+
+
+def help_pages(*commands: list[str]) -> dict[str, dict]:
+    argument = json.dumps([[*command, "--help"] for command in commands])
+    process = subprocess.run(
+        [sys.executable, "-c", HELP_PAGES_PROGRAM, argument], capture_output=True, text=True, timeout=120
+    )
+    assert process.returncode == 0, process.stderr
+    return {args.removesuffix(" --help"): page for args, page in json.loads(process.stdout).items()}
+
+
 def test_every_command_is_listed_and_loads() -> None:
     listed = ok(subprocess.run([*CLI, "--help"], capture_output=True, text=True, timeout=60))
-    for name in ("chain", "entity", "key", "service", "status-list", "status", "wallet", "demo", "serve"):
-        assert f" {name} " in listed
-        ok(subprocess.run([*CLI, name, "--help"], capture_output=True, text=True, timeout=60))
-    for name in ("dev", "rebuild", "resolve", "follow", "history", "export-trust", "verify"):
-        assert f" {name} " in listed
-        page = ok(subprocess.run([*CLI, name, "--help"], capture_output=True, text=True, timeout=60))
-        assert "--json" in page, f"{name} accepts --json after the command"
+    groups = ["chain", "entity", "key", "service", "status-list", "status", "wallet", "demo", "serve"]
+    commands = ["dev", "rebuild", "resolve", "follow", "history", "export-trust", "verify"]
     subcommands = [
-        ("serve", "resolver"),
-        ("serve", "issuer"),
-        ("serve", "verifier"),
-        ("demo", "dataspace"),
-        ("entity", "register"),
-        ("key", "add"),
-        ("service", "add"),
-        ("status-list", "create"),
-        ("status", "set"),
-        ("wallet", "list"),
-        ("chain", "status"),
+        ["serve", "resolver"],
+        ["serve", "issuer"],
+        ["serve", "verifier"],
+        ["demo", "dataspace"],
+        ["entity", "register"],
+        ["key", "add"],
+        ["service", "add"],
+        ["status-list", "create"],
+        ["status", "set"],
+        ["wallet", "list"],
+        ["chain", "status"],
     ]
-    for group, name in subcommands:
-        ok(subprocess.run([*CLI, group, name, "--help"], capture_output=True, text=True, timeout=60))
+    for name in groups + commands:
+        assert f" {name} " in listed
+    pages = help_pages(*([name] for name in groups + commands), *subcommands)
+    for args, shown in pages.items():
+        assert shown["code"] == 0, f"{args} --help exited {shown['code']}"
+        assert f"Usage: trust-ledger {args} " in shown["page"]
+    for name in commands:
+        assert "--json" in pages[name]["page"], f"{name} accepts --json after the command"
 
 
 NOT_ON_THE_ADMIN_PATH = (
