@@ -28,6 +28,7 @@ from resolver import routes_diw, routes_identifiers, routes_til, routes_trust
 from resolver.context import Context, get_context
 from resolver.errors import ErrorCode, ResolverError
 from resolver.foreign import FOREIGN_METHODS
+from resolver.hot_path import HotPath
 from resolver.http import PROBLEM_JSON, error_response, json_response
 from resolver.models import Health
 from resolver.resolution import DEFAULT_REGISTRY_METHODS, DidResolver
@@ -166,4 +167,6 @@ def create_app(
         """A person opening the root lands on `home` (the explorer, which lists the APIs, or the docs)."""
         return RedirectResponse(home, status_code=307)
 
+    # Outermost: a resolution the views have not moved past is answered again from memory (issue 18).
+    app.add_middleware(HotPath, views=views, chain_status=chain_status, clock=now)
     return app

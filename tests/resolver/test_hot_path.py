@@ -1,0 +1,187 @@
+"""Issue 18: resolver.hot_path replays the full route's answers byte for byte (status, every header
+in order, body), for every DID, media type, version and DID URL, and never once the views, the
+chain's reachability or the clock's second have moved past the answer it remembers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from fastapi.testclient import TestClient
+
+from resolver import create_app
+from resolver.hot_path import HotPath
+from tests.resolver.scenario import HAPPYPETS, KEY_EXP_UNTIL, Scenario
+from tests.resolver.views import InMemoryViews, views_from_logs
+from tests.support.resolver import NOW
+
+ACCEPTS = (
+    None,
+    "application/did+ld+json",
+    "application/did+json",
+    "application/json",
+    "application/ld+json",
+    "application/did-resolution",
+    'application/ld+json;profile="https://w3id.org/did-resolution"',
+    "application/did-url-dereferencing",
+    "*/*",
+    "text/html, application/did+json;q=0.5",
+    "application/did",
+    "text/html",
+)
+QUERIES = ("", "?versionId=1", "?versionId=2", "?versionTime=2025-01-01T00:30:00Z", "?versionId=999")
+FOREIGN = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
+
+
+class MovingViews:
+    """Views that move on when a test says so (a new block reaching the views)."""
+
+    def __init__(self, inner: InMemoryViews) -> None:
+        self.inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+@contextmanager
+def serving(views: object, **options: Any) -> Iterator[tuple[TestClient, HotPath]]:
+    with TestClient(create_app(views, **options)) as client:  # type: ignore[arg-type]
+        del client.headers["accept"]  # httpx's default */*: "no Accept" is a case of its own
+        client.get("/health")
+        yield client, hot_path_of(client.app)
+
+
+def hot_path_of(app: Any) -> HotPath:
+    layer = app.middleware_stack
+    while not isinstance(layer, HotPath):
+        layer = layer.app
+    return layer
+
+
+def fetch(client: TestClient, path: str, accept: str | None, etag: str | None = None) -> httpx.Response:
+    headers = {}
+    if accept is not None:
+        headers["accept"] = accept
+    if etag is not None:
+        headers["if-none-match"] = etag
+    return client.get(path, headers=headers, follow_redirects=False)
+
+
+def answer(response: httpx.Response) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    return response.status_code, list(response.headers.raw), response.content
+
+
+def path_of(did_url: str) -> str:
+    return "/1.0/identifiers/" + quote(did_url, safe="")
+
+
+def test_replayed_answers_are_the_full_routes_byte_for_byte(views: InMemoryViews) -> None:
+    dids = [*sorted(views.entities), FOREIGN, "did:elsi:EU.EORI.UNKNOWN"]
+    paths = [path_of(did) + query for did in dids for query in QUERIES]
+    paths += [
+        path_of(HAPPYPETS + "#key-2"),
+        path_of(HAPPYPETS) + "?service=issuer",
+        "/api/did/v1/identifiers/" + quote(HAPPYPETS),
+    ]
+    with serving(views, clock=lambda: NOW, chain_status=lambda: True) as (client, hot):
+        replayed = 0
+        for path in paths:
+            for accept in ACCEPTS:
+                before = hot.hits
+                full = fetch(client, path, accept)
+                assert hot.hits == before, "the first request is the full route's"
+                again = fetch(client, path, accept)
+                assert answer(again) == answer(full), (path, accept)
+                if full.status_code == 200:
+                    assert hot.hits == before + 1, (path, accept)
+                    etag = full.headers["etag"]
+                    not_modified = fetch(client, path, accept, etag)
+                    assert not_modified.status_code == 304
+                    assert answer(fetch(client, path, accept, etag)) == answer(not_modified)
+                    assert hot.hits == before + 2
+                    replayed += 1
+                else:
+                    assert hot.hits == before, f"a {full.status_code} is never replayed"
+        assert replayed > 300, replayed
+
+
+def test_a_new_block_the_chain_and_the_clock_change_the_answer(scenario: Scenario) -> None:
+    older, newer = views_from_logs(scenario.logs[:-3]), views_from_logs(scenario.logs)
+    views = MovingViews(older)
+    reachable = [True]
+    now = [NOW]
+    result = "application/did-resolution"
+
+    def full_answer(inner: InMemoryViews, accept: str, chain: bool, clock: int, path: str) -> Any:
+        with serving(inner, clock=lambda: clock, chain_status=lambda: chain) as (fresh, _):
+            return answer(fetch(fresh, path, accept))
+
+    with serving(views, clock=lambda: now[0], chain_status=lambda: reachable[0]) as (client, hot):
+
+        def hit(path: str, accept: str) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+            fetch(client, path, accept)
+            hits = hot.hits
+            replayed = fetch(client, path, accept)
+            assert hot.hits == hits + 1
+            return answer(replayed)
+
+        path = path_of(HAPPYPETS)
+        first = hit(path, result)
+        assert first == full_answer(older, result, True, NOW, path)
+
+        views.inner = newer  # a new block reaches the views
+        moved = answer(fetch(client, path, result))
+        assert moved != first and moved == full_answer(newer, result, True, NOW, path)
+        assert dict(moved[1])[b"x-ledger-position"] != dict(first[1])[b"x-ledger-position"]
+
+        reachable[0] = False
+        cut = answer(fetch(client, path, result))
+        assert dict(cut[1])[b"x-chain-reachable"] == b"false"
+        assert cut == full_answer(newer, result, False, NOW, path)
+
+        document = "application/did+json"
+        now[0] = KEY_EXP_UNTIL - 600  # inside key-exp's window: the current document lists it
+        inside = hit(path, document)
+        now[0] = NOW
+        after = answer(fetch(client, path, document))
+        assert inside != after and b"key-exp" in inside[2] and b"key-exp" not in after[2]
+        assert after == full_answer(newer, document, False, NOW, path)
+
+
+def test_requests_with_a_body_or_other_methods_take_the_full_route(views: InMemoryViews) -> None:
+    with serving(views, clock=lambda: NOW) as (client, hot):
+        path = path_of(HAPPYPETS)
+        client.get(path)
+        hits = hot.hits
+        with_body = client.request("GET", path, content=b"x" * (65 * 1024))
+        assert with_body.status_code == 400 and "exceeds 64 KiB" in with_body.text
+        assert client.head(path).status_code in (200, 405)
+        assert client.get(path).status_code == 200
+        assert hot.hits == hits + 1
+
+
+def test_the_store_failing_falls_back_to_the_full_route(views: InMemoryViews) -> None:
+    failing = MovingViews(views)
+    with serving(failing, clock=lambda: NOW) as (client, hot):
+        path = path_of(HAPPYPETS)
+        assert client.get(path).status_code == 200
+
+        def broken() -> Any:
+            raise RuntimeError("the store is down")
+
+        failing.freshness = broken  # type: ignore[attr-defined]
+        hits = hot.hits
+        assert client.get(path).status_code == 200  # the full route's own answer (freshness unknown)
+        assert hot.hits == hits
+
+
+def test_the_number_of_remembered_answers_is_bounded(views: InMemoryViews) -> None:
+    with serving(views, clock=lambda: NOW) as (client, hot):
+        hot.max_entries = 5
+        for version in range(1, 4):
+            for accept in ("application/did+json", "application/json", "application/did-resolution"):
+                assert fetch(client, path_of(HAPPYPETS) + f"?versionId={version}", accept).status_code == 200
+        assert len(hot.answers) == 5
