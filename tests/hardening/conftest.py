@@ -19,7 +19,8 @@ from tests.support.waiting import wait_until
 @pytest.fixture(scope="session")
 def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServer]:
     var = tmp_path_factory.mktemp("dev")
-    env = own_world(var, TRUST_LEDGER_LOG_FORMAT="json")
+    # debug: with the access log (test_log_redaction reads it), which lower levels leave out
+    env = own_world(var, TRUST_LEDGER_LOG_FORMAT="json", TRUST_LEDGER_LOG_LEVEL="debug")
     port, chain_port = free_port(), free_port()
     log = var / "dev.log"
     with log.open("wb") as output:
