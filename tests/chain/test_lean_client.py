@@ -4,6 +4,11 @@ it survives the node going away and coming back."""
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import pytest
 from eth_account import Account
 
@@ -128,3 +133,48 @@ def test_a_node_error_that_is_no_revert_stays_the_nodes_words(chain):
     assert isinstance(refused.value, ChainError)
     assert refused.value.method == "eth_sendRawTransaction"
     assert "funds" in str(refused.value).lower()
+
+
+@contextlib.contextmanager
+def endpoint_answering(status: int, body: bytes) -> Iterator[str]:
+    """A real HTTP endpoint that answers every POST with `status` and `body` (a node misbehaving)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "expected"),
+    [
+        (503, b'{"jsonrpc":"2.0","id":1,"error":{"code":-32005,"message":"busy"}}', "with HTTP 503: busy"),
+        (502, b"<html>bad gateway</html>", "with HTTP 502"),
+        (200, b"<html>a login page</html>", "with something that is not JSON-RPC"),
+        (200, b"[" * 100_000 + b"]" * 100_000, "with something that is not JSON-RPC"),
+        (200, b'{"jsonrpc":"2.0","id":1}', "with neither a result nor an error"),
+    ],
+    ids=["503-error-object", "502-html", "200-html", "200-deep-json", "200-empty"],
+)
+def test_an_endpoint_that_does_not_answer_json_rpc_is_unavailable(status, body, expected):
+    """Unavailable, as a connection refused is (an OSError: a follower backs off and retries), never
+    a JSON-RPC error that the follower would take for a range limit, nor a crash on deep JSON."""
+    with endpoint_answering(status, body) as url, pytest.raises(ChainUnavailable) as refused:
+        JsonRpc(url).call("eth_blockNumber")
+    assert isinstance(refused.value, OSError)
+    assert str(refused.value) == f"{url} answered eth_blockNumber {expected}"

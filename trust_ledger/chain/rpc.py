@@ -84,15 +84,18 @@ class JsonRpc:
         status, raw = self._post(body.encode())
         try:
             answer = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than anything a node sends
             answer = None
+        error = answer.get("error") if isinstance(answer, dict) else None
+        if status != 200:  # an overloaded or misconfigured endpoint: unreachable for now, as web3 had it
+            detail = f": {error.get('message')}" if isinstance(error, dict) and error.get("message") else ""
+            raise ChainUnavailable(f"{self.url} answered {method} with HTTP {status}{detail}")
         if not isinstance(answer, dict):
-            raise ChainUnavailable(f"{self.url} answered {method} with HTTP {status}, not JSON-RPC")
-        if answer.get("error") is not None:
-            error = answer["error"]
+            raise ChainUnavailable(f"{self.url} answered {method} with something that is not JSON-RPC")
+        if error is not None:
             raise RpcError(method, error if isinstance(error, dict) else {"message": str(error)})
-        if status != 200 or "result" not in answer:
-            raise ChainUnavailable(f"{self.url} answered {method} with HTTP {status} and no result")
+        if "result" not in answer:
+            raise ChainUnavailable(f"{self.url} answered {method} with neither a result nor an error")
         return answer["result"]
 
     def close(self) -> None:
