@@ -19,6 +19,7 @@ from urllib.parse import urljoin
 
 from projections.api import EntityVersion, TrustViews
 from resolver.did_syntax import DidUrl, method_of, parse_number, parse_xml_datetime, xml_datetime
+from resolver.did_web import web_location
 from resolver.documents import (
     RELATIONSHIPS,
     did_url,
@@ -134,6 +135,17 @@ def provenance_metadata(version: EntityVersion) -> dict[str, Any]:
     }
 
 
+def ledger_metadata(did: str) -> dict[str, Any]:
+    """Resolution metadata of an answer from the ledger: the registry's document is authoritative
+    (the registry attests the keys); for a did:web DID, `publishedCopy` is where the organisation
+    publishes a copy of it (resolver.did_web), which a did:web resolver reads instead."""
+    metadata: dict[str, Any] = {"method": method_of(did), "source": "ledger", "authoritative": True}
+    location = web_location(did)
+    if location is not None:
+        metadata["publishedCopy"] = location.url
+    return metadata
+
+
 class DidResolver:
     """Resolves DIDs from the views (and didkit) and dereferences DID URLs."""
 
@@ -190,7 +202,7 @@ class DidResolver:
             did=did,
             document=document,
             document_metadata=metadata,
-            resolution_metadata={"method": method_of(did), "source": "ledger"},
+            resolution_metadata=ledger_metadata(did),
             deactivated=metadata["deactivated"],
             historic=version.valid_until is not None,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from api.did_web import did_web_router
 from api.http_errors import install_error_handlers
 from api.issuer import errors as e
 from api.issuer import routes_diw, routes_oid4vci, routes_status
@@ -23,4 +24,5 @@ def create_app(ctx: IssuerContext) -> FastAPI:
     app.include_router(routes_diw.router)
     app.include_router(routes_oid4vci.router)
     app.include_router(routes_status.router)
+    app.include_router(did_web_router(ctx.config.did, lambda: ctx.views, lambda: ctx.clock()))
     return app

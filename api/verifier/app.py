@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from api.did_web import did_web_router
 from api.http_errors import install_error_handlers
 from api.verifier import errors as e
 from api.verifier import routes_diw, routes_health, routes_oid4vp
@@ -30,6 +31,9 @@ def create_app(ctx: VerifierContext) -> FastAPI:
     app.include_router(routes_diw.router)
     app.include_router(routes_oid4vp.router)
     app.include_router(routes_health.router)
+    app.include_router(
+        did_web_router(ctx.config.did, lambda: getattr(ctx.source, "views", None), lambda: ctx.clock())
+    )
 
     @app.get("/api/oidvp/jwks", tags=["OID4VP"], summary="The verifier's request-signing key (JWKS)")
     def jwks() -> dict[str, Any]:

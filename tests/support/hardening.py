@@ -92,7 +92,8 @@ def served_routes() -> list[Route]:
     from the apps' own route tables (a route added to an app is covered without editing this)."""
     from api.issuer.auth import flat_routes, needs_access_token
 
-    context = SimpleNamespace(config=SimpleNamespace(access_tokens=()))
+    # no did:web DID: the modules route no did.json (api/did_web.py); on one port it is the resolver's
+    context = SimpleNamespace(config=SimpleNamespace(access_tokens=(), did=""))
     apps = {
         "resolver": (create_resolver_app(None), ""),  # type: ignore[arg-type]
         "issuer": (create_issuer_app(context), ""),  # type: ignore[arg-type]

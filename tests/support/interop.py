@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,12 +24,14 @@ class Interop:
     resolver_url: str
 
 
-def run_node(script: str, *args: str, stdin: str | None = None) -> Any:
+def run_node(script: str, *args: str, stdin: str | None = None, env: Mapping[str, str] | None = None) -> Any:
     """Run tests/interop/js/<script> with Node (node_modules of the repository), `stdin` on its
-    standard input; its JSON output. A failing script fails the test with what the library said."""
+    standard input and `env` added to its environment; its JSON output. A failing script fails the
+    test with what the library said."""
     completed = subprocess.run(
         ["node", str(SCRIPTS / script), *args],
         input=stdin,
+        env={**os.environ, **(env or {})},
         cwd=REPO,
         capture_output=True,
         text=True,

@@ -70,6 +70,7 @@ COMMANDS: dict[str, Lazy] = {
     "dev": Lazy("trust_ledger.cli.dev:dev", "The local dev world on one port: chain, ledger and every API."),
     "rebuild": Lazy("trust_ledger.cli.serve:rebuild", "Rebuild every view from zero out of the ledger."),
     "resolve": Lazy("trust_ledger.cli.serve:resolve", "Resolve a DID from the local views."),
+    "did": Lazy("trust_ledger.cli.did:app", "Export a DID document for its did:web location."),
     "follow": Lazy(
         "trust_ledger.cli.ledger:follow",
         "Follow our contracts' logs into the ledger, exactly once.",
