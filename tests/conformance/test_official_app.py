@@ -7,45 +7,14 @@ transcribed from core-system/twdiw-vp-handler) accept what the app collected and
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from api.credentials.keys import read_payload
-from tests.support.conformance import Portal, serve_portal
-from tests.support.issuer import FIELDS, RunningIssuer, serve_issuer
+from tests.support.conformance import Portal
+from tests.support.issuer import FIELDS, RunningIssuer
 from tests.support.official_app import AppFailure, AppHolder, OfficialApp
 from tests.support.official_verifier import OfficialRefusal, validate_vc, validate_vp
-
-TWDIW_TEMPLATES = {
-    "twcard": {"type": "EmployeeCredential", "fields": ["name", "employee_no"], "profile": "twdiw"},
-    "twpin": {
-        "type": "EmployeeCredential",
-        "fields": ["name", "employee_no"],
-        "profile": "twdiw",
-        "tx_code_length": 6,
-    },
-}
-
-
-@pytest.fixture
-def tw_issuer(chain, sqlite_var: Path) -> Iterator[RunningIssuer]:
-    with serve_issuer(chain, sqlite_var, templates=TWDIW_TEMPLATES) as running:
-        yield running
-
-
-@pytest.fixture
-def portal(tw_issuer: RunningIssuer, sqlite_var: Path) -> Iterator[Portal]:
-    with serve_portal(tw_issuer, sqlite_var) as running:
-        yield running
-
-
-@pytest.fixture
-def app() -> Iterator[OfficialApp]:
-    client = OfficialApp()
-    yield client
-    client.close()
 
 
 def _collect(issuer: RunningIssuer, app: OfficialApp, vc_uid: str = "twcard") -> tuple[str, str]:

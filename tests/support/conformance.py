@@ -34,6 +34,17 @@ PORTAL_TEMPLATES: dict[str, dict[str, Any]] = {
 }
 APP_REF = "00000000_employee_check"
 
+TWDIW_TEMPLATES = {
+    "twcard": {"type": "EmployeeCredential", "fields": ["name", "employee_no"], "profile": "twdiw"},
+    "twpin": {
+        "type": "EmployeeCredential",
+        "fields": ["name", "employee_no"],
+        "profile": "twdiw",
+        "tx_code_length": 6,
+    },
+}
+"""Issuer templates in the TW DIW profile: a card, and the same card behind a tx_code."""
+
 
 @dataclass
 class Portal:
