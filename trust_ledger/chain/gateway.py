@@ -6,6 +6,7 @@ that sends one transaction starts in a fraction of a second.
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -365,20 +366,35 @@ class TrustGateway:
         except RpcError as exc:
             raise self._refusal(exc) from None
         fees = self._fees()
-        with self._nonce_lock:  # only around the nonce and the send: never while a receipt is awaited
-            nonce = quantity(self.rpc.call("eth_getTransactionCount", sender, "pending"))
-            transaction = Transaction(
-                chain_id=self.deployment.chain_id,
-                nonce=nonce,
-                gas=gas + gas // 5,
-                to=contract.address,
-                data=request["data"],
-                **fees,
+        receipt = None
+        for attempt in range(NONCE_TRIES):  # see NONCE_TRIES: other processes may share the signer
+            if attempt:
+                time.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))  # out of step with them
+            with self._nonce_lock:  # only around the nonce and the send: never while a receipt is awaited
+                nonce = quantity(self.rpc.call("eth_getTransactionCount", sender, "pending"))
+                transaction = Transaction(
+                    chain_id=self.deployment.chain_id,
+                    nonce=nonce,
+                    gas=gas + gas // 5,
+                    to=contract.address,
+                    data=request["data"],
+                    **fees,
+                )
+                raw = sign_transaction(transaction, bytes(self.signer.key))
+                tx_hash = transaction_hash(raw)
+                try:
+                    self.rpc.call("eth_sendRawTransaction", "0x" + raw.hex())
+                except RpcError as exc:
+                    if _nonce_taken(exc):
+                        continue
+                    raise
+            receipt = self._receipt(tx_hash, sender, nonce)
+            if receipt is not None:
+                break
+        if receipt is None:
+            raise ChainError(
+                f"{function}: the nonce was taken {NONCE_TRIES} times by other senders with this key"
             )
-            raw = sign_transaction(transaction, bytes(self.signer.key))
-            tx_hash = transaction_hash(raw)
-            self.rpc.call("eth_sendRawTransaction", "0x" + raw.hex())
-        receipt = self._receipt(tx_hash)
         block_number = quantity(receipt["blockNumber"])
         if quantity(receipt["status"]) != 1:
             # State moved between estimate and inclusion: replay at that block for the reason.
@@ -401,18 +417,39 @@ class TrustGateway:
             events=events,
         )
 
-    def _receipt(self, tx_hash: str, timeout: float = RECEIPT_TIMEOUT) -> dict[str, Any]:
-        """The receipt of a sent transaction, polled for until it is mined."""
+    def _receipt(
+        self, tx_hash: str, sender: str, nonce: int, timeout: float = RECEIPT_TIMEOUT
+    ) -> dict[str, Any] | None:
+        """The receipt of a sent transaction, polled for until it is mined; None if another
+        transaction of `sender` with its `nonce` was mined instead (a process sharing the signer
+        replaced it in the pool), so it never will be."""
         deadline = time.monotonic() + timeout
         pause, longest = RECEIPT_POLL
         while True:
             receipt = self.rpc.call("eth_getTransactionReceipt", tx_hash)
             if receipt is not None and receipt.get("blockNumber") is not None:
                 return receipt
+            if quantity(self.rpc.call("eth_getTransactionCount", sender, "latest")) > nonce:
+                receipt = self.rpc.call("eth_getTransactionReceipt", tx_hash)  # mined meanwhile?
+                return receipt if receipt is not None and receipt.get("blockNumber") is not None else None
             if time.monotonic() > deadline:
                 raise TimeoutError(f"transaction {tx_hash} was sent but not mined within {timeout:.0f}s")
             time.sleep(pause)
             pause = min(longest, pause * 2)
+
+
+NONCE_TRIES = 20
+"""Sends of one transaction when its nonce was taken by another transaction of the signer: the
+gateway's lock orders its own threads, not the processes sharing a signer (replicas of a module,
+which share its controller key). A send the node refuses (nonce used, or pending with a higher
+fee) or a sent transaction replaced in the pool before it was mined (its nonce mined with another)
+is signed again with the next pending nonce, after a short random pause; it never executed."""
+
+
+def _nonce_taken(exc: RpcError) -> bool:
+    """Whether the node refused a raw transaction because its nonce is used (mined or pending)."""
+    message = exc.message.lower()
+    return "nonce too low" in message or "replacement transaction underpriced" in message
 
 
 _ERROR_STRING = bytes.fromhex("08c379a0")  # Error(string)
