@@ -420,22 +420,37 @@ class TrustGateway:
     def _receipt(
         self, tx_hash: str, sender: str, nonce: int, timeout: float = RECEIPT_TIMEOUT
     ) -> dict[str, Any] | None:
-        """The receipt of a sent transaction, polled for until it is mined; None if another
-        transaction of `sender` with its `nonce` was mined instead (a process sharing the signer
-        replaced it in the pool), so it never will be."""
+        """The receipt of a sent transaction, polled for until it is mined; None once it was replaced
+        (see `_replaced`) for REPLACED_AFTER seconds running, so it never will be mined."""
         deadline = time.monotonic() + timeout
         pause, longest = RECEIPT_POLL
+        replaced_since: float | None = None
         while True:
             receipt = self.rpc.call("eth_getTransactionReceipt", tx_hash)
             if receipt is not None and receipt.get("blockNumber") is not None:
                 return receipt
-            if quantity(self.rpc.call("eth_getTransactionCount", sender, "latest")) > nonce:
-                receipt = self.rpc.call("eth_getTransactionReceipt", tx_hash)  # mined meanwhile?
-                return receipt if receipt is not None and receipt.get("blockNumber") is not None else None
+            if not self._replaced(tx_hash, sender, nonce):
+                replaced_since = None
+            elif replaced_since is None:
+                replaced_since = time.monotonic()
+            elif time.monotonic() - replaced_since >= REPLACED_AFTER:
+                return None
             if time.monotonic() > deadline:
                 raise TimeoutError(f"transaction {tx_hash} was sent but not mined within {timeout:.0f}s")
             time.sleep(pause)
             pause = min(longest, pause * 2)
+
+    def _replaced(self, tx_hash: str, sender: str, nonce: int) -> bool:
+        """Whether the node holds another transaction of `sender` mined with `nonce` and knows
+        `tx_hash` neither pending nor mined (a process sharing the signer replaced it in the pool)."""
+        if quantity(self.rpc.call("eth_getTransactionCount", sender, "latest")) <= nonce:
+            return False
+        return self.rpc.call("eth_getTransactionByHash", tx_hash) is None
+
+
+REPLACED_AFTER = 2.0
+"""Seconds a sent transaction must read as replaced before it is sent again: a node may count the
+sender's nonce as used an instant before the block holding the transaction can be read."""
 
 
 NONCE_TRIES = 20
