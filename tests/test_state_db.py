@@ -83,9 +83,21 @@ def test_one_sql_transactions_and_errors(databases: list[StateDatabase]) -> None
         raise RuntimeError("abandon")
     assert two.all(f"SELECT name FROM {table} ORDER BY name") == [{"name": "a"}]
 
+    seen: list[list[str]] = []
+
+    def look() -> None:  # what another connection sees when the action runs
+        seen.append([r["name"] for r in two.all(f"SELECT name FROM {table} ORDER BY name")])
+
     with one.transaction():
         one.run(f"INSERT INTO {table} (name) VALUES (?)", ("b",))
-    assert [r["name"] for r in two.all(f"SELECT name FROM {table} ORDER BY name")] == ["a", "b"]
+        one.after_commit(look)
+        assert seen == []  # not before the commit
+    assert seen == [["a", "b"]]
+    with pytest.raises(RuntimeError), one.transaction():
+        one.after_commit(look)
+        raise RuntimeError("abandon")
+    one.after_commit(look)  # outside a transaction: at once
+    assert seen == [["a", "b"], ["a", "b"]]
 
 
 def test_postgres_ddl_words() -> None:

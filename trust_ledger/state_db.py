@@ -33,7 +33,7 @@ import hashlib
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -141,6 +141,18 @@ class StateDatabase:
         """Run one statement (`?` placeholders), in the thread's transaction if there is one."""
         raise NotImplementedError
 
+    def after_commit(self, action: Callable[[], None]) -> None:
+        """Run `action` once the thread's transaction has committed (at once outside one; never if
+        it rolls back): e.g. wake a worker that should see what it wrote."""
+        pending = self._pending_actions()
+        if pending is None:
+            action()
+        else:
+            pending.append(action)
+
+    def _pending_actions(self) -> list[Callable[[], None]] | None:
+        raise NotImplementedError
+
     def all(self, sql: str, args: Args = ()) -> list[Row]:
         return self.execute(sql, args).rows
 
@@ -187,6 +199,7 @@ class SQLiteState(StateDatabase):
             private_file(self.path)
         self._lock = threading.RLock()
         self._depth = 0
+        self._actions: list[Callable[[], None]] = []
         self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
         self._db.row_factory = sqlite3.Row
         try:
@@ -216,7 +229,8 @@ class SQLiteState(StateDatabase):
                 self._db.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as error:
                 raise _sqlite_error(error) from error
-            self._depth = 1
+            self._depth, self._actions = 1, []
+            actions = self._actions  # this transaction's: another thread's next one starts afresh
             try:
                 yield
             except BaseException:
@@ -231,6 +245,12 @@ class SQLiteState(StateDatabase):
                 with contextlib.suppress(sqlite3.Error):
                     self._db.execute("ROLLBACK")
                 raise _sqlite_error(error) from error
+        for action in actions:  # committed: outside the lock
+            action()
+
+    def _pending_actions(self) -> list[Callable[[], None]] | None:
+        with self._lock:  # held by this thread while its transaction is open
+            return self._actions if self._depth else None
 
     def execute(self, sql: str, args: Args = ()) -> Outcome:
         with self._lock:
@@ -289,12 +309,18 @@ class PostgresState(StateDatabase):
         if getattr(self._local, "cursor", None) is not None:
             yield
             return
+        actions: list[Callable[[], None]] = []
         with self.datastore.get_connection() as connection, connection.transaction():
-            self._local.cursor = connection.cursor()
+            self._local.cursor, self._local.actions = connection.cursor(), actions
             try:
                 yield
             finally:
-                self._local.cursor = None
+                self._local.cursor = self._local.actions = None
+        for action in actions:  # committed
+            action()
+
+    def _pending_actions(self) -> list[Callable[[], None]] | None:
+        return getattr(self._local, "actions", None)
 
     def execute(self, sql: str, args: Args = ()) -> Outcome:
         query = sql.replace("%", "%%").replace("?", "%s")

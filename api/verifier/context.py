@@ -12,6 +12,7 @@ from api.verifier.decision import TrustDecision
 from api.verifier.ratelimit import TokenBuckets
 from api.verifier.sessions import SessionStore
 from api.verifier.trust_source import TrustSource
+from trust_ledger.state_db import StateDatabase
 
 
 @dataclass
@@ -26,6 +27,7 @@ class VerifierContext:
     callbacks: CallbackSender
     static_qr_limit: TokenBuckets  # DWVP-02-101 requests per client address
     clock: Callable[[], int]
+    state: StateDatabase | None = None  # the state database the stores above share (closed last)
 
     def template(self, ref: str) -> VerifierTemplate | None:
         return self.config.templates.get(ref)
@@ -33,3 +35,5 @@ class VerifierContext:
     def close(self) -> None:
         self.callbacks.close()
         self.sessions.close()
+        if self.state is not None:
+            self.state.close()

@@ -83,16 +83,18 @@ def receive(ctx: VerifierContext, response: AuthorizationResponse) -> dict[str, 
     verdict = _decide(ctx, template, session, response, now)
     result = _result(ctx, template, session, verdict, now)
     VERIFICATIONS.labels("trusted" if result["verifyResult"] else verdict.refusals[0]["code"]).inc()
-    if not ctx.sessions.answer(session.state, now, result, digest):
-        raise OAuthError("invalid_request", f"{r.REPLAYED}: this request was already answered")
+    # the answer and its callback commit together: a replica dying in between loses neither
+    with ctx.sessions.transaction():
+        if not ctx.sessions.answer(session.state, now, result, digest):
+            raise OAuthError("invalid_request", f"{r.REPLAYED}: this request was already answered")
+        if session.callback and carries_credential(result):  # junk is never called back (callbacks.py)
+            ctx.callbacks.send(result)
     log.info(
         "presentation for %s (%s): %s",
         session.transaction_id,
         session.template_ref,
         "trusted" if result["verifyResult"] else ", ".join(x["code"] for x in verdict.refusals),
     )
-    if session.callback and carries_credential(result):  # junk is never called back (callbacks.py)
-        ctx.callbacks.send(result)
     return {**twdiw.wallet_answer(template, result), **_to_wallet(session, code)}
 
 

@@ -1,11 +1,15 @@
 """Presentation sessions: one per DWVP-01-101 transaction, answered at most once.
 
-SQLite under the var directory, so a restart keeps open requests and results. ``answer`` is a
-conditional UPDATE: of two responses racing for one request (or a replay), exactly one wins,
-also across processes sharing the file; so are ``mark_fetched`` (the request object is served
-once) and ``record_wallet_error`` (a wallet's error response is an event of the open session, not
-its answer). A same-device session (opened with a ``redirect_uri``) keeps the SHA-256 digest of
-each response code it handed out, never the code. A session (with its result, personal data
+In the verifier's state database (trust_ledger.state_db): SQLite under the var directory, or the
+ledger's PostgreSQL shared by every replica, so a restart keeps open requests and results and a
+request opened on one replica is answered and read on any other. ``answer`` is a conditional
+UPDATE: of two responses racing for one request (or a replay), exactly one wins, also across
+processes and replicas sharing the database; so are ``mark_fetched`` (the request object is
+served once) and ``record_wallet_error`` (a wallet's error response is an event of the open
+session, not its answer; its row is locked while the event is added). Sessions carry the
+verifier's DID (``owner``): verifiers sharing a database never see each other's transactions.
+A same-device session (opened with a ``redirect_uri``) keeps the SHA-256 digest of each response
+code it handed out, never the code. A session (with its result, personal data
 included) is deleted ``retention`` seconds after it was answered, or after it expired
 unanswered, by a purge that runs every ``PURGE_EVERY`` seconds in the background
 (``start_purging``).
@@ -18,14 +22,16 @@ import hmac
 import json
 import logging
 import secrets
-import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from trust_ledger.paths import private_file
+from eventsourcing.persistence import IntegrityError, PersistenceError
+
+from trust_ledger.state_db import SQLiteState, StateDatabase
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +41,12 @@ PURGE_EVERY = 60.0
 MAX_WALLET_ERRORS = 10
 """Error responses kept per session; later ones are answered and logged, not stored."""
 
+TABLE = "presentation_sessions"
+
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS presentation_sessions (
-    transaction_id TEXT PRIMARY KEY,
+CREATE TABLE IF NOT EXISTS {table} (
+    owner TEXT NOT NULL DEFAULT '',
+    transaction_id TEXT NOT NULL,
     template_ref TEXT NOT NULL,
     request_id TEXT NOT NULL UNIQUE,
     state TEXT NOT NULL UNIQUE,
@@ -50,11 +59,13 @@ CREATE TABLE IF NOT EXISTS presentation_sessions (
     redirect_uri TEXT,
     fetched_at INTEGER,
     response_code TEXT,
-    wallet_errors TEXT
+    wallet_errors TEXT,
+    PRIMARY KEY (owner, transaction_id)
 )
 """
 
 _ADDED_COLUMNS = {  # columns later versions added: ALTER TABLE on a file an older version created
+    "owner": "TEXT NOT NULL DEFAULT ''",  # rows from before: readable by the var directory's verifier
     "redirect_uri": "TEXT",
     "fetched_at": "INTEGER",
     "response_code": "TEXT",
@@ -110,30 +121,41 @@ class DuplicateTransaction(Exception):
 
 
 class SessionStore:
-    """Sessions in one SQLite file; safe to share between threads."""
+    """Sessions of one verifier (``owner``, its DID) in a state database (a SQLite file when given a
+    path); safe to share between threads, processes and replicas."""
 
-    def __init__(self, path: Path, retention: int = 3600):
-        private_file(path)  # nonces, states and presentations: 0600 (and so its -wal / -shm) in 0700
+    def __init__(self, database: StateDatabase | Path, retention: int = 3600, *, owner: str = ""):
+        self._owned = not isinstance(database, StateDatabase)
+        # nonces, states and presentations: a SQLite file is 0600 (and so its -wal / -shm) in 0700
+        self.db = database if isinstance(database, StateDatabase) else SQLiteState(database)
         self.retention = retention
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(_SCHEMA)
+        self.owner = owner
+        self._table = self.db.table(TABLE)
+        self.db.create([_SCHEMA.format(table=self._table)])
         self._migrate()
-        self._lock = threading.Lock()
         self._stop = threading.Event()
         self._purger: threading.Thread | None = None
 
     def _migrate(self) -> None:
-        have = {row["name"] for row in self._db.execute("PRAGMA table_info(presentation_sessions)")}
+        """Add the columns a table made by an older version lacks (only SQLite files are that old)."""
+        if self.db.dialect != "sqlite":
+            return
+        have = {row["name"] for row in self.db.all(f"PRAGMA table_info({self._table})")}
         for name, kind in _ADDED_COLUMNS.items():
             if name in have:
                 continue
             try:
-                self._db.execute(f"ALTER TABLE presentation_sessions ADD COLUMN {name} {kind}")
-            except sqlite3.OperationalError as error:  # another process added it first
+                self.db.run(f"ALTER TABLE {self._table} ADD COLUMN {name} {kind}")
+            except PersistenceError as error:  # another process added it first
                 if "duplicate column" not in str(error):
                     raise
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One transaction of the state database: what the thread runs in it (here, or in another
+        store on the same database, such as the callback queue) commits together or not at all."""
+        with self.db.transaction():
+            yield
 
     def start_purging(self, clock: Callable[[], int], every: float = PURGE_EVERY) -> None:
         """Purge now, then every `every` seconds in a background thread, until ``close``."""
@@ -142,7 +164,7 @@ class SessionStore:
             while True:
                 try:
                     self.purge(clock())
-                except sqlite3.Error as error:  # a busy file: the next round catches up
+                except PersistenceError as error:  # a busy file, a database restarting: next round
                     log.warning("purging expired sessions failed: %s", error)
                 if self._stop.wait(every):
                     return
@@ -151,48 +173,47 @@ class SessionStore:
         self._purger.start()
 
     def purge(self, now: int) -> int:
-        """Delete the sessions answered, or expired unanswered, more than ``retention`` seconds
-        before `now`; returns how many."""
-        with self._lock:
-            cursor = self._db.execute(
-                "DELETE FROM presentation_sessions WHERE COALESCE(answered_at, expires_at) <= ?",
-                (now - self.retention,),
-            )
-        return cursor.rowcount
+        """Delete this verifier's sessions answered, or expired unanswered, more than ``retention``
+        seconds before `now`; returns how many."""
+        return self.db.run(
+            f"DELETE FROM {self._table} WHERE owner IN (?, '') AND COALESCE(answered_at, expires_at) <= ?",
+            (self.owner, now - self.retention),
+        )
 
     def count(self) -> int:
-        """How many sessions the store holds."""
-        with self._lock:
-            return self._db.execute("SELECT COUNT(*) FROM presentation_sessions").fetchone()[0]
+        """How many sessions of this verifier the store holds."""
+        return int(
+            self.db.value(f"SELECT COUNT(*) AS n FROM {self._table} WHERE owner IN (?, '')", (self.owner,))
+        )
 
     def close(self) -> None:
         self._stop.set()
         if self._purger is not None:
             self._purger.join(5)
-        with self._lock:
-            self._db.close()
+        if self._owned:
+            self.db.close()
 
     def open(self, session: Session) -> None:
         """Record a new request; ``DuplicateTransaction`` if its transaction id was used before."""
         try:
-            with self._lock:
-                self._db.execute(
-                    "INSERT INTO presentation_sessions (transaction_id, template_ref, request_id, state, "
-                    "nonce, callback, created_at, expires_at, redirect_uri) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        session.transaction_id,
-                        session.template_ref,
-                        session.request_id,
-                        session.state,
-                        session.nonce,
-                        int(session.callback),
-                        session.created_at,
-                        session.expires_at,
-                        session.redirect_uri,
-                    ),
-                )
-        except sqlite3.IntegrityError:
+            self.db.run(
+                f"INSERT INTO {self._table} (owner, transaction_id, template_ref, request_id, state, "
+                "nonce, callback, created_at, expires_at, redirect_uri) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    self.owner,
+                    session.transaction_id,
+                    session.template_ref,
+                    session.request_id,
+                    session.state,
+                    session.nonce,
+                    int(session.callback),
+                    session.created_at,
+                    session.expires_at,
+                    session.redirect_uri,
+                ),
+            )
+        except IntegrityError:
             raise DuplicateTransaction(session.transaction_id) from None
 
     def by_transaction(self, transaction_id: str) -> Session | None:
@@ -208,44 +229,48 @@ class SessionStore:
         """Record that the request object of an open, unexpired request is served now; False if it
         is answered or expired, or (``single``) was served before: of racing fetches one wins."""
         once = " AND fetched_at IS NULL" if single else ""
-        with self._lock:
-            cursor = self._db.execute(
-                "UPDATE presentation_sessions SET fetched_at = COALESCE(fetched_at, ?) "
-                f"WHERE request_id = ? AND answered_at IS NULL AND expires_at > ?{once}",
-                (now, request_id, now),
-            )
-        return cursor.rowcount == 1
+        changed = self.db.run(
+            f"UPDATE {self._table} SET fetched_at = COALESCE(fetched_at, ?) "
+            f"WHERE request_id = ? AND owner IN (?, '') AND answered_at IS NULL AND expires_at > ?{once}",
+            (now, request_id, self.owner, now),
+        )
+        return changed == 1
 
     def answer(self, state: str, now: int, result: dict[str, Any], response_code: str | None = None) -> bool:
         """Store the result of the first presentation for an open, unexpired request (and the
         digest of the response code handed out with it); False otherwise."""
-        with self._lock:
-            cursor = self._db.execute(
-                "UPDATE presentation_sessions SET answered_at = ?, result = ?, response_code = ? "
-                "WHERE state = ? AND answered_at IS NULL AND expires_at > ?",
-                (now, json.dumps(result, ensure_ascii=False), response_code, state, now),
-            )
-        return cursor.rowcount == 1
+        changed = self.db.run(
+            f"UPDATE {self._table} SET answered_at = ?, result = ?, response_code = ? "
+            "WHERE state = ? AND owner IN (?, '') AND answered_at IS NULL AND expires_at > ?",
+            (now, json.dumps(result, ensure_ascii=False), response_code, state, self.owner, now),
+        )
+        return changed == 1
 
     def record_wallet_error(self, state: str, now: int, event: dict[str, Any]) -> bool:
         """Append a wallet's error response to an open, unexpired request, which stays open (the
         holder can still present); False if it is answered or expired, or already holds
         ``MAX_WALLET_ERRORS`` of them."""
-        with self._lock:
-            cursor = self._db.execute(
-                "UPDATE presentation_sessions "
-                "SET wallet_errors = json_insert(COALESCE(wallet_errors, '[]'), '$[#]', json(?)) "
-                "WHERE state = ? AND answered_at IS NULL AND expires_at > ? "
-                "AND json_array_length(COALESCE(wallet_errors, '[]')) < ?",
-                (json.dumps(event, ensure_ascii=False), state, now, MAX_WALLET_ERRORS),
+        open_session = "WHERE state = ? AND owner IN (?, '') AND answered_at IS NULL AND expires_at > ?"
+        with self.db.transaction():  # the row stays locked until the event is added (FOR UPDATE)
+            row = self.db.one(
+                f"SELECT wallet_errors FROM {self._table} {open_session}{self.db.for_update}",
+                (state, self.owner, now),
             )
-        return cursor.rowcount == 1
+            if row is None:
+                return False
+            errors = json.loads(row["wallet_errors"]) if row["wallet_errors"] else []
+            if len(errors) >= MAX_WALLET_ERRORS:
+                return False
+            self.db.run(
+                f"UPDATE {self._table} SET wallet_errors = ? WHERE state = ? AND owner IN (?, '')",
+                (json.dumps([*errors, event], ensure_ascii=False), state, self.owner),
+            )
+        return True
 
     def _one(self, column: str, value: str) -> Session | None:
-        with self._lock:
-            row = self._db.execute(
-                f"SELECT * FROM presentation_sessions WHERE {column} = ?", (value,)
-            ).fetchone()
+        row = self.db.one(
+            f"SELECT * FROM {self._table} WHERE {column} = ? AND owner IN (?, '')", (value, self.owner)
+        )
         if row is None:
             return None
         return Session(

@@ -4,10 +4,12 @@ the OID4VCI pre-authorized flow driven step by step, each step against the repli
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
 import subprocess
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,10 +18,13 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 
 from anvil.devchain import free_port
 from api.credentials.keys import SigningKey
 from api.credentials.proof import create_proof
+from api.local_servers import LocalServers
 from tests.support.cli_process import CLI, own_world
 from tests.support.waiting import wait_until
 
@@ -180,3 +185,28 @@ def issue_with_retries(urls: Any, holder: Holder, deep_link: str, configuration:
         if answer.json()["error"] != "invalid_nonce":
             return "refused", answer.json()["error_description"]
     raise AssertionError("no fresh nonce was accepted")
+
+
+class CallbackTarget:
+    """A business system's DWVP-02-201 endpoint, served from this process: records every body it
+    receives; while `release` is clear, a delivery is held open (no answer) until it is set."""
+
+    def __init__(self, stack: Any) -> None:
+        self.received: list[str] = []  # transactionIds, in arrival order
+        self.answered: list[str] = []  # ... of the deliveries answered 200
+        self.release = threading.Event()
+        self.release.set()
+        self.held = threading.Event()  # set once a delivery is being held
+        app = FastAPI()
+
+        @app.post("/callback")
+        async def callback(request: Request) -> JSONResponse:
+            transaction_id = (await request.json())["transactionId"]
+            self.received.append(transaction_id)
+            if not self.release.is_set():
+                self.held.set()
+                await asyncio.to_thread(self.release.wait, 120)
+            self.answered.append(transaction_id)
+            return JSONResponse({"code": "0", "message": "SUCCESS"})
+
+        self.url = LocalServers(stack).serve(app) + "/callback"

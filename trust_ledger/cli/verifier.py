@@ -12,7 +12,7 @@ from api.verifier.trust_source import ViewsTrustSource
 from api.verifier.wiring import open_verifier
 from projections.service import watch_service
 from trust_ledger.cli.context import LOG_FORMAT
-from trust_ledger.cli.serve import open_service, serve
+from trust_ledger.cli.serve import REUSE_PORT, WORKERS, open_service, run_as_workers, serve
 from trust_ledger.logs import configure_logging
 from trust_ledger.paths import restrict_umask
 
@@ -30,17 +30,20 @@ def serve_verifier(
     confirmations: int | None = typer.Option(None, help="Follow up to head minus N blocks."),
     finalized: bool = typer.Option(False, help="Follow up to the `finalized` block."),
     log_format: str | None = LOG_FORMAT,
+    workers: int = WORKERS,
+    reuse_port: bool = REUSE_PORT,
 ) -> None:
     """Verify presentations; trust (registry, keys, accreditations, status bits) from the ledger."""
     restrict_umask()  # the session store and its -wal / -shm are 0600
     configure_logging(log_format)
-    verifier_config = load_config(config)
+    verifier_config = load_config(config)  # a bad configuration is one line, before any worker starts
+    run_as_workers(workers)  # sessions, callbacks and rate buckets are in the state database
     service = open_service(ctx, follow, confirmations, finalized)
     service.start()
     watch_service(service)
     verifier = open_verifier(verifier_config, ViewsTrustSource(service.views), config_dir=config.parent)
     try:
-        serve(create_app(verifier), host, port)
+        serve(create_app(verifier), host, port, reuse_port=reuse_port)
     finally:
         verifier.close()
         service.stop()
