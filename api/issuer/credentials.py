@@ -15,7 +15,7 @@ from api.credentials.sd_jwt import issue_sd_jwt_vc, issue_twdiw_sd_jwt
 from api.issuer.config import IssuerConfig, Template
 from api.issuer.days import day_end, day_start
 from api.status.allocation import CredentialAllocations
-from api.status.entries import ietf_status_claim, status_list_2021_entries
+from api.status.entries import status_list_2021_entries, token_status_claim
 
 
 def credential_url(config: IssuerConfig, cid: str) -> str:
@@ -91,7 +91,7 @@ def build_credential(key: SigningKey, config: IssuerConfig, request: CredentialR
             holder_jwk=holder.holder_jwk,
             expires_at=expires_at,
             valid_from=valid_from,
-            status=ietf_status_claim(request.allocations.revocation),
+            status=token_status_claim(request.allocations),
             subject=subject_did,
             jti=credential_url(config, request.cid),
         ).sd_jwt

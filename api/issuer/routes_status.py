@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import re
 import time
 from typing import Annotated, Any
 
@@ -16,11 +18,32 @@ from api.status.publication import MEDIA_TYPE_JWT, MEDIA_TYPE_STATUSLIST_JWT, ME
 from projections.trust_freshness import judge_views
 
 router = APIRouter(tags=["Status lists"])
+TOKEN_LIST_NAME = re.compile(r"^r(?P<r>(?:0|[1-9][0-9]{0,17}))-s(?P<s>(?:0|[1-9][0-9]{0,17}))$")
+"""`r<a>-s<b>`: the `bits: 2` Status List Token of revocation list a and suspension list b
+(api/status/entries.token_list_uri)."""
 SCHEMA_NOT_FOUND = "64005"
 """twdiw-vc-handler VcException.ERR_INFO_SCHEMA_NOT_FOUND (PublicInfoService.getSchema)."""
 ACCEPTED = {MEDIA_TYPE_STATUSLIST_JWT: "ietf", MEDIA_TYPE_VC_JWT: "w3c", MEDIA_TYPE_JWT: "twdiw"}
 """Explicit media types; otherwise (no Accept, or the official verifier's application/json) the
 type's default: twdiw when a twdiw template issues the type, W3C otherwise."""
+
+
+PUBLIC = {"Access-Control-Allow-Origin": "*"}
+"""CORS on the public lists: Token Status List, "Status List Request": the Status Provider SHOULD
+support CORS (a Relying Party may run in a browser)."""
+
+
+def _compressed(request: Request, body: bytes, media_type: str, headers: dict[str, str]) -> Response:
+    """The body gzip-encoded when the client accepts it (Token Status List, "Status List Request":
+    the response SHOULD use gzip Content-Encoding)."""
+    headers = {**headers, "Vary": ", ".join(filter(None, [headers.get("Vary"), "Accept-Encoding"]))}
+    if "gzip" in request.headers.get("accept-encoding", "").lower():
+        return Response(
+            gzip.compress(body, mtime=0),
+            media_type=media_type,
+            headers={**headers, "Content-Encoding": "gzip"},
+        )
+    return Response(body, media_type=media_type, headers=headers)
 
 
 def _profile(ctx: IssuerContext, credential_type: str, accept: str, chosen: str | None) -> str:
@@ -47,6 +70,9 @@ def status_list(
     ``{"statusList": "<JWT>"}`` (PublicInfoService.getStatusList; the official verifier and app read
     that member), or as the bare JWT when ``Accept`` names ``application/jwt``."""
     accept = request.headers.get("accept", "")
+    token = TOKEN_LIST_NAME.match(name)
+    if token is not None:
+        return _token_status_list(request, ctx, credential_type, f"r{token['r']}", f"s{token['s']}")
     record = ctx.status.find_list(credential_type, name)
     profile = _profile(ctx, credential_type, accept, format)
     published = None if record is None else ctx.status.published(record, profile)
@@ -56,6 +82,25 @@ def status_list(
     if profile == "twdiw" and MEDIA_TYPE_JWT not in accept:
         return JSONResponse({"statusList": published.token}, headers=headers)
     return Response(published.token, media_type=published.media_type, headers=headers)
+
+
+def _token_status_list(
+    request: Request, ctx: IssuerContext, credential_type: str, revocation: str, suspension: str
+) -> Response:
+    """The `bits: 2` Status List Token an SD-JWT VC's `status.status_list.uri` names: one
+    encoding, so one answer whatever the Accept (Token Status List, "Status List Request": the
+    Status List Token as `application/statuslist+jwt`)."""
+    records = (
+        ctx.status.find_list(credential_type, revocation),
+        ctx.status.find_list(credential_type, suspension),
+    )
+    published = None
+    if records[0] is not None and records[1] is not None:
+        published = ctx.status.published_token(records[0], records[1])
+    if published is None:
+        raise DiwError("61010", f"no status list {credential_type}/{revocation}-{suspension}", 404)
+    headers = {"Cache-Control": published.cache_control(), **PUBLIC}
+    return _compressed(request, published.token.encode(), published.media_type, headers)
 
 
 @router.get("/api/schema/{vc_uid}", summary="The JSON Schema a twdiw card's credentialSchema.id names")

@@ -21,7 +21,8 @@ from api.status.allocation import (
     StatusAllocation,
     StatusIndexAllocator,
 )
-from api.status.publication import PublishedStatusList, publish
+from api.status.entries import token_list_uri
+from api.status.publication import PublishedStatusList, ietf_status_token, publish
 from api.status.store import AllocationStore, ListRecord
 from projections.service import LedgerService
 from trust_ledger.chain.follower import Horizon
@@ -78,14 +79,16 @@ class StatusService:
         creator = GatewayListCreator(
             gateway, f"{base_url}/status-lists/{{credential_type}}/{{purpose_letter}}{{sequence}}"
         )
-        self._allocators = {
-            profile: StatusIndexAllocator(store, creator, profile=profile, list_size=list_size)
-            for profile in (Profile.FINAL, Profile.TWDIW)
-        }
+        # One index shared by the revocation and the suspension list for every profile: TW DIW's
+        # convention, and what lets an SD-JWT VC point at one `bits: 2` Status List Token derived
+        # from both lists (api/status/entries.token_status_claim; issue 16 item 3).
+        self._allocator = StatusIndexAllocator(store, creator, profile=Profile.TWDIW, list_size=list_size)
 
     def allocate(self, credential_type: str, cid: str, profile: str) -> CredentialAllocations:
-        """One index in the type's revocation list and one in its suspension list (shared for twdiw)."""
-        return self._allocators[Profile(profile)].allocate(self.did, credential_type, credential_id=cid)
+        """One index, the same in the type's revocation and suspension lists (`profile` is the
+        template's; every profile allocates so)."""
+        Profile(profile)
+        return self._allocator.allocate(self.did, credential_type, credential_id=cid)
 
     def set_bits(self, entries: Iterable[StatusAllocation], value: bool) -> list[StatusChange]:
         """Set (or clear) bits, one transaction per list; returns once each is mined."""
@@ -123,6 +126,21 @@ class StatusService:
             if record.list_id is not None and f"{record.purpose[0]}{record.sequence}" == name:
                 return record
         return None
+
+    def published_token(self, revocation: ListRecord, suspension: ListRecord) -> PublishedStatusList | None:
+        """The `bits: 2` Status List Token of two on-chain lists, both read from one state of the
+        views (one block); None until both are projected."""
+        assert revocation.list_id is not None and suspension.list_id is not None and revocation.uri
+        assert suspension.uri is not None
+        with self.ledger.views.snapshot():
+            versions = (
+                self.ledger.views.status_list(revocation.list_id),
+                self.ledger.views.status_list(suspension.list_id),
+            )
+        if versions[0] is None or versions[1] is None:
+            return None
+        url = token_list_uri(revocation.uri, suspension.uri)
+        return ietf_status_token(versions[0], versions[1], self.signer, url=url)
 
     def published(self, record: ListRecord, profile: str) -> PublishedStatusList | None:
         """The list signed in `profile` from the status-list projection (None until projected)."""

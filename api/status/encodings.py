@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import zlib
 from collections.abc import Iterable
+from typing import Any
 
 from resolver.status_codec import (
     MAX_DECODED_BYTES,
@@ -32,8 +33,11 @@ from resolver.status_codec import encode as _encode_w3c
 from trust_ledger.codecs import b64url_encode, multibase_decode
 
 __all__ = [
+    "INVALID",
     "MAX_DECODED_BYTES",
     "MIN_ENTRIES",
+    "SUSPENDED",
+    "VALID",
     "StatusCodecError",
     "bit",
     "bitstring_with",
@@ -41,12 +45,17 @@ __all__ = [
     "decode_twdiw",
     "decode_w3c",
     "encode_ietf",
+    "encode_ietf_statuses",
     "encode_twdiw",
     "encode_w3c",
     "ietf_bit",
+    "ietf_status",
+    "inflate_ietf",
     "padded",
     "reverse_bit_order",
     "set_indices",
+    "token_status",
+    "two_bit_statuses",
 ]
 
 
@@ -141,6 +150,12 @@ def decode_ietf(lst: str, *, max_bytes: int = MAX_DECODED_BYTES) -> bytes:
     ZLIB stream always starts with 0x78, i.e. 'e', so a leading 'u' is never data). Refuses
     anything that inflates beyond `max_bytes`.
     """
+    return reverse_bit_order(inflate_ietf(lst, max_bytes=max_bytes))
+
+
+def inflate_ietf(lst: str, *, max_bytes: int = MAX_DECODED_BYTES) -> bytes:
+    """The byte array of an IETF `lst` as the token packs it (LSB-first, any `bits`), tolerant
+    and bounded as `decode_ietf`."""
     text = "".join(lst.split())
     if text.startswith("u"):
         text = text[1:]
@@ -156,4 +171,54 @@ def decode_ietf(lst: str, *, max_bytes: int = MAX_DECODED_BYTES) -> bytes:
         raise StatusCodecError(f"the status list inflates beyond {max_bytes} bytes")
     if not inflater.eof:
         raise StatusCodecError("truncated ZLIB stream")
-    return reverse_bit_order(data)
+    return data
+
+
+# Token Status List status types (draft-ietf-oauth-status-list, "Status Types Values")
+VALID, INVALID, SUSPENDED = 0x00, 0x01, 0x02
+
+
+def two_bit_statuses(revocation: bytes, suspension: bytes, size: int) -> bytes:
+    """The `bits: 2` byte array of `size` entries derived from a revocation and a suspension
+    bitstring (canonical, MSB-first) read at one block: INVALID (0x01) where the revocation bit is
+    set, else SUSPENDED (0x02) where the suspension bit is set, else VALID (0x00).
+
+    Layout (Token Status List, "Status List"): entry i is bits 2*(i % 4) .. 2*(i % 4) + 1 of
+    byte i // 4, least significant first. Revocation wins: it is final on chain, a suspension
+    can be lifted.
+    """
+    if size <= 0 or size % 4:
+        raise StatusCodecError(f"a 2-bit list size must be a positive multiple of 4, not {size}")
+    out = bytearray(size // 4)
+    for index in set_indices(suspension):
+        if index < size:
+            out[index // 4] |= SUSPENDED << (2 * (index % 4))
+    for index in set_indices(revocation):
+        if index < size:
+            shift = 2 * (index % 4)
+            out[index // 4] = (out[index // 4] & ~(0b11 << shift)) | (INVALID << shift)
+    return bytes(out)
+
+
+def encode_ietf_statuses(statuses: bytes) -> str:
+    """IETF `lst` of an already packed byte array (any `bits`): base64url of ZLIB level 9."""
+    return b64url_encode(zlib.compress(statuses, level=9))
+
+
+def ietf_status(byte_array: bytes, index: int, bits: int) -> int:
+    """Entry `index` of a decoded IETF byte array of `bits` bits per entry (1, 2, 4 or 8)."""
+    if bits not in (1, 2, 4, 8):
+        raise StatusCodecError(f"bits must be 1, 2, 4 or 8, not {bits}")
+    per_byte = 8 // bits
+    if not 0 <= index < len(byte_array) * per_byte:
+        raise StatusCodecError(f"index {index} outside a list of {len(byte_array) * per_byte} entries")
+    return (byte_array[index // per_byte] >> (bits * (index % per_byte))) & ((1 << bits) - 1)
+
+
+def token_status(status_list: dict[str, Any], index: int) -> int:
+    """Entry `index` of a Status List Token's `status_list` claim ({bits, lst}), any `bits`."""
+    bits = status_list.get("bits")
+    lst = status_list.get("lst")
+    if not isinstance(bits, int) or isinstance(bits, bool) or not isinstance(lst, str):
+        raise StatusCodecError("status_list needs an integer bits and a string lst")
+    return ietf_status(inflate_ietf(lst), index, bits)

@@ -1,7 +1,9 @@
 """Signed status list credentials built from one StatusListVersion, in three profiles.
 
 - "w3c":   BitstringStatusListCredential, VCDM 2.0 secured as a VC-JWT (`typ: vc+jwt`);
-- "ietf":  Token Status List JWT (`typ: statuslist+jwt`, draft -20);
+- "ietf":  Token Status List JWT (`typ: statuslist+jwt`, draft -20), `bits: 1`, one on-chain list;
+- `ietf_status_token`: the Token Status List JWT with `bits: 2` (VALID, INVALID, SUSPENDED)
+  derived from a revocation and a suspension list read at one block: what SD-JWT VCs point at;
 - "twdiw": StatusList2021Credential as a VCDM 1.1 JWT VC, as TW DIW deploys it.
 
 The signed statement is valid from `now` for `validity` seconds (default: twice the ttl, so a
@@ -13,13 +15,22 @@ published at its on-chain size (the draft sets no minimum).
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from api.status.encodings import MIN_ENTRIES, encode_ietf, encode_twdiw, encode_w3c, padded
+from api.status.encodings import (
+    MIN_ENTRIES,
+    encode_ietf,
+    encode_ietf_statuses,
+    encode_twdiw,
+    encode_w3c,
+    padded,
+    two_bit_statuses,
+)
 from api.status.signing import JwsSigner
 from projections.api import StatusListVersion
 from resolver.did_syntax import xml_datetime
@@ -126,6 +137,45 @@ def ietf_token(
     }
     token = signer.sign({"typ": "statuslist+jwt"}, claims)
     return _published("ietf", MEDIA_TYPE_STATUSLIST_JWT, token, version, url, issued, expires, ttl)
+
+
+def ietf_status_token(
+    revocation: StatusListVersion,
+    suspension: StatusListVersion,
+    signer: JwsSigner,
+    *,
+    url: str,
+    now: int | None = None,
+    ttl: int = DEFAULT_TTL,
+    validity: int | None = None,
+) -> PublishedStatusList:
+    """A Status List Token with `bits: 2` carrying both purposes: entry i is INVALID (0x01) when
+    bit i of the revocation list is set, SUSPENDED (0x02) when bit i of the suspension list is,
+    VALID (0x00) otherwise (Token Status List, "Status Types Values"). The two versions must be
+    read from one state of the views (one block), so the token is one block's truth. A verifier
+    that knows only the Token Status List reads a suspended card as suspended; with a `bits: 1`
+    list of revocations alone it read 0, "valid" (issue 16 item 3).
+    """
+    if (revocation.purpose, suspension.purpose) != ("revocation", "suspension"):
+        raise ValueError("a 2-bit status list needs a revocation and a suspension list")
+    if revocation.owner_did != suspension.owner_did:
+        raise ValueError("the two lists of a 2-bit status list must have one owner")
+    issued, expires, url = _window(revocation, now, ttl, validity, url)
+    size = max(revocation.size, suspension.size, 4)
+    size += -size % 4
+    statuses = two_bit_statuses(revocation.bitstring, suspension.bitstring, size)
+    claims = {
+        "sub": url,
+        "iss": signer.did,
+        "iat": issued,
+        "exp": expires,
+        "ttl": ttl,
+        "status_list": {"bits": 2, "lst": encode_ietf_statuses(statuses)},
+    }
+    token = signer.sign({"typ": "statuslist+jwt"}, claims)
+    published = _published("ietf", MEDIA_TYPE_STATUSLIST_JWT, token, revocation, url, issued, expires, ttl)
+    block = max(revocation.block_number, suspension.block_number)
+    return dataclasses.replace(published, purpose="revocation+suspension", block_number=block)
 
 
 def twdiw_credential(

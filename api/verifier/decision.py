@@ -26,6 +26,7 @@ from api.credentials.jwt_vc import verify_vp_jwt
 from api.credentials.keys import public_jwk
 from api.credentials.sd_jwt import TYP_DC_SD_JWT, TYP_VC_SD_JWT, twdiw_types, verify_sd_jwt_vc
 from api.credentials.twdiw_vp import is_vp_jwt, verify_twdiw_vp
+from api.status.entries import split_token_list_uri
 from api.verifier import reasons as r
 from api.verifier import twdiw
 from api.verifier.config import CredentialQuery
@@ -272,6 +273,10 @@ class TrustDecision:
         checked = []
         for uri, index in parsed.status_references:
             bits = self.source.status_list(parsed.issuer, uri)
+            pair = split_token_list_uri(uri) if bits is None else None
+            if pair is not None:  # a `bits: 2` Status List Token: its two on-chain lists decide
+                checked.extend(self._check_token_status(parsed.issuer, uri, index, pair))
+                continue
             if bits is None:
                 raise Refused(
                     r.STATUS_UNKNOWN, f"{uri} is not a status list of {parsed.issuer} in the registry"
@@ -284,6 +289,30 @@ class TrustDecision:
                 reason = r.SUSPENDED if bits.purpose == "suspension" else r.REVOKED
                 raise Refused(reason, f"the credential is {reason.lower()} (bit {index} of {uri})")
             checked.append(bits.purpose)
+        return checked
+
+    def _check_token_status(self, issuer: str, uri: str, index: int, pair: tuple[str, str]) -> list[str]:
+        """Status in a `bits: 2` Status List Token (`<prefix>r<a>-s<b>`, issue 16 item 3), read
+        from its source: revocation list `<prefix>r<a>` and suspension list `<prefix>s<b>`, both
+        the issuer's on chain. INVALID (revocation bit) is REVOKED, SUSPENDED (suspension bit) is
+        SUSPENDED, as the published token says."""
+        checked = []
+        for purpose, list_uri in zip(("revocation", "suspension"), pair, strict=True):
+            bits = self.source.status_list(issuer, list_uri)
+            if bits is None or bits.purpose != purpose:
+                raise Refused(
+                    r.STATUS_UNKNOWN,
+                    f"{uri} is not a status list of {issuer}: "
+                    f"{list_uri} is not its {purpose} list in the registry",
+                )
+            try:
+                is_set = bits.is_set(index)
+            except IndexError as error:
+                raise Refused(r.STATUS_UNKNOWN, str(error)) from None
+            if is_set:
+                reason = r.SUSPENDED if purpose == "suspension" else r.REVOKED
+                raise Refused(reason, f"the credential is {reason.lower()} (entry {index} of {uri})")
+            checked.append(purpose)
         return checked
 
     def _check_claims(self, parsed: _Parsed, query: CredentialQuery) -> None:

@@ -13,7 +13,7 @@ import pytest
 from anvil.devchain import free_port
 from api.local_servers import LocalServers
 from resolver.app import create_app as create_resolver
-from tests.support.interop import Interop
+from tests.support.interop import Interop, IssuerProcess, serve_issuer_process
 from tests.support.verifier import serve_verifier
 
 
@@ -22,3 +22,9 @@ def interop(chain, sqlite_var: Path) -> Iterator[Interop]:
     with serve_verifier(chain, sqlite_var) as world, contextlib.ExitStack() as stack:
         resolver_url = LocalServers(stack).serve(create_resolver(world.service.views), free_port())
         yield Interop(world, resolver_url)
+
+
+@pytest.fixture
+def issuer_process(chain, tmp_path: Path) -> Iterator[IssuerProcess]:
+    with serve_issuer_process(chain, tmp_path / "issuer-process") as issuer:
+        yield issuer

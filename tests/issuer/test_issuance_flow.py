@@ -14,7 +14,16 @@ from api.credentials.dids import resolve_holder_key
 from api.credentials.jwt_vc import verify_jwt_vc
 from api.credentials.keys import read_payload, verify_jws
 from api.credentials.sd_jwt import SdJwt, verify_sd_jwt_vc
-from api.status.encodings import bit, decode_ietf, decode_twdiw, decode_w3c
+from api.status.encodings import (
+    INVALID,
+    SUSPENDED,
+    VALID,
+    bit,
+    decode_ietf,
+    decode_twdiw,
+    decode_w3c,
+    token_status,
+)
 from api.wallet import Wallet
 from tests.support.issuer import ISSUER_DID, RunningIssuer
 
@@ -36,6 +45,13 @@ def _ietf_bit(issuer: RunningIssuer, url: str, index: int) -> int:
     claims = _list(issuer, url, "application/statuslist+jwt")
     assert claims["sub"] == url
     return bit(decode_ietf(claims["status_list"]["lst"]), index)  # decoded to MSB-first
+
+
+def _token_status(issuer: RunningIssuer, url: str, index: int) -> int:
+    """Entry `index` of the `bits: 2` Status List Token an SD-JWT VC names (issue 16 item 3)."""
+    claims = _list(issuer, url, "application/statuslist+jwt")
+    assert claims["sub"] == url and claims["status_list"]["bits"] == 2
+    return token_status(claims["status_list"], index)
 
 
 def test_sd_jwt_vc_issued_collected_revoked_and_published(issuer: RunningIssuer, tmp_path) -> None:
@@ -74,13 +90,23 @@ def test_sd_jwt_vc_issued_collected_revoked_and_published(issuer: RunningIssuer,
 
     status = verified.claims["status"]["status_list"]
     url, index = status["uri"], status["idx"]
-    assert _ietf_bit(issuer, url, index) == 0 and _w3c_bit(issuer, url, index) == 0
+    assert url.startswith(f"{issuer.url}/status-lists/EmployeeCredential/r") and "-s" in url
+    revocation_url = url.rsplit("-", 1)[0]  # the on-chain revocation list the token derives from
+    assert _token_status(issuer, url, index) == VALID
+    assert _ietf_bit(issuer, revocation_url, index) == 0 and _w3c_bit(issuer, revocation_url, index) == 0
+
+    suspended = issuer.api("PUT", f"/api/credential/{cid}/suspension")
+    assert suspended.json()["credentialStatus"] == "SUSPENDED" and suspended.json()["final"] is True
+    assert _token_status(issuer, url, index) == SUSPENDED
+    assert issuer.api("PUT", f"/api/credential/{cid}/recovery").json()["final"] is True
+    assert _token_status(issuer, url, index) == VALID
 
     revoked = issuer.api("PUT", f"/api/credential/{cid}/revocation")
     assert revoked.status_code == 200
     assert revoked.json()["credentialStatus"] == "REVOKED" and revoked.json()["final"] is True
-    assert _ietf_bit(issuer, url, index) == 1
-    assert _w3c_bit(issuer, url, index) == 1
+    assert _token_status(issuer, url, index) == INVALID
+    assert _ietf_bit(issuer, revocation_url, index) == 1
+    assert _w3c_bit(issuer, revocation_url, index) == 1
     assert issuer.api("GET", "/api/credential/datatag/batch7").json()["vcList"][0]["credentialStatus"] == "2"
 
 

@@ -14,7 +14,7 @@ import pytest
 from api.credentials.keys import verify_jws
 from api.credentials.sd_jwt import verify_sd_jwt_vc
 from api.issuer.records import REVOKED, IssuanceRecords
-from api.status.encodings import bit, decode_ietf
+from api.status.encodings import INVALID, token_status
 from api.wallet import Wallet
 from projections.store_postgres import PostgresViewRecorder
 from tests.support.issuer import ISSUER_DID, RunningIssuer
@@ -79,7 +79,7 @@ def test_issuance_and_revocation_with_records_and_views_on_postgres(
         "GET", status["uri"].removeprefix(issuer.url), headers={"Accept": "application/statuslist+jwt"}
     )
     claims = verify_jws(listed.text, issuer.key.public_jwk).claims()
-    assert bit(decode_ietf(claims["status_list"]["lst"]), status["idx"]) == 1
+    assert token_status(claims["status_list"], status["idx"]) == INVALID  # bits: 2, revoked
     found = issuer.api("POST", "/api/credential/vcdata", json={"dataTag": "pg", "credentialStatus": "2"})
     assert [r["cid"] for r in found.json()["vcList"]] == [row["cid"]]
 

@@ -18,7 +18,7 @@ from anvil.devchain import free_port
 from api.credentials.errors import SignatureInvalid
 from api.credentials.keys import SigningKey, verify_jws
 from api.credentials.sd_jwt import verify_sd_jwt_vc
-from api.status.encodings import bit, decode_ietf
+from api.status.encodings import INVALID, token_status
 from api.wallet import Wallet
 from resolver.app import create_app as create_resolver
 from resolver.keys import jwk_from_hex
@@ -110,4 +110,4 @@ def test_issuer_key_on_chain_signs_verifiable_sd_jwt(
         "GET", status["uri"].removeprefix(issuer.url), headers={"Accept": "application/statuslist+jwt"}
     )
     claims = verify_jws(listed.text, chain_jwk).claims()
-    assert bit(decode_ietf(claims["status_list"]["lst"]), status["idx"]) == 1
+    assert token_status(claims["status_list"], status["idx"]) == INVALID  # bits: 2, revoked

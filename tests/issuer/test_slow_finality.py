@@ -25,7 +25,7 @@ from anvil.devchain import anvil_command, free_port, rpc_url, wait_for_rpc
 from api.credentials.keys import verify_jws
 from api.credentials.sd_jwt import verify_sd_jwt_vc
 from api.issuer.metadata import PRE_AUTHORIZED_GRANT
-from api.status.encodings import bit, decode_ietf
+from api.status.encodings import token_status
 from api.wallet import Wallet
 from tests.support.chain import ROOT_DID, DevChain
 from tests.support.issuer import RunningIssuer, serve_issuer
@@ -76,9 +76,7 @@ def _row(issuer: RunningIssuer, data_tag: str) -> dict[str, Any]:
 def _revocation_bit(issuer: RunningIssuer, url: str, index: int) -> int:
     response = issuer.api("GET", url.removeprefix(issuer.url), params={"format": "ietf"})
     assert response.status_code == 200, response.text
-    return bit(
-        decode_ietf(verify_jws(response.text, issuer.key.public_jwk).claims()["status_list"]["lst"]), index
-    )
+    return token_status(verify_jws(response.text, issuer.key.public_jwk).claims()["status_list"], index)
 
 
 def test_revocation_answers_once_mined_and_the_views_catch_up_at_finality(

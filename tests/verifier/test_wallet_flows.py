@@ -117,8 +117,10 @@ def test_suspension_then_recovery(flow: Flow) -> None:
     cid = flow.issue("employee", "flow2")
     flow.set_status(cid, "suspension")
     assert reason(flow.present("employee_jwt")) == "SUSPENDED"
+    assert reason(flow.present("employee")) == "SUSPENDED"  # dc+sd-jwt: through its bits: 2 list
     flow.set_status(cid, "recovery")
     assert flow.present("employee_jwt")["verifyResult"] is True
+    assert flow.present("employee")["verifyResult"] is True
 
 
 def test_twdiw_card_and_siop_login_through_the_wallet(flow: Flow) -> None:
