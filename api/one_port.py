@@ -14,6 +14,7 @@ ISSUER_PREFIXES = (
     "/token",
     "/nonce",
     "/status-lists/",
+    "/vct/",
     "/.well-known/openid-credential-issuer",
     "/.well-known/oauth-authorization-server",
 )

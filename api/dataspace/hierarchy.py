@@ -28,6 +28,11 @@ HAPPY_PETS = "did:elsi:EU.EORI.NLHAPPYPETS"
 NO_CHEAPER = "did:elsi:EU.EORI.NLNOCHEAPER"
 CUSTOMER = "CustomerCredential"
 EMPLOYEE = "EmployeeCredential"
+DATA_SPACE_VCT = {t: f"https://packetdelivery.example/vct/{t}" for t in (CUSTOMER, EMPLOYEE)}
+"""The SD-JWT VC `vct` of the data space's types, one per type shared by every issuer accredited
+for it (SD-JWT VC: a collision-resistant name, here under the data space's domain), so a verifier
+takes a type from any accredited issuer by one name; the issuers' templates set it (their default,
+`<base_url>/vct/<vcUid>`, is each issuer's own)."""
 
 BASIC = {CUSTOMER: [(PACKET_DELIVERY, [P_INFO_STANDARD])]}
 PREMIUM = {

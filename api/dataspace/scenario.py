@@ -27,6 +27,7 @@ from api.credentials.sd_jwt import issue_sd_jwt_vc
 from api.credentials.status import token_status_reference
 from api.dataspace.hierarchy import (
     CUSTOMER,
+    DATA_SPACE_VCT,
     EMPLOYEE,
     HAPPY_PETS,
     MARKETPLACE,
@@ -328,7 +329,7 @@ def _forge_gold_card(space: DataSpace, wallet: Wallet) -> None:
     status_list = space.views.status_lists_of(NO_CHEAPER)[0]
     credential = issue_sd_jwt_vc(
         space.nocheaper_key,
-        vct=CUSTOMER,
+        vct=DATA_SPACE_VCT[CUSTOMER],
         claims={"name": "Dave", "roles": GOLD},
         holder_jwk=wallet.holder.key.public_jwk,
         expires_at=int(time.time()) + 86_400,
@@ -382,18 +383,22 @@ def _call(
 # -- wiring ---------------------------------------------------------------------------------
 
 
-def _happypets_templates() -> dict[str, Any]:
+def _template(credential_type: str, roles: Any) -> dict[str, Any]:
     return {
-        "gold_customer": {"type": CUSTOMER, "fields": ["name"], "roles": GOLD, "formats": ["dc+sd-jwt"]},
-        "employee": {"type": EMPLOYEE, "fields": ["name"], "roles": CREATE, "formats": ["dc+sd-jwt"]},
+        "type": credential_type,
+        "vct": DATA_SPACE_VCT[credential_type],
+        "fields": ["name"],
+        "roles": roles,
+        "formats": ["dc+sd-jwt"],
     }
+
+
+def _happypets_templates() -> dict[str, Any]:
+    return {"gold_customer": _template(CUSTOMER, GOLD), "employee": _template(EMPLOYEE, CREATE)}
 
 
 def _nocheaper_templates() -> dict[str, Any]:
-    return {
-        "customer": {"type": CUSTOMER, "fields": ["name"], "roles": STANDARD, "formats": ["dc+sd-jwt"]},
-        "gold_customer": {"type": CUSTOMER, "fields": ["name"], "roles": GOLD, "formats": ["dc+sd-jwt"]},
-    }
+    return {"customer": _template(CUSTOMER, STANDARD), "gold_customer": _template(CUSTOMER, GOLD)}
 
 
 def _login_templates(pep_url: str) -> dict[str, Any]:
@@ -405,6 +410,7 @@ def _login_templates(pep_url: str) -> dict[str, Any]:
                 {
                     "id": credential_id,
                     "type": credential_type,
+                    "vct_values": [DATA_SPACE_VCT[credential_type]],
                     "claims": [{"ename": "name"}, {"ename": "roles"}],
                 }
             ],

@@ -33,9 +33,19 @@ def schema_url(config: IssuerConfig, vc_uid: str) -> str:
 
 
 def vct_of(config: IssuerConfig, vc_uid: str, template: Template) -> str:
-    """The SD-JWT VC type: the template's ``vct``, by default its registry credential type, the
-    name accreditations use, so a verifier can tell which accreditation the credential needs."""
-    return template.vct or template.type
+    """The SD-JWT VC type: the template's ``vct``, by default ``<base_url>/vct/<vcUid>``, where its
+    Type Metadata is served (``routes_status.type_metadata``). SD-JWT VC (draft-ietf-oauth-sd-jwt-vc,
+    "vct" claim): the type "MUST be a case-sensitive StringOrURI" and, being the issuer's own
+    name, a collision-resistant one; the registry's type name (``EmployeeCredential``) is not.
+    A twdiw template keeps what the official modules write: its registry type (the template code)."""
+    if template.vct:
+        return template.vct
+    return template.type if template.profile == "twdiw" else vct_url(config, vc_uid)
+
+
+def vct_url(config: IssuerConfig, vc_uid: str) -> str:
+    """``<base_url>/vct/<vcUid>``: the default ``vct`` of a final-profile template."""
+    return f"{config.base_url}/vct/{vc_uid}"
 
 
 JWK_JCS_PUB_HEADER = b"\xd1\xd6\x03"

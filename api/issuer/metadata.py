@@ -84,3 +84,26 @@ def credential_schema(config: IssuerConfig, vc_uid: str) -> dict[str, Any]:
             "credentialSubject": {"title": "credentialSubject", "type": "object", "properties": properties}
         },
     }
+
+
+def type_metadata(config: IssuerConfig, vc_uid: str) -> dict[str, Any]:
+    """SD-JWT VC Type Metadata of a template (draft-ietf-oauth-sd-jwt-vc, "Type Metadata
+    Format"): the ``vct`` it describes, a display name per locale, and one claim entry per field,
+    each ``sd: "always"`` (every field is a disclosure) and not ``mandatory`` (a presentation may
+    disclose any subset). Served at the ``vct`` URL itself ("Retrieving Type Metadata: From a URL
+    in the vct Claim"), as ``application/json``."""
+    template = config.templates[vc_uid]
+    name = template.display_name or template.type
+    claims: list[dict[str, Any]] = [
+        {"path": [field], "display": [{"locale": "en", "label": field}], "sd": "always"}
+        for field in template.fields
+    ]
+    if template.roles:
+        claims.append({"path": ["roles"], "display": [{"locale": "en", "label": "roles"}], "sd": "always"})
+    return {
+        "vct": vct_of(config, vc_uid, template),
+        "name": name,
+        "description": f"{template.type} issued by {config.did} (template {vc_uid})",
+        "display": [{"locale": "en", "name": name}],
+        "claims": claims,
+    }

@@ -12,8 +12,9 @@ from fastapi.responses import JSONResponse
 
 from api.dependencies import IssuerCtx as Ctx
 from api.issuer.context import IssuerContext
+from api.issuer.credentials import vct_of, vct_url
 from api.issuer.errors import DiwError
-from api.issuer.metadata import credential_schema
+from api.issuer.metadata import credential_schema, type_metadata
 from api.status.publication import MEDIA_TYPE_JWT, MEDIA_TYPE_STATUSLIST_JWT, MEDIA_TYPE_VC_JWT
 from projections.trust_freshness import judge_views
 
@@ -109,6 +110,20 @@ def schema(vc_uid: str, ctx: Ctx) -> JSONResponse:
         raise DiwError(SCHEMA_NOT_FOUND, f"no template {vc_uid!r}", 404)
     body = credential_schema(ctx.config, vc_uid)
     return JSONResponse(body, headers={"Cache-Control": "public, max-age=300"})
+
+
+@router.get("/vct/{vc_uid}", summary="SD-JWT VC Type Metadata of a template's default vct URL")
+def vct(vc_uid: str, ctx: Ctx) -> JSONResponse:
+    """What a verifier gets from the ``vct`` URL of a card (draft-ietf-oauth-sd-jwt-vc, "From a URL
+    in the vct Claim"); only for a template whose vct is that URL (a twdiw template's is its code,
+    a template may name its own ``vct``)."""
+    template = ctx.config.templates.get(vc_uid)
+    own_url = template is not None and vct_of(ctx.config, vc_uid, template) == vct_url(ctx.config, vc_uid)
+    if template is None or not own_url or "dc+sd-jwt" not in (template.formats or ()):
+        raise DiwError("61010", f"no SD-JWT VC type at /vct/{vc_uid}", 404)
+    return JSONResponse(
+        type_metadata(ctx.config, vc_uid), headers={"Cache-Control": "public, max-age=300", **PUBLIC}
+    )
 
 
 @router.get("/api/keys", summary="The issuer's credential signing key as a JWKS (the jku)")

@@ -90,6 +90,8 @@ def test_dev_serves_resolves_stops_and_resumes(tmp_path):
             what="three demo cards, one revoked",
         )
         assert len(Wallet(tmp_path / "dev-wallet").credentials()) == 6  # 3 cards x 2 formats
+        vct = f"{base}/vct/employee"  # the demo cards' vct serves its Type Metadata on the one port
+        assert httpx.get(vct, timeout=30).json()["vct"] == vct
 
     def stop(process: subprocess.Popen) -> str:
         process.send_signal(signal.SIGINT)

@@ -24,15 +24,25 @@ from tests.support.verifier import TOKEN, register_verifier, verifier_app
 
 VERIFIER_DID = "did:web:gate.flows.test"
 CLAIMS = [{"ename": "name", "cname": "姓名"}, {"ename": "employee_no"}]
-TEMPLATES: dict[str, dict[str, Any]] = {
-    "employee": {"credentials": [{"id": "employee", "type": EMPLOYEE, "claims": CLAIMS}]},
-    "employee_jwt": {"credentials": [{"id": "employee", "type": EMPLOYEE, "format": "jwt_vc_json"}]},
-    "employee_tw": {
-        "profile": "twdiw",
-        "credentials": [{"id": "employee", "type": EMPLOYEE, "format": "vc+sd-jwt", "claims": CLAIMS[:1]}],
-    },
-    "login": {"siop": True, "credentials": [{"id": "employee", "type": EMPLOYEE, "claims": CLAIMS[:1]}]},
-}
+
+
+def templates(issuer_url: str) -> dict[str, dict[str, Any]]:
+    """The verifier's templates; an SD-JWT VC is asked for by the issuer's vct URI (issue 16 item 9)."""
+    vct = {"vct_values": [f"{issuer_url}/vct/employee"]}
+    return {
+        "employee": {"credentials": [{"id": "employee", "type": EMPLOYEE, "claims": CLAIMS, **vct}]},
+        "employee_jwt": {"credentials": [{"id": "employee", "type": EMPLOYEE, "format": "jwt_vc_json"}]},
+        "employee_tw": {
+            "profile": "twdiw",
+            "credentials": [
+                {"id": "employee", "type": EMPLOYEE, "format": "vc+sd-jwt", "claims": CLAIMS[:1]}
+            ],
+        },
+        "login": {
+            "siop": True,
+            "credentials": [{"id": "employee", "type": EMPLOYEE, "claims": CLAIMS[:1], **vct}],
+        },
+    }
 
 
 @dataclass
@@ -93,7 +103,9 @@ def flow(chain, sqlite_var: Path, tmp_path: Path) -> Iterator[Flow]:
         key = SigningKey.generate(did=VERIFIER_DID, key_id="key-1")
         issuer.wait_for_block(register_verifier(chain, key, label="gate"))
         resolver = LocalServers(stack).serve(create_resolver_app(issuer.service.views))
-        url, _ = stack.enter_context(verifier_app(issuer.service, key, var / "verifier", TEMPLATES))
+        url, _ = stack.enter_context(
+            verifier_app(issuer.service, key, var / "verifier", templates(issuer.url))
+        )
         yield Flow(issuer, url, resolver, Wallet(tmp_path / "wallet"))
 
 

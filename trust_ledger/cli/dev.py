@@ -76,7 +76,7 @@ def _run(deployment: Deployment, outcome: str, var: Path, port: int) -> None:
     issuer_config = load_config(seed_demo_issuer(anchor, issuer_dir, base))
     token = issuer_config.access_tokens[0]
     verifier_dir = var / "dev-verifier"
-    verifier_config = load_verifier_config(seed_demo_verifier(anchor, verifier_dir, base))
+    verifier_config = load_verifier_config(seed_demo_verifier(anchor, verifier_dir, base, base))
     verifier_token = verifier_config.access_tokens[0]
     seed_demo_hierarchy(anchor, var)
     typer.echo(

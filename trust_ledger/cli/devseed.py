@@ -54,9 +54,34 @@ def seed_demo_issuer(anchor: TrustGateway, directory: Path, base_url: str) -> Pa
     )
 
 
-def seed_demo_verifier(anchor: TrustGateway, directory: Path, base_url: str) -> Path:
-    """The demo verifier (a relying party on the trust list) checking employee cards."""
+def demo_verifier_templates(issuer_url: str) -> dict[str, Any]:
+    """The demo verifier's templates: employee cards of the demo issuer at `issuer_url`, an SD-JWT
+    VC asked for by the issuer's `vct` URI (`<issuer_url>/vct/employee`, issue 16 item 9)."""
     claims = [{"ename": "name", "cname": "姓名"}, {"ename": "employee_no", "cname": "員工編號"}]
+    return {
+        "employee": {
+            "name": "Employee check",
+            "credentials": [
+                {
+                    "id": "employee",
+                    "type": DEMO_CREDENTIAL_TYPE,
+                    "vct_values": [f"{issuer_url}/vct/employee"],
+                    "claims": claims,
+                }
+            ],
+        },
+        "employee_tw": {
+            "name": "Employee check (TW DIW wallet)",
+            "profile": "twdiw",
+            "credentials": [
+                {"id": "employee", "type": DEMO_CREDENTIAL_TYPE, "format": "vc+sd-jwt", "claims": claims}
+            ],
+        },
+    }
+
+
+def seed_demo_verifier(anchor: TrustGateway, directory: Path, base_url: str, issuer_url: str) -> Path:
+    """The demo verifier (a relying party on the trust list) checking the demo issuer's employee cards."""
     return _seed(
         anchor,
         directory / "verifier.json",
@@ -66,26 +91,7 @@ def seed_demo_verifier(anchor: TrustGateway, directory: Path, base_url: str) -> 
         account=DEMO_VERIFIER_ACCOUNT,
         purposes=["authentication", "assertionMethod"],
         accreditation=None,
-        settings={
-            "templates": {
-                "employee": {
-                    "name": "Employee check",
-                    "credentials": [{"id": "employee", "type": DEMO_CREDENTIAL_TYPE, "claims": claims}],
-                },
-                "employee_tw": {
-                    "name": "Employee check (TW DIW wallet)",
-                    "profile": "twdiw",
-                    "credentials": [
-                        {
-                            "id": "employee",
-                            "type": DEMO_CREDENTIAL_TYPE,
-                            "format": "vc+sd-jwt",
-                            "claims": claims,
-                        }
-                    ],
-                },
-            },
-        },
+        settings={"templates": demo_verifier_templates(issuer_url)},
     )
 
 
@@ -129,6 +135,7 @@ def _seed(
     else:
         config = json.loads(config_path.read_text())
         config["base_url"] = base_url  # the port may differ from the last run
+        config["templates"] = settings["templates"]  # and the templates name URLs under it
     config_path.write_text(json.dumps(config, indent=2) + "\n")
     config_path.chmod(0o600)
     return config_path
