@@ -11,7 +11,7 @@ PYTHON := $(VENV)/bin/python
 FORGE := node_modules/.bin/forge
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install prerequisites dev test postgres browser proxy contracts-test python-test lint bench invariants proof
+.PHONY: install prerequisites dev test postgres browser proxy wrk contracts-test python-test lint bench invariants proof
 
 install: $(INSTALLED)
 
@@ -79,9 +79,17 @@ test: lint contracts-test invariants python-test
 proof: install postgres
 	$(PYTHON) -m pytest -m proof
 
-bench: install postgres
-	$(PYTHON) bench/ingest.py
-	$(PYTHON) -m bench.resolve --large 100000
+# wrk, the HTTP load generator of bench/resolve.py (Debian package, as root).
+wrk:
+	@command -v wrk >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
+# Every benchmark, each with its baseline from the same run (bench/README.md), then the issue 18
+# target table from their results (about 12 minutes on 2 cores). Not part of `make test`.
+bench: install postgres proxy wrk
+	$(PYTHON) -m bench.ingest
+	$(PYTHON) -m bench.resolve
 	$(PYTHON) -m bench.gas
 	$(PYTHON) -m bench.status_size
 	$(PYTHON) -m bench.verify
+	$(PYTHON) -m bench.summary

@@ -1,14 +1,24 @@
-"""Resolver throughput and latency against on-chain resolution and a trivial endpoint, one run.
+"""Resolver throughput and latency over HTTP, measured with wrk beside its peers in one run.
 
-One fresh Anvil; a registry grown from 1,000 to 10,000 (and optionally 100,000) entities by
-an EventPump; 20 "hot" DIDs with 100 versions each. The views (SQLite) are written in this
-process; a separate `trust-ledger serve resolver --no-follow` process serves them, and
-client threads here measure it over HTTP. Baselines measured in the same run:
-- the trivial endpoint GET /1.0/methods of the same server (HTTP's own cost, the limit);
-- resolution straight from the chain (contract calls + eth_getLogs over the DID's node and a
-  fold of its events, the ethr-did-resolver way), for DIDs with 1 and with 100 versions.
+One fresh Anvil. Ours: a registry of `--entities` entities (an EventPump registers them on chain,
+the follower and projector of this process write the SQLite views), `--dids` DIDs each with 1, 10
+and 100 changes (the registration, then ServiceAdded events), served by a separate
+`trust-ledger serve resolver --no-follow` process. Baselines measured in the same run, on the
+same chain and machine, with the same wrk (`-t<threads> -c<connections>`, `--duration` seconds
+after a one-second warm-up, a Lua script cycling through the DIDs of a row; any non-2xx answer
+or socket error fails the run):
+- the peer: ethr-did-resolver on an ERC-1056 EthereumDIDRegistry deployed on the same Anvil,
+  `--dids` did:ethr identities with 1, 10 and 100 changes (service attributes, one block each),
+  behind a minimal Node HTTP server (bench/ethr_peer.cjs);
+- nginx (two workers, no access log) serving the bytes our resolver answers for one DID, from a
+  file: the ceiling of HTTP on this machine.
+Rows: current resolution per history length (ours and the peer), one DID (ours and nginx),
+historical resolution (`versionId`, `versionTime`, halfway through a 100-change history) against
+current resolution of the same DIDs, and the scale pair: random DIDs at `--entities` entities,
+then the registry grown to `--large` on chain and random DIDs among all of them. Every row is run
+`--repeat` times, round after round (so drift touches all rows alike); the median is reported.
 
-    python bench/resolve.py [--entities 10000] [--large 100000] [--requests 3000]
+    python -m bench.resolve [--entities 1000] [--large 100000] [--dids 10] [--duration 5] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -18,96 +28,49 @@ import json
 import os
 import platform
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from pathlib import Path
+from dataclasses import replace
+from typing import Any
 from urllib.parse import quote
 
 import httpx
+from eth_utils import keccak
 from rich.console import Console
 from rich.table import Table
 
 from anvil.accounts import dev_account
-from anvil.devchain import ephemeral_chain, free_port, port_open
+from anvil.devchain import ephemeral_chain, free_port
 from anvil.pump import EventPump
-from bench.chain_resolution import resolve_from_chain
+from bench.ethr_peer import EthrRegistry, ethr_resolver_serving
+from bench.httpbench import nginx_serving, run_wrk, wait_for_port, wrk_available
+from bench.results_dir import RESULTS
+from bench.summary import resolver_rows
 from projections import Projector, open_views
 from trust_ledger.chain.follower import Horizon, follower_for
 from trust_ledger.chain.gateway import TrustGateway
 from trust_ledger.chain.rpc import JsonRpc
+from trust_ledger.domain.chain_log import ChainLog
 from trust_ledger.ledger import TrustLedger
 
-RESULTS = Path(__file__).with_name("results")
 PREFIX = "did:example:e"
-HOT = 20
+HISTORIES = "1,10,100"
+"""Changes per DID, one row each (the registration is the first; the last is the historical rows')."""
+SCALE_SAMPLE = 500  # random DIDs per scale row
 CLI = [sys.executable, "-c", "from trust_ledger.cli import main; main()"]
 
 
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
-def http_load(base: str, paths: list[str], threads: int) -> dict[str, float]:
-    """GET every path once, spread over `threads` keep-alive clients; rate and latency percentiles."""
-    latencies: list[float] = []
-    failures: list[int] = []
-    lock = threading.Lock()
-
-    def worker(share: list[str]) -> None:
-        mine: list[float] = []
-        with httpx.Client(base_url=base, timeout=30) as client:
-            for path in share:
-                started = time.perf_counter()
-                response = client.get(path)
-                mine.append(time.perf_counter() - started)
-                if response.status_code != 200:
-                    failures.append(response.status_code)
-        with lock:
-            latencies.extend(mine)
-
-    shares = [paths[i::threads] for i in range(threads)]
-    started = time.perf_counter()
-    workers = [threading.Thread(target=worker, args=(share,)) for share in shares]
-    for thread in workers:
-        thread.start()
-    for thread in workers:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    if failures:
-        raise SystemExit(f"{len(failures)} failed requests, e.g. HTTP {failures[0]}")
-    return {
-        "per_second": len(paths) / elapsed,
-        "p50_ms": percentile(latencies, 0.5) * 1e3,
-        "p99_ms": percentile(latencies, 0.99) * 1e3,
-    }
-
-
-def chain_load(gateway: TrustGateway, dids: list[str]) -> dict[str, float]:
-    latencies = []
-    for did in dids:
-        started = time.perf_counter()
-        resolve_from_chain(gateway, did)
-        latencies.append(time.perf_counter() - started)
-    total = sum(latencies)
-    return {
-        "per_second": len(dids) / total,
-        "p50_ms": percentile(latencies, 0.5) * 1e3,
-        "p99_ms": percentile(latencies, 0.99) * 1e3,
-    }
-
-
-def identifiers(did: str) -> str:
-    return "/1.0/identifiers/" + quote(did, safe="")
+def identifiers(did: str, query: str = "") -> str:
+    return "/1.0/identifiers/" + quote(did, safe="") + (f"?{query}" if query else "")
 
 
 class Registry:
     """The chain, the ledger and the views of the benchmark, grown in steps."""
 
-    def __init__(self, w3, deployment, directory: str):
+    def __init__(self, w3: Any, deployment: Any, directory: str):
         self.gateway = TrustGateway(JsonRpc(deployment.rpc_url), deployment)
         self.pump = EventPump(w3, self.gateway.with_signer(dev_account("anchor")), "did:example:bench")
         self.env = {
@@ -119,15 +82,86 @@ class Registry:
         self.follower = follower_for(self.gateway, self.ledger, Horizon())
         self.projector = Projector(self.ledger, self.views.recorder)
         self.size = 0
+        self.seeded = False
+        self.registered_in = 0  # the block of the last registration on chain
         self.timings: dict[str, float] = {}
 
     def grow_to(self, size: int, console: Console) -> None:
         console.print(f"registering entities {self.size:,}..{size:,} on chain ...")
-        self.pump.register_children_range(PREFIX, self.size, size - self.size)
+        started = time.perf_counter()
+        self.registered_in = self.pump.register_children_range(PREFIX, self.size, size - self.size)
+        self.timings[f"register on chain ({size:,} entities)"] = time.perf_counter() - started
         self.size = size
         self.catch_up(f"{size:,} entities")
 
+    def seed_to(self, size: int, console: Console, per_block: int = 1_000) -> None:
+        """Grow the registry to `size` entities in the ledger and views only, not on chain (on a busy
+        2-core machine the pump registered the first 1,000 at a few hundred a second, and 99,000 more
+        took over six minutes before the follower even started): EntityRegistered logs exactly as
+        the pump's registrations emit them (the last real one copied, with the next labels, DIDs,
+        nodes and log positions, 1,000 to a block after the chain's head) ingested by the ledger,
+        then projected into the views as the follower's are. The chain is not followed again."""
+        template = self._last_registration()
+        parent = bytes.fromhex(template.args["parent"][2:])
+        first_block = int(self.gateway.rpc.call("eth_blockNumber"), 16) + 1
+        console.print(f"seeding entities {self.size:,}..{size:,} into the ledger (not on chain) ...")
+        started = time.perf_counter()
+        for offset in range(0, size - self.size, per_block):
+            block = first_block + offset // per_block
+            batch = []
+            for log_index, i in enumerate(
+                range(self.size + offset, min(size, self.size + offset + per_block))
+            ):
+                label = f"e{i}"
+                node = keccak(parent + keccak(text=label))
+                batch.append(
+                    replace(
+                        template,
+                        block_number=block,
+                        block_hash="0x" + keccak(text=f"bench block {block}").hex(),
+                        block_time=template.block_time + 1 + offset // per_block,
+                        tx_hash="0x" + keccak(text=f"bench tx {block}").hex(),
+                        log_index=log_index,
+                        args={
+                            **template.args,
+                            "node": "0x" + node.hex(),
+                            "label": label,
+                            "did": f"{PREFIX}{i}",
+                        },
+                    )
+                )
+            self.ledger.ingest(batch)
+        self.seeded = True
+        self.timings[f"seed the ledger ({size:,} entities)"] = time.perf_counter() - started
+        started = time.perf_counter()
+        self.projector.run_once()
+        self.timings[f"project ({size:,} entities)"] = time.perf_counter() - started
+        self.size = size
+
+    def _last_registration(self) -> ChainLog:
+        """The EntityRegistered log of the last entity the pump registered on chain."""
+        did = f"{PREFIX}{self.size - 1}"
+        block = hex(self.registered_in)
+        raw_logs = self.gateway.rpc.call(
+            "eth_getLogs", {"fromBlock": block, "toBlock": block, "address": self.gateway.registry.address}
+        )
+        for raw in reversed(raw_logs):
+            log = self.gateway.decoder.decode(raw, 0)
+            if log.event == "EntityRegistered" and log.args["did"] == did:
+                block_time = int(
+                    self.gateway.rpc.call("eth_getBlockByNumber", raw["blockNumber"], False)["timestamp"], 16
+                )
+                return replace(log, block_time=block_time)
+        raise SystemExit(f"no EntityRegistered log of {did} in block {self.registered_in}")
+
+    def add_services(self, did: str, count: int) -> None:
+        """`count` ServiceAdded events on `did` (a child of the pump, so the pump controls it)."""
+        if count:
+            self.pump.pump(count, count, node=self.gateway.node_of(did), first=0)
+
     def catch_up(self, label: str) -> None:
+        if self.seeded:
+            raise RuntimeError("the ledger was seeded past the chain: it cannot follow the chain again")
         started = time.perf_counter()
         self.follower.poll()
         followed = time.perf_counter()
@@ -137,106 +171,319 @@ class Registry:
         self.timings[f"project ({label})"] = projected - followed
 
 
-def serve_views(env: dict[str, str], port: int) -> subprocess.Popen:
+def serve_views(env: dict[str, str], workers: int) -> tuple[subprocess.Popen, str]:
+    """`trust-ledger serve resolver --no-follow --workers N` over the views, as an operator starts it."""
+    port = free_port()
     process = subprocess.Popen(
-        [*CLI, "serve", "resolver", "--no-follow", "--port", str(port)],
+        [*CLI, "serve", "resolver", "--no-follow", "--port", str(port), "--workers", str(workers)],
         env={**os.environ, **env, "TRUST_LEDGER_DEPLOYMENT": "/nonexistent"},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 60
-    while not port_open(port):
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise SystemExit("the resolver did not start")
-        time.sleep(0.1)
-    return process
+    wait_for_port(port, process, "the resolver")
+    return process, f"http://127.0.0.1:{port}"
+
+
+def checked_get(client: httpx.Client, url: str) -> httpx.Response:
+    response = client.get(url)
+    if response.status_code != 200:
+        raise SystemExit(f"GET {url}: HTTP {response.status_code} {response.text[:300]}")
+    return response
+
+
+def version_time_query(client: httpx.Client, base: str, did: str, version: int) -> str:
+    """`versionTime=` the time version `version` of `did` was made (its metadata's `updated`, or
+    `created` for the first)."""
+    url = base + identifiers(did, f"versionId={version}")
+    response = client.get(url, headers={"Accept": "application/did-resolution"})
+    if response.status_code != 200:
+        raise SystemExit(f"GET {url}: HTTP {response.status_code} {response.text[:300]}")
+    body = response.json()
+    metadata = body["didDocumentMetadata"]
+    made = metadata.get("updated", metadata["created"])  # the first version has no `updated`
+    return "versionTime=" + quote(made, safe="")
+
+
+def median_row(samples: list[dict[str, float]]) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        key: statistics.median(sample[key] for sample in samples)
+        for key in ("per_second", "p50_ms", "p90_ms", "p99_ms", "bytes_per_response")
+    }
+    row["rounds"] = samples
+    return row
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--entities", type=int, default=10_000)
-    parser.add_argument("--large", type=int, default=0, help="also measure p50 at this registry size")
-    parser.add_argument("--requests", type=int, default=3_000)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--entities", type=int, default=1_000)
+    parser.add_argument("--large", type=int, default=100_000, help="0 skips the scale pair's second row")
+    parser.add_argument("--dids", type=int, default=10, help="DIDs per history length, ours and the peer's")
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds per wrk run")
+    parser.add_argument("--warmup", type=float, default=1.0, help="seconds of wrk before each run, dropped")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds (the median is reported)")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--changes", default=HISTORIES, help="changes per DID, one row each, comma-separated")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="our resolver's processes (one more runs with 1)"
+    )
     args = parser.parse_args()
-    console = Console()
+    if not wrk_available():
+        raise SystemExit("wrk is not installed (Debian package wrk; `make bench` installs it)")
+    console = Console(width=150)
+    histories = tuple(int(n) for n in args.changes.split(","))
     rng = random.Random(7)
-    rows: dict[str, dict[str, float]] = {}
+    samples: dict[str, list[dict[str, float]]] = {}
+    wrk = {
+        "threads": args.threads,
+        "connections": args.connections,
+        "duration": args.duration,
+        "warmup": args.warmup,
+    }
+
+    def measure(name: str, base: str, paths: list[str]) -> None:
+        result = run_wrk(base, paths, **wrk)
+        samples.setdefault(name, []).append(result)
+        console.print(
+            f"  {name}: {result['per_second']:,.0f}/s, p50 {result['p50_ms']:.2f} ms, "
+            f"p99 {result['p99_ms']:.2f} ms"
+        )
 
     with ephemeral_chain() as (w3, deployment), tempfile.TemporaryDirectory() as directory:
         registry = Registry(w3, deployment, directory)
-        registry.grow_to(1_000, console)
-        hot = [f"{PREFIX}{i}" for i in range(HOT)]
-        for did in hot:  # 99 more changes: 100 versions each
-            registry.pump.pump(99, 99, node=registry.gateway.node_of(did), first=0)
-        registry.catch_up("hot DIDs")
-        port = free_port()
-        server = serve_views(registry.env, port)
-        base = f"http://127.0.0.1:{port}"
+        registry.grow_to(args.entities, console)
+        first_cold = len(histories) * args.dids  # the entities after the DIDs with histories
+        if args.entities <= first_cold:
+            raise SystemExit(f"--entities must be more than {first_cold}")
+        sample_size = min(SCALE_SAMPLE, args.entities - first_cold)
+        ours = {
+            changes: [f"{PREFIX}{k * args.dids + i}" for i in range(args.dids)]
+            for k, changes in enumerate(histories)
+        }
+        console.print("changes on our DIDs and on the peer's ...")
+        for changes, dids in ours.items():
+            for did in dids:
+                registry.add_services(did, changes - 1)  # the registration is the first change
+        registry.catch_up("DID histories")
+        ethr = EthrRegistry(w3, dev_account("dev9"))
+        peer = {changes: ethr.identities_with_changes(args.dids, changes) for changes in histories}
+
+        server, base = serve_views(registry.env, args.workers)  # the deployed shape
+        single, single_base = serve_views(registry.env, 1)  # for reference: one process
         try:
-
-            def cold_paths(count: int) -> list[str]:
-                return [identifiers(f"{PREFIX}{rng.randrange(HOT, registry.size)}") for _ in range(count)]
-
-            http_load(base, cold_paths(300), args.threads)  # warm-up
-            rows["HTTP resolve, 1,000 entities"] = http_load(base, cold_paths(args.requests), args.threads)
-            registry.grow_to(args.entities, console)
-            size = f"{args.entities:,} entities"
-            rows["trivial JSON endpoint (HTTP limit)"] = http_load(
-                base, ["/1.0/methods"] * args.requests, args.threads
-            )
-            rows[f"HTTP resolve, 1 version, {size}"] = http_load(
-                base, cold_paths(args.requests), args.threads
-            )
-            rows[f"HTTP resolve, 100 versions, {size}"] = http_load(
-                base, [identifiers(rng.choice(hot)) for _ in range(args.requests)], args.threads
-            )
-            cold_dids = [f"{PREFIX}{rng.randrange(HOT, registry.size)}" for _ in range(200)]
-            rows[f"chain resolve, 1 version, {size}"] = chain_load(registry.gateway, cold_dids)
-            rows[f"chain resolve, 100 versions, {size}"] = chain_load(
-                registry.gateway, [rng.choice(hot) for _ in range(200)]
-            )
-            if args.large:
-                registry.grow_to(args.large, console)
-                rows[f"HTTP resolve, {args.large:,} entities"] = http_load(
-                    base, cold_paths(args.requests), args.threads
-                )
+            with (
+                ethr_resolver_serving(deployment.rpc_url, ethr) as peer_base,
+                httpx.Client(timeout=60) as client,
+            ):
+                sizes = {}
+                for changes in histories:
+                    for did in ours[changes]:
+                        checked_get(client, base + identifiers(did))
+                        checked_get(client, single_base + identifiers(did))
+                    for did in peer[changes]:
+                        checked_get(client, peer_base + identifiers(did))
+                    sizes[changes] = {
+                        "ours": len(checked_get(client, base + identifiers(ours[changes][0])).content),
+                        "peer": len(checked_get(client, peer_base + identifiers(peer[changes][0])).content),
+                    }
+                one = checked_get(client, base + identifiers(ours[histories[0]][0]))
+                halfway = histories[-1] // 2
+                deep = ours[histories[-1]]
+                version_id = [identifiers(did, f"versionId={halfway}") for did in deep]
+                version_time = [
+                    identifiers(did, version_time_query(client, base, did, halfway)) for did in deep
+                ]
+                for path in version_id + version_time:
+                    checked_get(client, base + path)
+                small_sample = [
+                    identifiers(f"{PREFIX}{rng.randrange(first_cold, registry.size)}")
+                    for _ in range(sample_size)
+                ]
+                rows: list[tuple[str, str, list[str]]] = []
+                for changes in histories:
+                    rows.append((f"ours, {changes} change(s)", base, [identifiers(d) for d in ours[changes]]))
+                    rows.append(
+                        (f"peer, {changes} change(s)", peer_base, [identifiers(d) for d in peer[changes]])
+                    )
+                rows += [
+                    (f"ours, versionId={halfway} of {histories[-1]}", base, version_id),
+                    (f"ours, versionTime of version {halfway}", base, version_time),
+                    ("ours, one DID", base, [identifiers(ours[histories[0]][0])]),
+                    (
+                        f"ours, 1 worker, {histories[0]} change(s)",
+                        single_base,
+                        [identifiers(d) for d in ours[histories[0]]],
+                    ),
+                    ("ours, 1 worker, one DID", single_base, [identifiers(ours[histories[0]][0])]),
+                    (f"ours, random DIDs of {registry.size:,} entities", base, small_sample),
+                ]
+                with nginx_serving(one.content, one.headers["content-type"]) as (nginx_base, nginx_path):
+                    rows.append(("nginx, the same bytes from a file", nginx_base, [nginx_path]))
+                    for round_ in range(args.repeat):
+                        console.print(
+                            f"round {round_ + 1}/{args.repeat}, wrk -t{args.threads} -c{args.connections} ..."
+                        )
+                        for name, row_base, paths in rows:
+                            measure(name, row_base, paths)
+            small_size = registry.size
+            if args.large > registry.size:
+                registry.seed_to(args.large, console)
+                large_sample = [
+                    identifiers(f"{PREFIX}{rng.randrange(first_cold, registry.size)}")
+                    for _ in range(sample_size)
+                ]
+                with httpx.Client(timeout=60) as client:
+                    for path in large_sample[:20]:
+                        checked_get(client, base + path)
+                for round_ in range(args.repeat):
+                    console.print(f"scale round {round_ + 1}/{args.repeat} ...")
+                    measure(f"ours, random DIDs of {registry.size:,} entities", base, large_sample)
         finally:
-            server.terminate()
-            server.wait(30)
+            for process in (server, single):
+                process.terminate()
+                process.wait(30)
 
-    baseline = rows["trivial JSON endpoint (HTTP limit)"]
-    table = Table(title=f"resolution, {args.threads} client threads, {args.requests:,} requests per HTTP row")
-    for column in ("what", "per s", "p50 ms", "p99 ms", "p50 x trivial"):
+    rows_out = {name: median_row(found) for name, found in samples.items()}
+    report_rows = targets(
+        rows_out,
+        small_size,
+        registry.size if args.large > small_size else None,
+        halfway,
+        args.workers,
+        histories,
+    )
+    table = Table(
+        title=f"resolution over HTTP, wrk -t{args.threads} -c{args.connections}, median of {args.repeat}"
+    )
+    for column in ("what", "per s", "p50 ms", "p99 ms", "bytes"):
         table.add_column(column, justify="left" if column == "what" else "right")
-    for name, row in rows.items():
+    for name, row in rows_out.items():
         table.add_row(
             name,
             f"{row['per_second']:,.0f}",
             f"{row['p50_ms']:.2f}",
             f"{row['p99_ms']:.2f}",
-            f"{row['p50_ms'] / baseline['p50_ms']:.1f}",
+            f"{row['bytes_per_response']:,.0f}",
         )
     console.print(table)
+    print_targets(console, report_rows)
     for name, seconds in registry.timings.items():
         console.print(f"  {name}: {seconds:.1f} s")
 
-    RESULTS.mkdir(exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
     report = {
         "benchmark": "resolve",
-        "threads": args.threads,
-        "requests": args.requests,
+        "wrk": {**wrk, "repeat": args.repeat, "dids_per_row": args.dids, "changes": histories},
+        "workers": args.workers,
         "machine": {
             "cpus": os.cpu_count(),
             "platform": platform.platform(),
             "python": platform.python_version(),
         },
-        "rows": rows,
-        "p50_ratio_to_trivial": {name: row["p50_ms"] / baseline["p50_ms"] for name, row in rows.items()},
-        "catch_up_seconds": registry.timings,
+        "document_bytes": sizes,
+        "rows": rows_out,
+        "targets": report_rows,
+        "setup_seconds": registry.timings,
     }
     (RESULTS / "resolve.json").write_text(json.dumps(report, indent=2) + "\n")
     console.print(f"written {RESULTS / 'resolve.json'}")
+
+
+def targets(
+    rows: dict[str, dict[str, Any]],
+    small: int,
+    large: int | None,
+    halfway: int,
+    workers: int,
+    histories: tuple[int, ...],
+) -> list[dict[str, Any]]:
+    """Issue 18's resolver targets: ours, the baseline of the same run, the ratio, the goal (None:
+    a row for reference, no target)."""
+    out = []
+    for changes in histories:
+        ours, peer = rows[f"ours, {changes} change(s)"], rows[f"peer, {changes} change(s)"]
+        out.append(
+            {
+                "what": f"resolve over HTTP, {workers} workers, DID with {changes} change(s) (per s)",
+                "ours": ours["per_second"],
+                "baseline": f"ethr-did-resolver, ERC-1056: {peer['per_second']:,.1f}",
+                "ratio": ours["per_second"] / peer["per_second"],
+                "target": ">= 2x",
+                "met": ours["per_second"] >= 2 * peer["per_second"],
+            }
+        )
+        out.append(
+            {
+                "what": f"  p99 ms at {changes} change(s)",
+                "ours": ours["p99_ms"],
+                "baseline": f"peer p99 {peer['p99_ms']:,.1f} ms",
+                "ratio": None,
+                "target": "< 20 ms",
+                "met": ours["p99_ms"] < 20,
+            }
+        )
+    one, nginx = rows["ours, one DID"], rows["nginx, the same bytes from a file"]
+    out.append(
+        {
+            "what": f"resolve over HTTP, {workers} workers, one DID (per s)",
+            "ours": one["per_second"],
+            "baseline": f"nginx, same bytes: {nginx['per_second']:,.0f}",
+            "ratio": one["per_second"] / nginx["per_second"],
+            "target": ">= 10 % (aim 25 %)",
+            "met": one["per_second"] >= 0.10 * nginx["per_second"],
+        }
+    )
+    for name, baseline, peer_row in (
+        (f"{histories[0]} change(s)", "peer", rows[f"peer, {histories[0]} change(s)"]),
+        ("one DID", "nginx, same bytes", nginx),
+    ):
+        single = rows[f"ours, 1 worker, {name}"]
+        out.append(
+            {
+                "what": f"  for reference, 1 worker, {name} (per s)",
+                "ours": single["per_second"],
+                "baseline": f"{baseline}: {peer_row['per_second']:,.0f}",
+                "ratio": single["per_second"] / peer_row["per_second"],
+                "target": "-",
+                "met": None,
+            }
+        )
+    current = rows[f"ours, {histories[-1]} change(s)"]
+    for key in (f"ours, versionId={halfway} of {histories[-1]}", f"ours, versionTime of version {halfway}"):
+        historical = rows[key]
+        out.append(
+            {
+                "what": f"historical, {key.removeprefix('ours, ')} (p50 ms)",
+                "ours": historical["p50_ms"],
+                "baseline": f"current, same DIDs: {current['p50_ms']:.2f} ms",
+                "ratio": historical["p50_ms"] / current["p50_ms"],
+                "target": "<= 1.5x",
+                "met": historical["p50_ms"] <= 1.5 * current["p50_ms"],
+            }
+        )
+    if large is not None:
+        at_small = rows[f"ours, random DIDs of {small:,} entities"]
+        at_large = rows[f"ours, random DIDs of {large:,} entities"]
+        out.append(
+            {
+                "what": f"scale: p50 ms at {large:,} entities",
+                "ours": at_large["p50_ms"],
+                "baseline": f"at {small:,}: {at_small['p50_ms']:.2f} ms",
+                "ratio": at_large["p50_ms"] / at_small["p50_ms"],
+                "target": "<= 1.2x",
+                "met": at_large["p50_ms"] <= 1.2 * at_small["p50_ms"],
+            }
+        )
+    return out
+
+
+def print_targets(console: Console, rows: list[dict[str, Any]]) -> None:
+    table = Table(title="issue 18 targets, resolver (ours and its baseline from this run)")
+    for column in ("what", "ours", "baseline (same run)", "ratio", "target", "met"):
+        table.add_column(column, justify="right" if column in ("ours", "ratio") else "left")
+    for cells in resolver_rows({"targets": rows}):
+        table.add_row(*cells)
+    console.print(table)
 
 
 if __name__ == "__main__":

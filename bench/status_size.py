@@ -24,7 +24,6 @@ import random
 import statistics
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -39,9 +38,9 @@ from api.status.encodings import (
     encode_twdiw,
     encode_w3c,
 )
+from bench.results_dir import RESULTS
 from projections.api import StatusListVersion
 
-RESULTS = Path(__file__).with_name("results")
 LIST_SIZE = 131_072
 DENSITIES = {"0.1 %": 0.001, "1 %": 0.01, "10 %": 0.1}
 ENCODINGS: dict[str, tuple[Callable[[bytes], str], Callable[[str], bytes]]] = {
@@ -137,7 +136,7 @@ def main() -> None:
         )
     console.print(time_table)
 
-    RESULTS.mkdir(exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
     report = {
         "benchmark": "status_size",
         "seed": args.seed,
