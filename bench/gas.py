@@ -148,7 +148,7 @@ class OurRegistry:
         registry = w3.eth.contract(address=deployment.trust_registry, abi=compiled["TrustRegistry"].abi)
         self.status = w3.eth.contract(address=deployment.status_registry, abi=compiled["StatusRegistry"].abi)
         controller = sender.account.address
-        sender.send(registry.functions.register(ROOT_NODE, "bench-issuer", ISSUER_DID, controller))
+        sender.send(registry.functions.register(ROOT_NODE, "bench-issuer", ISSUER_DID, controller, 0, b""))
         found, self.owner = registry.functions.nodeOfDid(ISSUER_DID).call()
         assert found
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from trust_ledger.domain.entity import KEY_COMPROMISE, KEY_PURPOSES
+from trust_ledger.domain.entity import KEY_COMPROMISE, KEY_PURPOSES, NO_DID_CONTROL
 
 
 class RecordError(ValueError):
@@ -249,6 +249,34 @@ class LastChange:
 
 
 @dataclass(frozen=True)
+class DidProof:
+    """The proof of control of its DID an entity's registration carried (contracts/README.md): its
+    kind ("none", "secp256k1", "signature", "webChallenge"), expiry, bytes (0x hex), and whether it
+    verifies: True for secp256k1 (the contract checked it), the follower's verdict for a signature,
+    None where nothing off chain can check it (none, webChallenge, a key type not read)."""
+
+    kind: str
+    expiry: int
+    proof: str
+    verified: bool | None
+
+    @classmethod
+    def from_state(cls, data: Any) -> DidProof:
+        if not isinstance(data, Mapping):
+            raise RecordError("an entity's did_control is not an object")
+        verified = data.get("verified")
+        if verified is not None and not isinstance(verified, bool):
+            raise RecordError("field 'verified' is neither true, false nor null")
+        return cls(_str(data, "kind"), _int(data, "expiry"), _str(data, "proof"), verified)
+
+    def as_state(self) -> dict[str, Any]:
+        return {"kind": self.kind, "expiry": self.expiry, "proof": self.proof, "verified": self.verified}
+
+
+NO_DID_PROOF = DidProof(**NO_DID_CONTROL)
+
+
+@dataclass(frozen=True)
 class EntityState:
     """An entity's whole state at one version (trust_ledger.domain.Entity.as_dict(), typed).
 
@@ -274,6 +302,8 @@ class EntityState:
     created_at: int = 0
     updated_at: int = 0
     last_change: LastChange | None = None
+    did_control: DidProof = NO_DID_PROOF
+    did_released: bool = False
 
     @classmethod
     def from_state(cls, data: Mapping[str, Any]) -> EntityState:
@@ -304,6 +334,8 @@ class EntityState:
             created_at=_int(data, "created_at", 0),
             updated_at=_int(data, "updated_at", 0),
             last_change=None if last_change is None else LastChange.from_state(last_change),
+            did_control=DidProof.from_state(data.get("did_control") or NO_DID_CONTROL),
+            did_released=_bool(data, "did_released", False),
         )
 
     def as_state(self) -> dict[str, Any]:
@@ -327,6 +359,8 @@ class EntityState:
             "created_at": self.created_at,
             "updated_at": self.updated_at,
             "last_change": None if self.last_change is None else self.last_change.as_state(),
+            "did_control": self.did_control.as_state(),
+            "did_released": self.did_released,
         }
 
 
@@ -363,6 +397,13 @@ def _str(data: Mapping[str, Any], name: str, default: Any = _MISSING) -> str:
     value = _field(data, name, default)
     if not isinstance(value, str):
         raise RecordError(f"field {name!r} is not a string: {value!r}")
+    return value
+
+
+def _bool(data: Mapping[str, Any], name: str, default: Any = _MISSING) -> bool:
+    value = _field(data, name, default)
+    if not isinstance(value, bool):
+        raise RecordError(f"field {name!r} is not true or false")
     return value
 
 

@@ -20,6 +20,12 @@ from trust_ledger.domain.provenance import PROVENANCE_FIELDS
 PROVENANCE_COLUMNS = PROVENANCE_FIELDS  # the view's columns are named as the ledger's fields
 
 
+def released_id(node: str) -> str:
+    """How the views name an entity whose DID an ancestor released (TrustRegistry.releaseDid): not a
+    DID, so no registration can ever take it, and unique (its node)."""
+    return f"released:{node}"
+
+
 def to_json(value: Any) -> str:
     """Compact JSON, keys in their original order."""
     return json.dumps(value, separators=(",", ":"))
@@ -49,6 +55,11 @@ class ViewWriter:
 
     def _entity(self, change: EntityChanged) -> None:
         state, t, sql = change.state, self._t, self._sql
+        if state.get("did_released"):  # the DID went back to the registry: the views name the node
+            view_name = released_id(state["node"])
+            if change.event == "DidReleased":
+                self._rename(state["did"], view_name, state["name"])
+            state = {**state, "did": view_name}
         did, block_time = state["did"], change.provenance["block_time"]
         parent_did, ancestry = self._lineage(did, state["parent"])
         sql.execute(
@@ -92,10 +103,28 @@ class ViewWriter:
                     accreditation["valid_until"],
                 ),
             )
-        self._upsert_current(change, parent_did, ancestry)
+        self._upsert_current(change, state, parent_did, ancestry)
         if change.version == 1 or change.event == "StatusChanged":
             self._refresh_effective(state["name"], ancestry)
         self._saw_block(change.provenance)
+
+    def _rename(self, did: str, new: str, name: str) -> None:
+        """Move everything the views hold under `did` (the entity named `name`, whose DID an ancestor
+        released) to `new`, its history and its descendants' lineage included: from now on the DID
+        names only a later holder, at every time, and the released entity's subtree keeps its statuses
+        (a descendant's effective status is never read from the DID's next holder)."""
+        t, sql = self._t, self._sql
+        where, params = subtree_condition(name)
+        for table in (t.entity_versions, t.accreditations, t.current_entities):
+            sql.execute(f"UPDATE {table} SET did = ? WHERE did = ?", (new, did))
+        sql.execute(f"UPDATE {t.status_list_versions} SET owner_did = ? WHERE owner_did = ?", (new, did))
+        for table in (t.entity_versions, t.current_entities):
+            sql.execute(
+                f"UPDATE {table} SET ancestry = REPLACE(ancestry, ?, ?), "
+                f"parent_did = CASE WHEN parent_did = ? THEN ? ELSE parent_did END WHERE {where}",
+                (to_json(did), to_json(new), did, new, *params),
+            )
+        sql.execute(f"UPDATE {t.current_entities} SET because_of = ? WHERE because_of = ?", (new, did))
 
     def _lineage(self, did: str, parent_node: str | None) -> tuple[str | None, list[str]]:
         """The parent's DID and the DIDs from the root down to the parent (they never change)."""
@@ -112,8 +141,9 @@ class ViewWriter:
             raise LookupError(f"the parent {parent_node} of {did} is not in the views")
         return parent["did"], [*json.loads(parent["ancestry"]), parent["did"]]
 
-    def _upsert_current(self, change: EntityChanged, parent_did: str | None, ancestry: list[str]) -> None:
-        state = change.state
+    def _upsert_current(
+        self, change: EntityChanged, state: dict[str, Any], parent_did: str | None, ancestry: list[str]
+    ) -> None:
         self._sql.execute(
             f"INSERT INTO {self._t.current_entities} (did, node, name, parent_did, ancestry, status, "
             "effective_status, because_of, accreditations, controller, version, updated_at) "

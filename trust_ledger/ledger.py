@@ -21,7 +21,9 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, ProcessRecorder, Tracking
 from eventsourcing.utils import get_topic
 
+from trust_ledger.chain import did_control
 from trust_ledger.domain import (
+    DID_PROOF_KINDS,
     ROOT_NODE,
     ChainCursor,
     ChainLog,
@@ -54,6 +56,7 @@ TRUST_REGISTRY_EVENTS = frozenset(
         "KeyRevoked",
         "ServiceAdded",
         "ServiceRemoved",
+        "DidReleased",
     }
 )
 STATUS_REGISTRY_EVENTS = frozenset({"StatusListCreated", "StatusWordsChanged", "StatusDelegateChanged"})
@@ -213,7 +216,7 @@ class TrustLedger(Application[UUID]):
 
     def _entity_of_did(self, did: str) -> Entity | None:
         index = self._get(did_index_id(did))
-        if not isinstance(index, DidIndex):
+        if not isinstance(index, DidIndex) or index.entity_id is None:
             return None
         entity = self._get(UUID(index.entity_id))
         return entity if isinstance(entity, Entity) else None
@@ -264,6 +267,7 @@ class _Batch:
             "KeyRevoked": self._key_revoked,
             "ServiceAdded": self._service_added,
             "ServiceRemoved": self._service_removed,
+            "DidReleased": self._did_released,
             "StatusListCreated": self._status_list_created,
             "StatusWordsChanged": self._status_words_changed,
             "StatusDelegateChanged": self._status_delegate_changed,
@@ -339,20 +343,43 @@ class _Batch:
         is_root = node == ROOT_NODE and parent_node == ROOT_NODE
         parent = None if is_root else self._entity(parent_node, log)
         index = self._get(did_index_id(did))
-        if isinstance(index, DidIndex):
+        if isinstance(index, DidIndex) and index.held:
             raise IngestError(f"DID {did} is already held by node {index.node}", log)
         by, provenance = args.address("by"), provenance_of(log)
+        label, controller = args.text("label"), args.address("controller")
         entity = Entity.register(
             node=node,
             parent=parent,
-            label=args.text("label"),
+            label=label,
             did=did,
-            controller=args.address("controller"),
+            controller=controller,
             by=by,
             provenance=provenance,
+            did_control=_did_control(log, args, parent_node, label, did, controller),
         )
-        index = DidIndex(did=did, entity_id=str(entity.id), node=node, by=by, provenance=provenance)
+        if isinstance(index, DidIndex):  # a DID an ancestor released, registered again
+            index.reassign(entity_id=str(entity.id), node=node, by=by, provenance=provenance)
+        else:
+            index = DidIndex(did=did, entity_id=str(entity.id), node=node, by=by, provenance=provenance)
         self._add(entity, index)
+        return [entity, index]
+
+    def _did_released(self, log: ChainLog, args: _Args) -> list[Aggregate]:
+        entity, ancestor_node = self._entity(args.node("node"), log), args.node("ancestor")
+        ancestor = self._entity(ancestor_node, log)
+        lineage = [entity]
+        while lineage[-1].parent is not None and lineage[-1].parent != ancestor_node:
+            lineage.append(self._entity(lineage[-1].parent, log))
+        if args.text("did") != entity.did:
+            raise IngestError(
+                f"DidReleased names {args.text('did')}, node {entity.node} holds {entity.did}", log
+            )
+        by, provenance = args.address("by"), provenance_of(log)
+        entity.release_did(ancestor=ancestor, lineage=lineage, by=by, provenance=provenance)
+        index = self._get(did_index_id(entity.did))
+        if not isinstance(index, DidIndex) or index.node != entity.node:
+            raise IngestError(f"DID {entity.did} is not indexed to node {entity.node}", log)
+        index.release(by=by, provenance=provenance)
         return [entity, index]
 
     def _controller_changed(self, log: ChainLog, args: _Args) -> list[Aggregate]:
@@ -482,6 +509,32 @@ class _Batch:
             provenance=provenance_of(log),
         )
         return [owner]
+
+
+def _did_control(
+    log: ChainLog, args: _Args, parent: str, label: str, did: str, controller: str
+) -> dict[str, Any]:
+    """The registration's proof of control as recorded: its kind, expiry and bytes, and whether it
+    verifies. The contract checked ``secp256k1`` (ecrecover) and ``webChallenge`` (the digest) itself;
+    a ``signature`` (did:key, did:jwk, ...) is checked here, once, and the verdict recorded with the
+    event (None when the key type cannot be read, as for a ``webChallenge``, which only the registering
+    tool could check at the domain). Never raises on what a participant wrote: a bad proof is a verdict."""
+    kind = DID_PROOF_KINDS.get(args.integer("proofKind"))
+    if kind is None:
+        raise IngestError(f"EntityRegistered has an unknown proof kind {args.integer('proofKind')}", log)
+    proof_hex = args.text("proof")
+    if not proof_hex.startswith("0x") or not _is_hex(proof_hex[2:]) or len(proof_hex) % 2:
+        raise IngestError(f"EntityRegistered argument 'proof' is not bytes: {proof_hex!r}", log)
+    expiry, proof = args.integer("proofExpiry"), bytes.fromhex(proof_hex[2:])
+    verified: bool | None = None
+    if kind == did_control.SECP256K1:
+        verified = True
+    elif kind == did_control.SIGNATURE:
+        digest = did_control.registration_digest(
+            log.chain_id, log.contract, parent, label, did, controller, expiry
+        )
+        verified = did_control.check_signature(did, digest, proof)
+    return {"kind": kind, "expiry": expiry, "proof": proof_hex.lower(), "verified": verified}
 
 
 class _Args:

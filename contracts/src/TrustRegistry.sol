@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {ITrustRegistry} from "./interfaces/ITrustRegistry.sol";
 import {Grammar} from "./Grammar.sol";
+import {DidControl} from "./DidControl.sol";
 
 /// @title TrustRegistry
 /// @notice See ITrustRegistry. Key material, role lists and service data live in events;
@@ -30,6 +31,11 @@ contract TrustRegistry is ITrustRegistry {
     /// chain would let participants push every write below it past the block gas limit.
     uint256 public constant MAX_DEPTH = 16;
 
+    bytes32 private constant DOMAIN_TYPEHASH =
+        keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+    bytes32 private constant REGISTRATION_TYPEHASH =
+        keccak256("Registration(bytes32 parent,string label,string did,address controller,uint64 expiry)");
+
     /// @dev An entity as stored: the public Entity plus its depth and controller term, packed into
     /// the controller's slot (20 + 1 + 1 + 8 bytes), so reading or changing them costs nothing extra.
     struct EntityRecord {
@@ -56,14 +62,28 @@ contract TrustRegistry is ITrustRegistry {
             parent: ROOT, controller: msg.sender, status: EntityStatus.Active, depth: 0, controllerTerm: 0, did: rootDid
         });
         _nodeOfDidHash[keccak256(bytes(rootDid))] = ROOT;
-        emit EntityRegistered(ROOT, ROOT, "", rootDid, msg.sender, msg.sender);
+        emit EntityRegistered(ROOT, ROOT, "", rootDid, msg.sender, DidProofKind.None, 0, "", msg.sender);
     }
 
     // ------------------------------------------------------------------ writes
 
     /// @inheritdoc ITrustRegistry
-    function register(bytes32 parent, string calldata label, string calldata did, address controller)
-        external
+    function register(
+        bytes32 parent,
+        string calldata label,
+        string calldata did,
+        address controller,
+        uint64 proofExpiry,
+        bytes calldata proof
+    ) external returns (bytes32 node) {
+        node = _store(parent, label, did, controller);
+        DidProofKind kind = _requireDidProof(parent, label, did, controller, proofExpiry, proof);
+        emit EntityRegistered(node, parent, label, did, controller, kind, proofExpiry, proof, msg.sender);
+    }
+
+    /// @dev Everything register checks but the proof, then the new entity stored.
+    function _store(bytes32 parent, string calldata label, string calldata did, address controller)
+        internal
         returns (bytes32 node)
     {
         _requireActingController(parent);
@@ -90,7 +110,30 @@ contract TrustRegistry is ITrustRegistry {
             did: did
         });
         _nodeOfDidHash[didHash] = node;
-        emit EntityRegistered(node, parent, label, did, controller, msg.sender);
+    }
+
+    /// @inheritdoc ITrustRegistry
+    function releaseDid(bytes32 ancestor, bytes32 node) external {
+        _requireActingController(ancestor);
+        EntityRecord storage holder = _entities[node];
+        if (node == ROOT || holder.status == EntityStatus.None || bytes(holder.did).length == 0) {
+            revert TrustRegistry__NoDid(node);
+        }
+        if (ancestor == node) revert TrustRegistry__NotAncestor(ancestor, node);
+        // walk up from the holder to the ancestor: someone on the way (the ancestor excluded) must be inactive
+        bool disputed;
+        bytes32 current = node;
+        while (current != ancestor) {
+            if (current == ROOT) revert TrustRegistry__NotAncestor(ancestor, node);
+            EntityRecord storage e = _entities[current];
+            if (e.status != EntityStatus.Active) disputed = true;
+            current = e.parent;
+        }
+        if (!disputed) revert TrustRegistry__HolderActive(node, ancestor);
+        string memory did = holder.did;
+        delete _nodeOfDidHash[keccak256(bytes(did))];
+        holder.did = "";
+        emit DidReleased(node, ancestor, did, msg.sender);
     }
 
     /// @inheritdoc ITrustRegistry
@@ -253,6 +296,25 @@ contract TrustRegistry is ITrustRegistry {
     // ------------------------------------------------------------------ reads
 
     /// @inheritdoc ITrustRegistry
+    function registrationDigest(
+        bytes32 parent,
+        string calldata label,
+        string calldata did,
+        address controller,
+        uint64 expiry
+    ) public view returns (bytes32) {
+        bytes32 domain = keccak256(
+            abi.encode(DOMAIN_TYPEHASH, keccak256("TrustRegistry"), keccak256("1"), block.chainid, address(this))
+        );
+        bytes32 registration = keccak256(
+            abi.encode(
+                REGISTRATION_TYPEHASH, parent, keccak256(bytes(label)), keccak256(bytes(did)), controller, expiry
+            )
+        );
+        return keccak256(abi.encodePacked("\x19\x01", domain, registration));
+    }
+
+    /// @inheritdoc ITrustRegistry
     function childNode(bytes32 parent, string calldata label) public pure returns (bytes32) {
         return keccak256(abi.encodePacked(parent, keccak256(bytes(label))));
     }
@@ -392,6 +454,39 @@ contract TrustRegistry is ITrustRegistry {
         returns (bytes32)
     {
         return keccak256(abi.encode(node, typeHash, version, targetHash, roleHash));
+    }
+
+    /// @dev The proof of control `did`'s method allows (DidControl), checked as far as the EVM can.
+    function _requireDidProof(
+        bytes32 parent,
+        string calldata label,
+        string calldata did,
+        address controller,
+        uint64 expiry,
+        bytes calldata proof
+    ) internal view returns (DidProofKind kind) {
+        address account;
+        (kind, account) = DidControl.kindOf(did);
+        if (kind == DidProofKind.None) {
+            if (proof.length != 0 || expiry != 0) revert TrustRegistry__InvalidDidProof(did, kind);
+            return kind;
+        }
+        // a validator's leeway over the block time only moves the bound by seconds
+        // forge-lint: disable-next-line(block-timestamp)
+        if (block.timestamp > expiry) {
+            // casting to 'uint64' is safe: block times fit in 64 bits for billions of years
+            // forge-lint: disable-next-line(unsafe-typecast)
+            revert TrustRegistry__DidProofExpired(expiry, uint64(block.timestamp));
+        }
+        bool valid;
+        if (kind == DidProofKind.Secp256k1) {
+            valid = DidControl.signedBy(registrationDigest(parent, label, did, controller, expiry), proof, account);
+        } else if (kind == DidProofKind.WebChallenge) {
+            valid = proof.length == 32 && bytes32(proof) == registrationDigest(parent, label, did, controller, expiry);
+        } else {
+            valid = proof.length != 0 && proof.length <= DidControl.MAX_PROOF_LENGTH;
+        }
+        if (!valid) revert TrustRegistry__InvalidDidProof(did, kind);
     }
 
     function _requireLabel(string calldata label) internal pure {

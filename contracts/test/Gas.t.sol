@@ -73,17 +73,61 @@ contract Gas is Fixtures {
 
     // ------------------------------------------------------------------ measurements
 
+    /// @dev did:web: the registration digest computed and compared with the recorded challenge.
     function test_gas_register() public {
+        string memory did = "did:web:newissuer.example";
+        bytes memory proof = _proof(ROOT, "newissuer", did, vm.addr(50));
         _cool();
         vm.prank(rootCtl);
         uint256 start = gasleft();
-        reg.register(ROOT, "newissuer", "did:web:newissuer.example", vm.addr(50));
+        reg.register(ROOT, "newissuer", did, vm.addr(50), PROOF_EXPIRY, proof);
         uint256 used = start - gasleft();
         _report(
-            "register",
+            "register (did:web, challenge)",
             used,
-            abi.encodeCall(reg.register, (ROOT, "newissuer", "did:web:newissuer.example", vm.addr(50)))
+            abi.encodeCall(reg.register, (ROOT, "newissuer", did, vm.addr(50), PROOF_EXPIRY, proof))
         );
+    }
+
+    /// @dev did:elsi: a method without proof of control (only the grammar and the prefix checks).
+    function test_gas_registerWithoutProof() public {
+        string memory did = "did:elsi:EU.EORI.NLNEWISSUER";
+        _cool();
+        vm.prank(rootCtl);
+        uint256 start = gasleft();
+        reg.register(ROOT, "newissuer", did, vm.addr(50), 0, "");
+        uint256 used = start - gasleft();
+        _report(
+            "register (did:elsi, no proof)",
+            used,
+            abi.encodeCall(reg.register, (ROOT, "newissuer", did, vm.addr(50), 0, ""))
+        );
+    }
+
+    /// @dev did:ethr: the registration digest and ecrecover.
+    function test_gas_registerEthrSigned() public {
+        string memory did = string.concat("did:ethr:", toHex(abi.encodePacked(vm.addr(0xA11CE))));
+        bytes memory proof = _signedProof(0xA11CE, ROOT, "newissuer", did, vm.addr(50), PROOF_EXPIRY);
+        _cool();
+        vm.prank(rootCtl);
+        uint256 start = gasleft();
+        reg.register(ROOT, "newissuer", did, vm.addr(50), PROOF_EXPIRY, proof);
+        uint256 used = start - gasleft();
+        _report(
+            "register (did:ethr, ecrecover)",
+            used,
+            abi.encodeCall(reg.register, (ROOT, "newissuer", did, vm.addr(50), PROOF_EXPIRY, proof))
+        );
+    }
+
+    function test_gas_releaseDid() public {
+        _setStatus(branch, ITrustRegistry.EntityStatus.Revoked, issuerCtl);
+        _cool();
+        vm.prank(rootCtl);
+        uint256 start = gasleft();
+        reg.releaseDid(ROOT, branch);
+        uint256 used = start - gasleft();
+        _report("releaseDid (grandparent)", used, abi.encodeCall(reg.releaseDid, (ROOT, branch)));
     }
 
     /// @dev The dearest register: its parent at MAX_DEPTH - 1, so the ancestor walk is as long as it gets.
@@ -93,16 +137,18 @@ contract Gas is Fixtures {
             string memory n = toString(i);
             parent = _register(parent, string.concat("l", n), string.concat("did:web:l", n), rootCtl, rootCtl);
         }
+        string memory did = "did:web:deepest.example";
+        bytes memory proof = _proof(parent, "deepest", did, vm.addr(50));
         _cool();
         vm.prank(rootCtl);
         uint256 start = gasleft();
-        bytes32 node = reg.register(parent, "deepest", "did:web:deepest.example", vm.addr(50));
+        bytes32 node = reg.register(parent, "deepest", did, vm.addr(50), PROOF_EXPIRY, proof);
         uint256 used = start - gasleft();
         assertEq(reg.depthOf(node), reg.MAX_DEPTH());
         _report(
             "register at MAX_DEPTH",
             used,
-            abi.encodeCall(reg.register, (parent, "deepest", "did:web:deepest.example", vm.addr(50)))
+            abi.encodeCall(reg.register, (parent, "deepest", did, vm.addr(50), PROOF_EXPIRY, proof))
         );
     }
 

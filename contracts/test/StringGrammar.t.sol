@@ -62,7 +62,7 @@ contract StringGrammarTest is Fixtures, GrammarReference {
     function _expectInvalidDid(string memory did, uint256 at) internal {
         vm.prank(rootCtl);
         vm.expectRevert(_revertData(ITrustRegistry.TrustRegistry__InvalidDid.selector, did, at));
-        reg.register(ROOT, "x", did, rootCtl);
+        reg.register(ROOT, "x", did, rootCtl, _expiry(did), _proof(ROOT, "x", did, rootCtl));
     }
 
     function _registerDid(string memory did) internal returns (bytes32 node) {
@@ -141,7 +141,11 @@ contract StringGrammarTest is Fixtures, GrammarReference {
         _registerDid("did:web:example.com");
         _registerDid("did:web:localhost%3A8080:user:alice");
         _registerDid("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK");
-        _registerDid("did:pkh:eip155:1:0xb9c5714089478a327f09197987f16f9e5d936e8a");
+        // did:pkh:eip155 is checked on chain: its account signs the registration
+        string memory pkh = string.concat("did:pkh:eip155:1:", toHex(abi.encodePacked(vm.addr(77))));
+        vm.prank(rootCtl);
+        reg.register(ROOT, "pkh", pkh, vm.addr(9), 1_000, _signedProof(77, ROOT, "pkh", pkh, vm.addr(9), 1_000));
+        assertEq(reg.entity(reg.childNode(ROOT, "pkh")).did, pkh);
         _registerDid("did:elsi:EU.EORI.NLMARKETPLACE");
         _registerDid("did:ebsi:zfEmvX5twhXjQJiCWsukvQA");
         _registerDid("did:example::123"); // an empty segment is allowed, a trailing colon is not
@@ -626,8 +630,13 @@ contract StringGrammarTest is Fixtures, GrammarReference {
     function testFuzz_register_acceptsDidIffValid(bytes memory raw, uint8 mode) public {
         bytes memory did = _didNear(raw, mode);
         _assumeFreshDid(did);
-        (bool ok, bytes memory ret) =
-            _call(rootCtl, address(reg), abi.encodeCall(reg.register, (ROOT, "fuzz", string(did), rootCtl)));
+        vm.assume(_kind(string(did)) != ITrustRegistry.DidProofKind.Secp256k1); // those need a real signature
+        bytes memory proof = _proof(ROOT, "fuzz", string(did), rootCtl);
+        (bool ok, bytes memory ret) = _call(
+            rootCtl,
+            address(reg),
+            abi.encodeCall(reg.register, (ROOT, "fuzz", string(did), rootCtl, _expiry(string(did)), proof))
+        );
         assertEq(ok, _refIsDid(did), "accepted iff valid by the reference");
         if (ok) {
             assertEq(reg.entity(reg.childNode(ROOT, "fuzz")).did, string(did));

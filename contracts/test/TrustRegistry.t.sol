@@ -12,6 +12,10 @@ contract TrustRegistryTest is Fixtures {
     ITrustRegistry.EntityStatus internal constant ACTIVE = ITrustRegistry.EntityStatus.Active;
     ITrustRegistry.EntityStatus internal constant SUSPENDED = ITrustRegistry.EntityStatus.Suspended;
     ITrustRegistry.KeyRevocationReason internal constant SUPERSEDED = ITrustRegistry.KeyRevocationReason.Superseded;
+    ITrustRegistry.DidProofKind internal constant NO_PROOF = ITrustRegistry.DidProofKind.None;
+    ITrustRegistry.DidProofKind internal constant SECP256K1 = ITrustRegistry.DidProofKind.Secp256k1;
+    ITrustRegistry.DidProofKind internal constant SIGNATURE = ITrustRegistry.DidProofKind.Signature;
+    ITrustRegistry.DidProofKind internal constant WEB = ITrustRegistry.DidProofKind.WebChallenge;
     ITrustRegistry.KeyRevocationReason internal constant COMPROMISED = ITrustRegistry.KeyRevocationReason.Compromised;
     ITrustRegistry.EntityStatus internal constant REVOKED = ITrustRegistry.EntityStatus.Revoked;
 
@@ -40,7 +44,7 @@ contract TrustRegistryTest is Fixtures {
     function test_constructor_emitsEntityRegisteredIfDeployed() public {
         address deployer = vm.addr(7);
         vm.expectEmit(true, true, true, true);
-        emit ITrustRegistry.EntityRegistered(ROOT, ROOT, "", "did:web:anchor", deployer, deployer);
+        emit ITrustRegistry.EntityRegistered(ROOT, ROOT, "", "did:web:anchor", deployer, NO_PROOF, 0, "", deployer);
         vm.prank(deployer);
         new TrustRegistry("did:web:anchor");
     }
@@ -50,9 +54,26 @@ contract TrustRegistryTest is Fixtures {
     function test_register_emitsEntityRegisteredIfCallerIsParentController() public {
         bytes32 expected = keccak256(abi.encodePacked(ROOT, keccak256("newco")));
         vm.expectEmit(true, true, true, true, address(reg));
-        emit ITrustRegistry.EntityRegistered(expected, ROOT, "newco", "did:web:newco", vm.addr(10), rootCtl);
+        emit ITrustRegistry.EntityRegistered(
+            expected,
+            ROOT,
+            "newco",
+            "did:web:newco",
+            vm.addr(10),
+            WEB,
+            PROOF_EXPIRY,
+            _proof(ROOT, "newco", "did:web:newco", vm.addr(10)),
+            rootCtl
+        );
         vm.prank(rootCtl);
-        bytes32 node = reg.register(ROOT, "newco", "did:web:newco", vm.addr(10));
+        bytes32 node = reg.register(
+            ROOT,
+            "newco",
+            "did:web:newco",
+            vm.addr(10),
+            _expiry("did:web:newco"),
+            _proof(ROOT, "newco", "did:web:newco", vm.addr(10))
+        );
         assertEq(node, expected, "node = keccak256(parent, keccak256(label))");
     }
 
@@ -73,62 +94,138 @@ contract TrustRegistryTest is Fixtures {
     function test_register_emitsEntityRegisteredIfCallerIsNonRootParentController() public {
         bytes32 expected = keccak256(abi.encodePacked(branch, keccak256("desk-1")));
         vm.expectEmit(true, true, true, true, address(reg));
-        emit ITrustRegistry.EntityRegistered(expected, branch, "desk-1", "did:web:desk1", vm.addr(11), branchCtl);
+        emit ITrustRegistry.EntityRegistered(
+            expected,
+            branch,
+            "desk-1",
+            "did:web:desk1",
+            vm.addr(11),
+            WEB,
+            PROOF_EXPIRY,
+            _proof(branch, "desk-1", "did:web:desk1", vm.addr(11)),
+            branchCtl
+        );
         vm.prank(branchCtl);
-        assertEq(reg.register(branch, "desk-1", "did:web:desk1", vm.addr(11)), expected);
+        assertEq(
+            reg.register(
+                branch,
+                "desk-1",
+                "did:web:desk1",
+                vm.addr(11),
+                _expiry("did:web:desk1"),
+                _proof(branch, "desk-1", "did:web:desk1", vm.addr(11))
+            ),
+            expected
+        );
     }
 
     function test_register_revertsIfCallerIsGrandparent() public {
         vm.prank(rootCtl);
         vm.expectRevert(abi.encodeWithSelector(ITrustRegistry.TrustRegistry__NotController.selector, branch, rootCtl));
-        reg.register(branch, "desk", "did:web:desk", vm.addr(11));
+        reg.register(
+            branch,
+            "desk",
+            "did:web:desk",
+            vm.addr(11),
+            _expiry("did:web:desk"),
+            _proof(branch, "desk", "did:web:desk", vm.addr(11))
+        );
     }
 
     function test_register_revertsIfCallerIsStranger() public {
         vm.prank(stranger);
         vm.expectRevert(abi.encodeWithSelector(ITrustRegistry.TrustRegistry__NotController.selector, ROOT, stranger));
-        reg.register(ROOT, "desk", "did:web:desk", stranger);
+        reg.register(
+            ROOT,
+            "desk",
+            "did:web:desk",
+            stranger,
+            _expiry("did:web:desk"),
+            _proof(ROOT, "desk", "did:web:desk", stranger)
+        );
     }
 
     function test_register_revertsIfCallerIsChildItself() public {
         // the child's controller cannot register siblings under its own parent
         vm.prank(branchCtl);
         vm.expectRevert(abi.encodeWithSelector(ITrustRegistry.TrustRegistry__NotController.selector, issuer, branchCtl));
-        reg.register(issuer, "sibling", "did:web:sibling", branchCtl);
+        reg.register(
+            issuer,
+            "sibling",
+            "did:web:sibling",
+            branchCtl,
+            _expiry("did:web:sibling"),
+            _proof(issuer, "sibling", "did:web:sibling", branchCtl)
+        );
     }
 
     function test_register_revertsIfCallerIsSiblingController() public {
         vm.prank(otherCtl);
         vm.expectRevert(abi.encodeWithSelector(ITrustRegistry.TrustRegistry__NotController.selector, issuer, otherCtl));
-        reg.register(issuer, "desk", "did:web:desk", otherCtl);
+        reg.register(
+            issuer,
+            "desk",
+            "did:web:desk",
+            otherCtl,
+            _expiry("did:web:desk"),
+            _proof(issuer, "desk", "did:web:desk", otherCtl)
+        );
     }
 
     function test_register_revertsIfParentUnknown() public {
         bytes32 ghost = reg.childNode(ROOT, "ghost");
         vm.prank(rootCtl);
         vm.expectRevert(abi.encodeWithSelector(ITrustRegistry.TrustRegistry__UnknownEntity.selector, ghost));
-        reg.register(ghost, "desk", "did:web:desk", rootCtl);
+        reg.register(
+            ghost,
+            "desk",
+            "did:web:desk",
+            rootCtl,
+            _expiry("did:web:desk"),
+            _proof(ghost, "desk", "did:web:desk", rootCtl)
+        );
     }
 
     function test_register_revertsIfParentSuspended() public {
         _setStatus(issuer, SUSPENDED, rootCtl);
         vm.prank(issuerCtl);
         vm.expectRevert(abi.encodeWithSelector(ITrustRegistry.TrustRegistry__NotActive.selector, issuer, SUSPENDED));
-        reg.register(issuer, "desk", "did:web:desk", issuerCtl);
+        reg.register(
+            issuer,
+            "desk",
+            "did:web:desk",
+            issuerCtl,
+            _expiry("did:web:desk"),
+            _proof(issuer, "desk", "did:web:desk", issuerCtl)
+        );
     }
 
     function test_register_revertsIfParentAncestorSuspended() public {
         _setStatus(issuer, SUSPENDED, rootCtl);
         vm.prank(branchCtl);
         vm.expectRevert(abi.encodeWithSelector(ITrustRegistry.TrustRegistry__NotActive.selector, issuer, SUSPENDED));
-        reg.register(branch, "desk", "did:web:desk", branchCtl);
+        reg.register(
+            branch,
+            "desk",
+            "did:web:desk",
+            branchCtl,
+            _expiry("did:web:desk"),
+            _proof(branch, "desk", "did:web:desk", branchCtl)
+        );
     }
 
     function test_register_revertsIfParentRevoked() public {
         _setStatus(issuer, REVOKED, rootCtl);
         vm.prank(issuerCtl);
         vm.expectRevert(abi.encodeWithSelector(ITrustRegistry.TrustRegistry__NotActive.selector, issuer, REVOKED));
-        reg.register(issuer, "desk", "did:web:desk", issuerCtl);
+        reg.register(
+            issuer,
+            "desk",
+            "did:web:desk",
+            issuerCtl,
+            _expiry("did:web:desk"),
+            _proof(issuer, "desk", "did:web:desk", issuerCtl)
+        );
     }
 
     function test_register_succeedsIfParentReactivated() public {
@@ -141,7 +238,7 @@ contract TrustRegistryTest is Fixtures {
     function _expectInvalidLabel(string memory label) internal {
         vm.prank(rootCtl);
         vm.expectRevert(abi.encodeWithSelector(ITrustRegistry.TrustRegistry__InvalidLabel.selector, label));
-        reg.register(ROOT, label, "did:web:x", rootCtl);
+        reg.register(ROOT, label, "did:web:x", rootCtl, _expiry("did:web:x"), _proof(ROOT, label, "did:web:x", rootCtl));
     }
 
     function test_register_revertsIfLabelEmpty() public {
@@ -190,39 +287,55 @@ contract TrustRegistryTest is Fixtures {
     function test_register_revertsIfDidTaken() public {
         vm.prank(rootCtl);
         vm.expectRevert(abi.encodeWithSelector(ITrustRegistry.TrustRegistry__DidTaken.selector, BRANCH_DID, branch));
-        reg.register(ROOT, "x", BRANCH_DID, rootCtl);
+        reg.register(ROOT, "x", BRANCH_DID, rootCtl, _expiry(BRANCH_DID), _proof(ROOT, "x", BRANCH_DID, rootCtl));
     }
 
     function test_register_revertsIfDidIsRootDid() public {
         vm.prank(issuerCtl);
         vm.expectRevert(abi.encodeWithSelector(ITrustRegistry.TrustRegistry__DidTaken.selector, ROOT_DID, ROOT));
-        reg.register(issuer, "x", ROOT_DID, issuerCtl);
+        reg.register(issuer, "x", ROOT_DID, issuerCtl, _expiry(ROOT_DID), _proof(issuer, "x", ROOT_DID, issuerCtl));
     }
 
     function test_register_revertsIfDidTakenByRevokedEntity() public {
         _setStatus(branch, REVOKED, issuerCtl);
         vm.prank(rootCtl);
         vm.expectRevert(abi.encodeWithSelector(ITrustRegistry.TrustRegistry__DidTaken.selector, BRANCH_DID, branch));
-        reg.register(ROOT, "x", BRANCH_DID, rootCtl);
+        reg.register(ROOT, "x", BRANCH_DID, rootCtl, _expiry(BRANCH_DID), _proof(ROOT, "x", BRANCH_DID, rootCtl));
     }
 
     function test_register_revertsIfControllerZero() public {
         vm.prank(rootCtl);
         vm.expectRevert(abi.encodeWithSelector(ITrustRegistry.TrustRegistry__ZeroController.selector));
-        reg.register(ROOT, "x", "did:web:x", address(0));
+        reg.register(
+            ROOT, "x", "did:web:x", address(0), _expiry("did:web:x"), _proof(ROOT, "x", "did:web:x", address(0))
+        );
     }
 
     function test_register_revertsIfLabelExists() public {
         vm.prank(rootCtl);
         vm.expectRevert(abi.encodeWithSelector(ITrustRegistry.TrustRegistry__EntityExists.selector, issuer, "issuer"));
-        reg.register(ROOT, "issuer", "did:web:fresh", rootCtl);
+        reg.register(
+            ROOT,
+            "issuer",
+            "did:web:fresh",
+            rootCtl,
+            _expiry("did:web:fresh"),
+            _proof(ROOT, "issuer", "did:web:fresh", rootCtl)
+        );
     }
 
     function test_register_revertsIfLabelOfRevokedEntity() public {
         _setStatus(branch, REVOKED, issuerCtl);
         vm.prank(issuerCtl);
         vm.expectRevert(abi.encodeWithSelector(ITrustRegistry.TrustRegistry__EntityExists.selector, branch, "branch"));
-        reg.register(issuer, "branch", "did:web:fresh", issuerCtl);
+        reg.register(
+            issuer,
+            "branch",
+            "did:web:fresh",
+            issuerCtl,
+            _expiry("did:web:fresh"),
+            _proof(issuer, "branch", "did:web:fresh", issuerCtl)
+        );
     }
 
     function test_register_succeedsIfSameLabelUnderOtherParent() public {
@@ -262,7 +375,14 @@ contract TrustRegistryTest is Fixtures {
         bytes32 deepest = _chain(ROOT, rootCtl, 16);
         vm.prank(rootCtl);
         vm.expectRevert(abi.encodeWithSelector(ITrustRegistry.TrustRegistry__DepthExceeded.selector, deepest, 16));
-        reg.register(deepest, "too-deep", "did:web:too-deep.example", rootCtl);
+        reg.register(
+            deepest,
+            "too-deep",
+            "did:web:too-deep.example",
+            rootCtl,
+            _expiry("did:web:too-deep.example"),
+            _proof(deepest, "too-deep", "did:web:too-deep.example", rootCtl)
+        );
     }
 
     function test_register_revertsIfParentAtMaxDepthBelowNonRootBranch() public {
@@ -270,7 +390,239 @@ contract TrustRegistryTest is Fixtures {
         assertEq(reg.depthOf(deepest), 16);
         vm.prank(rootCtl);
         vm.expectRevert(abi.encodeWithSelector(ITrustRegistry.TrustRegistry__DepthExceeded.selector, deepest, 16));
-        reg.register(deepest, "too-deep", "did:web:too-deep.example", rootCtl);
+        reg.register(
+            deepest,
+            "too-deep",
+            "did:web:too-deep.example",
+            rootCtl,
+            _expiry("did:web:too-deep.example"),
+            _proof(deepest, "too-deep", "did:web:too-deep.example", rootCtl)
+        );
+    }
+
+    // ================================================================== register: proof of control (issue 14 item 4)
+
+    uint256 internal constant DID_KEY = 0xA11CE;
+
+    function _ethrDid(uint256 privateKey) internal pure returns (string memory) {
+        return string.concat("did:ethr:", toHex(abi.encodePacked(vm.addr(privateKey))));
+    }
+
+    function test_registrationDigest_isTheEip712DigestOfTheRegistration() public view {
+        assertEq(
+            reg.registrationDigest(issuer, "desk", "did:web:desk", vm.addr(11), 77),
+            _digest(issuer, "desk", "did:web:desk", vm.addr(11), 77)
+        );
+    }
+
+    function test_register_emitsProofIfEthrDidSignedTheRegistration() public {
+        string memory did = _ethrDid(DID_KEY);
+        bytes memory proof = _signedProof(DID_KEY, issuer, "desk", did, vm.addr(11), 1_000);
+        vm.expectEmit(true, true, true, true, address(reg));
+        emit ITrustRegistry.EntityRegistered(
+            reg.childNode(issuer, "desk"), issuer, "desk", did, vm.addr(11), SECP256K1, 1_000, proof, issuerCtl
+        );
+        vm.prank(issuerCtl);
+        reg.register(issuer, "desk", did, vm.addr(11), 1_000, proof);
+    }
+
+    function test_register_succeedsIfPkhOrNetworkEthrDidSignedInAnyCase() public {
+        bytes memory lower = bytes(toHex(abi.encodePacked(vm.addr(DID_KEY))));
+        for (uint256 i = 2; i < lower.length; ++i) {
+            if (lower[i] >= "a") lower[i] = bytes1(uint8(lower[i]) - 32); // 0x + upper-case hex
+        }
+        string memory ethr = string.concat("did:ethr:sepolia:", string(lower));
+        vm.prank(issuerCtl);
+        reg.register(
+            issuer, "a", ethr, vm.addr(11), 1_000, _signedProof(DID_KEY, issuer, "a", ethr, vm.addr(11), 1_000)
+        );
+        string memory pkh = string.concat("did:pkh:eip155:11155111:", toHex(abi.encodePacked(vm.addr(DID_KEY + 1))));
+        vm.prank(issuerCtl);
+        reg.register(
+            issuer, "b", pkh, vm.addr(11), 1_000, _signedProof(DID_KEY + 1, issuer, "b", pkh, vm.addr(11), 1_000)
+        );
+        assertEq(reg.entity(reg.childNode(issuer, "b")).did, pkh);
+    }
+
+    function test_register_revertsIfEthrDidSignedByAnotherKey() public {
+        string memory did = _ethrDid(DID_KEY);
+        bytes memory proof = _signedProof(DID_KEY + 1, issuer, "desk", did, vm.addr(11), 1_000);
+        vm.prank(issuerCtl);
+        vm.expectRevert(abi.encodeWithSelector(ITrustRegistry.TrustRegistry__InvalidDidProof.selector, did, SECP256K1));
+        reg.register(issuer, "desk", did, vm.addr(11), 1_000, proof);
+    }
+
+    /// @dev Front-running: a controller elsewhere in the tree copies a pending registration's DID and
+    /// proof under itself; the proof binds the parent, label, controller and expiry it was made for.
+    function test_register_revertsIfEthrProofWasMadeForAnotherRegistration() public {
+        string memory did = _ethrDid(DID_KEY);
+        bytes memory proof = _signedProof(DID_KEY, issuer, "desk", did, vm.addr(11), 1_000);
+        bytes memory refused =
+            abi.encodeWithSelector(ITrustRegistry.TrustRegistry__InvalidDidProof.selector, did, SECP256K1);
+        vm.prank(otherCtl);
+        vm.expectRevert(refused);
+        reg.register(other, "desk", did, vm.addr(11), 1_000, proof); // another parent
+        vm.prank(issuerCtl);
+        vm.expectRevert(refused);
+        reg.register(issuer, "desk", did, otherCtl, 1_000, proof); // another controller
+        vm.prank(issuerCtl);
+        vm.expectRevert(refused);
+        reg.register(issuer, "desk2", did, vm.addr(11), 1_000, proof); // another label
+        vm.prank(issuerCtl);
+        vm.expectRevert(refused);
+        reg.register(issuer, "desk", did, vm.addr(11), 2_000, proof); // another expiry
+        vm.prank(issuerCtl);
+        reg.register(issuer, "desk", did, vm.addr(11), 1_000, proof); // what it was made for
+    }
+
+    function test_register_revertsIfEthrSignatureIsMalleableTwin() public {
+        string memory did = _ethrDid(DID_KEY);
+        (uint8 v, bytes32 r, bytes32 sig) = vm.sign(DID_KEY, _digest(issuer, "desk", did, vm.addr(11), 1_000));
+        uint256 n = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141;
+        bytes memory twin = abi.encodePacked(r, bytes32(n - uint256(sig)), v == 27 ? uint8(28) : uint8(27));
+        vm.prank(issuerCtl);
+        vm.expectRevert(abi.encodeWithSelector(ITrustRegistry.TrustRegistry__InvalidDidProof.selector, did, SECP256K1));
+        reg.register(issuer, "desk", did, vm.addr(11), 1_000, twin);
+    }
+
+    function test_register_revertsIfProofExpired() public {
+        string memory did = _ethrDid(DID_KEY);
+        bytes memory proof = _signedProof(DID_KEY, issuer, "desk", did, vm.addr(11), 1_000);
+        vm.warp(1_001);
+        vm.prank(issuerCtl);
+        vm.expectRevert(abi.encodeWithSelector(ITrustRegistry.TrustRegistry__DidProofExpired.selector, 1_000, 1_001));
+        reg.register(issuer, "desk", did, vm.addr(11), 1_000, proof);
+    }
+
+    function test_register_revertsIfWebChallengeIsNotThisRegistrationsDigest() public {
+        bytes memory elsewhere = abi.encodePacked(_digest(issuer, "desk", "did:web:desk", vm.addr(11), PROOF_EXPIRY));
+        vm.prank(otherCtl);
+        vm.expectRevert(
+            abi.encodeWithSelector(ITrustRegistry.TrustRegistry__InvalidDidProof.selector, "did:web:desk", WEB)
+        );
+        reg.register(other, "desk", "did:web:desk", vm.addr(11), PROOF_EXPIRY, elsewhere);
+        vm.prank(issuerCtl);
+        vm.expectRevert(
+            abi.encodeWithSelector(ITrustRegistry.TrustRegistry__InvalidDidProof.selector, "did:web:desk", WEB)
+        );
+        reg.register(issuer, "desk", "did:web:desk", vm.addr(11), PROOF_EXPIRY, "");
+    }
+
+    function test_register_recordsOffChainSignatureIfDidKey() public {
+        string memory did = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK";
+        bytes memory signature = abi.encodePacked(keccak256("r"), keccak256("s"));
+        vm.expectEmit(true, true, true, true, address(reg));
+        emit ITrustRegistry.EntityRegistered(
+            reg.childNode(issuer, "desk"), issuer, "desk", did, vm.addr(11), SIGNATURE, 1_000, signature, issuerCtl
+        );
+        vm.prank(issuerCtl);
+        reg.register(issuer, "desk", did, vm.addr(11), 1_000, signature);
+    }
+
+    function test_register_revertsIfOffChainSignatureEmptyOrTooLong() public {
+        string memory did = "did:jwk:eyJrdHkiOiJPS1AiLCJjcnYiOiJFZDI1NTE5IiwieCI6IngifQ";
+        bytes memory refused =
+            abi.encodeWithSelector(ITrustRegistry.TrustRegistry__InvalidDidProof.selector, did, SIGNATURE);
+        vm.prank(issuerCtl);
+        vm.expectRevert(refused);
+        reg.register(issuer, "desk", did, vm.addr(11), 1_000, "");
+        vm.prank(issuerCtl);
+        vm.expectRevert(refused);
+        reg.register(issuer, "desk", did, vm.addr(11), 1_000, new bytes(513));
+    }
+
+    function test_register_revertsIfProofGivenForMethodWithoutOne() public {
+        bytes memory refused = abi.encodeWithSelector(
+            ITrustRegistry.TrustRegistry__InvalidDidProof.selector, "did:elsi:EU.EORI.X", NO_PROOF
+        );
+        vm.prank(issuerCtl);
+        vm.expectRevert(refused);
+        reg.register(issuer, "desk", "did:elsi:EU.EORI.X", vm.addr(11), 0, hex"01");
+        vm.prank(issuerCtl);
+        vm.expectRevert(refused);
+        reg.register(issuer, "desk", "did:elsi:EU.EORI.X", vm.addr(11), 5, "");
+    }
+
+    // ================================================================== releaseDid (issue 14 item 4)
+
+    function test_releaseDid_emitsDidReleasedIfParentRevokedTheHolder() public {
+        _setStatus(branch, REVOKED, issuerCtl);
+        vm.expectEmit(true, true, true, true, address(reg));
+        emit ITrustRegistry.DidReleased(branch, issuer, BRANCH_DID, issuerCtl);
+        vm.prank(issuerCtl);
+        reg.releaseDid(issuer, branch);
+        ITrustRegistry.Entity memory e = reg.entity(branch);
+        assertEq(e.did, "");
+        assertEq(_eq(e.status), _eq(REVOKED));
+        assertEq(e.controller, branchCtl);
+        (bool found,) = reg.nodeOfDid(BRANCH_DID);
+        assertFalse(found);
+        // the DID's owner registers it again, elsewhere
+        bytes32 again = _register(ROOT, "owner", BRANCH_DID, vm.addr(12), rootCtl);
+        (found, again) = reg.nodeOfDid(BRANCH_DID);
+        assertTrue(found);
+        assertEq(again, reg.childNode(ROOT, "owner"));
+    }
+
+    /// @dev The squat of issue 14: branch's parent (issuer) squats a DID under itself and will not
+    /// give it up; the root suspends issuer (a dispute), releases the DID, and may reactivate issuer.
+    function test_releaseDid_succeedsIfAnAncestorBetweenIsSuspended() public {
+        _setStatus(issuer, SUSPENDED, rootCtl);
+        vm.prank(rootCtl);
+        reg.releaseDid(ROOT, branch);
+        _setStatus(issuer, ACTIVE, rootCtl);
+        assertEq(reg.entity(branch).did, "");
+        assertEq(_eq(reg.entity(branch).status), _eq(ACTIVE));
+        _register(other, "bank", BRANCH_DID, vm.addr(12), otherCtl);
+    }
+
+    function test_releaseDid_revertsIfHolderAndPathActive() public {
+        vm.prank(rootCtl);
+        vm.expectRevert(abi.encodeWithSelector(ITrustRegistry.TrustRegistry__HolderActive.selector, branch, ROOT));
+        reg.releaseDid(ROOT, branch);
+    }
+
+    function test_releaseDid_revertsIfCallerDoesNotControlTheAncestor() public {
+        _setStatus(branch, SUSPENDED, issuerCtl);
+        vm.prank(stranger);
+        vm.expectRevert(abi.encodeWithSelector(ITrustRegistry.TrustRegistry__NotController.selector, issuer, stranger));
+        reg.releaseDid(issuer, branch);
+    }
+
+    function test_releaseDid_revertsIfNotAnAncestor() public {
+        _setStatus(branch, SUSPENDED, issuerCtl);
+        vm.prank(otherCtl);
+        vm.expectRevert(abi.encodeWithSelector(ITrustRegistry.TrustRegistry__NotAncestor.selector, other, branch));
+        reg.releaseDid(other, branch);
+        vm.prank(branchCtl);
+        vm.expectRevert(abi.encodeWithSelector(ITrustRegistry.TrustRegistry__NotActive.selector, branch, SUSPENDED));
+        reg.releaseDid(branch, branch);
+        vm.prank(issuerCtl);
+        vm.expectRevert(abi.encodeWithSelector(ITrustRegistry.TrustRegistry__NotAncestor.selector, issuer, issuer));
+        reg.releaseDid(issuer, issuer);
+    }
+
+    function test_releaseDid_revertsIfTheAncestorIsNotActive() public {
+        _setStatus(issuer, SUSPENDED, rootCtl);
+        vm.prank(issuerCtl);
+        vm.expectRevert(abi.encodeWithSelector(ITrustRegistry.TrustRegistry__NotActive.selector, issuer, SUSPENDED));
+        reg.releaseDid(issuer, branch);
+    }
+
+    function test_releaseDid_revertsIfNoDid() public {
+        _setStatus(branch, REVOKED, issuerCtl);
+        vm.prank(issuerCtl);
+        reg.releaseDid(issuer, branch);
+        vm.prank(issuerCtl);
+        vm.expectRevert(abi.encodeWithSelector(ITrustRegistry.TrustRegistry__NoDid.selector, branch));
+        reg.releaseDid(issuer, branch);
+        vm.prank(rootCtl);
+        vm.expectRevert(abi.encodeWithSelector(ITrustRegistry.TrustRegistry__NoDid.selector, ROOT));
+        reg.releaseDid(ROOT, ROOT);
+        bytes32 ghost = keccak256("ghost");
+        vm.prank(rootCtl);
+        vm.expectRevert(abi.encodeWithSelector(ITrustRegistry.TrustRegistry__NoDid.selector, ghost));
+        reg.releaseDid(ROOT, ghost);
     }
 
     // ================================================================== setController
@@ -291,7 +643,9 @@ contract TrustRegistryTest is Fixtures {
         reg.setController(issuer, next);
         vm.prank(issuerCtl);
         vm.expectRevert(abi.encodeWithSelector(ITrustRegistry.TrustRegistry__NotController.selector, issuer, issuerCtl));
-        reg.register(issuer, "x", "did:web:x", issuerCtl);
+        reg.register(
+            issuer, "x", "did:web:x", issuerCtl, _expiry("did:web:x"), _proof(issuer, "x", "did:web:x", issuerCtl)
+        );
         _register(issuer, "x", "did:web:x", next, next);
     }
 
@@ -1168,12 +1522,26 @@ contract TrustRegistryTest is Fixtures {
         string memory label = string(raw);
         vm.prank(rootCtl);
         if (_isValidLabel(raw)) {
-            bytes32 node = reg.register(ROOT, label, "did:web:fuzz", rootCtl);
+            bytes32 node = reg.register(
+                ROOT,
+                label,
+                "did:web:fuzz",
+                rootCtl,
+                _expiry("did:web:fuzz"),
+                _proof(ROOT, label, "did:web:fuzz", rootCtl)
+            );
             assertEq(node, keccak256(abi.encodePacked(ROOT, keccak256(raw))));
             assertEq(reg.entity(node).did, "did:web:fuzz");
         } else {
             vm.expectRevert(abi.encodeWithSelector(ITrustRegistry.TrustRegistry__InvalidLabel.selector, label));
-            reg.register(ROOT, label, "did:web:fuzz", rootCtl);
+            reg.register(
+                ROOT,
+                label,
+                "did:web:fuzz",
+                rootCtl,
+                _expiry("did:web:fuzz"),
+                _proof(ROOT, label, "did:web:fuzz", rootCtl)
+            );
         }
     }
 

@@ -75,6 +75,9 @@ def test_register_emits_decoded_event_with_provenance(chain):
         "label": "marketplace",
         "did": MARKET,
         "controller": dev_account("dev1").address,
+        "proofKind": 0,
+        "proofExpiry": 0,
+        "proof": "0x",
         "by": dev_account("anchor").address,
     }
     entity = chain.gateway(None).entity(MARKET)

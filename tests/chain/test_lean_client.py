@@ -76,7 +76,11 @@ def test_call_data_is_what_web3_encodes(chain):
     calls = [
         ("accredit", (ROOT_NODE, "CustomerCredential", [(PACKET, ["P.Info.gold", "P.Create"])], 5, 2**40)),
         ("addKey", (ROOT_NODE, "key-1", "Multikey", b"\xed\x01" + bytes(32), 3, 0, 0)),
-        ("register", (ROOT_NODE, "label", PACKET, dev_signer("dev1").address)),
+        ("register", (ROOT_NODE, "label", PACKET, dev_signer("dev1").address, 0, b"")),
+        (
+            "register",
+            (ROOT_NODE, "web", "did:web:a.example", dev_signer("dev1").address, 2**64 - 1, bytes(32)),
+        ),
         ("nodeOfDid", (PACKET,)),
     ]
     for function, args in calls:

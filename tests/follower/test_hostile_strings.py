@@ -146,6 +146,9 @@ def history(chain: RawChain, s: Strings) -> tuple[str, str]:
         label=b"",
         did=s.root_did,
         controller=anchor,
+        proofKind=0,
+        proofExpiry=0,
+        proof=b"",
         by=anchor,
     )
     chain.emit(
@@ -155,6 +158,9 @@ def history(chain: RawChain, s: Strings) -> tuple[str, str]:
         label=s.label,
         did=s.did,
         controller=child_controller,
+        proofKind=2,  # a signature the follower checks: it must come to a verdict on any bytes
+        proofExpiry=2**64 - 1,
+        proof=s.did[:64],
         by=anchor,
     )
     type_hash = "0x" + keccak(s.credential_type).hex()

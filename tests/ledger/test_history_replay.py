@@ -55,6 +55,7 @@ def test_history_lists_every_change_in_order_with_provenance(ledger: TrustLedger
         "name": "domaina.registera2.subregistera2_1.issuera1",
         "did": logchain.DIDS["issuera1"],
         "controller": logchain.ACCOUNTS["issuera1"],
+        "did_control": {"kind": "none", "expiry": 0, "proof": "0x", "verified": None},  # a did:elsi: no proof
     }
     assert history[5]["changes"] == {"key_id": "key-1", "reason": "superseded", "compromised_since": None}
     assert history[6]["changes"] == {"previous_status": "active", "status": "suspended"}

@@ -93,6 +93,9 @@ def _register(chain: Chain, name: str, did: str, parent: str, label: str) -> Cha
         label=label,
         did=did,
         controller=EXTRA_ACCOUNTS[name],
+        proofKind=0,
+        proofExpiry=0,
+        proof="0x",
         by=ACCOUNTS.get(parent) or EXTRA_ACCOUNTS[parent],
     )
 

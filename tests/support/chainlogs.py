@@ -107,6 +107,9 @@ class Chain:
             label=label,
             did=DIDS[name],
             controller=ACCOUNTS[name] if name != "root" else ACCOUNTS["deployer"],
+            proofKind=0,
+            proofExpiry=0,
+            proof="0x",
             by=ACCOUNTS[by],
         )
 

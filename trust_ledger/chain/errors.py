@@ -60,6 +60,17 @@ _TEMPLATES: dict[str, Callable[[dict[str, Any]], str]] = {
     ),
     "TrustRegistry__DidTaken": lambda a: f"the DID {a['did']} is already registered",
     "TrustRegistry__ZeroController": lambda a: "the controller address must not be zero",
+    "TrustRegistry__InvalidDidProof": lambda a: _did_proof_message(a["did"], a["kind"]),
+    "TrustRegistry__DidProofExpired": lambda a: (
+        f"the proof of control expired at {_when(a['expiry'])}, before this block ({_when(a['blockTime'])}): "
+        "make a new one"
+    ),
+    "TrustRegistry__NotAncestor": lambda a: f"{a['ancestor']} is not an ancestor of {a['node']}",
+    "TrustRegistry__HolderActive": lambda a: (
+        f"{a['node']} and every entity up to {a['ancestor']} are active: suspend or revoke it (or an entity "
+        "between) before releasing its DID"
+    ),
+    "TrustRegistry__NoDid": lambda a: f"{a['node']} holds no DID (the root, never registered, or released)",
     "TrustRegistry__NotActive": lambda a: (
         f"{a['node']} is {ENTITY_STATUS[a['status']]}, so it and its descendants cannot act"
     ),
@@ -131,6 +142,18 @@ _TEMPLATES: dict[str, Callable[[dict[str, Any]], str]] = {
 }
 
 
+_PROOF_RULES = {
+    0: "this DID method has no proof of control: give none",
+    1: "sign the registration digest with the DID's secp256k1 key (65 bytes r, s, v; low s)",
+    2: "give the DID key's signature of the registration digest (1 to 512 bytes)",
+    3: "give the registration digest the domain publishes (32 bytes)",
+}
+
+
+def _did_proof_message(did: str, kind: int) -> str:
+    return f"the proof of control of {did} does not fit this registration: {_PROOF_RULES.get(kind, '?')}"
+
+
 def _compromise_time_message(reason: str, since: int, block_time: int) -> str:
     if reason == "keyCompromise":
         return (
@@ -140,7 +163,7 @@ def _compromise_time_message(reason: str, since: int, block_time: int) -> str:
     return f"only a keyCompromise revocation has a compromise time: give 0 for {reason}, not {_when(since)}"
 
 
-_NODE_ARGUMENTS = {"node", "parent", "owner", "inactiveNode"}
+_NODE_ARGUMENTS = {"node", "parent", "owner", "inactiveNode", "ancestor"}
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,14 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from eth_abi import decode as abi_decode
 from eth_utils import is_address
 
+from trust_ledger.chain import did_control
 from trust_ledger.chain.abi import (
     ENTITY_STATUS,
     KEY_PURPOSES,
@@ -43,6 +44,9 @@ __all__ = [  # ChainUnavailable lives in trust_ledger.chain.rpc; callers of the 
 ]
 
 ROOT_NODE = "0x" + "00" * 32
+
+PROOF_TTL = 3600
+"""Seconds a proof of control made by the gateway stays usable after the head block's time."""
 
 RECEIPT_TIMEOUT = 120.0
 """Seconds to wait for a sent transaction to be mined."""
@@ -191,9 +195,71 @@ class TrustGateway:
 
     # ------------------------------------------------------------ TrustRegistry writes
 
-    def register(self, parent: str, label: str, did: str, controller: str) -> TxResult:
-        """Register `label` with `did` under `parent` (a DID or "root")."""
-        return self._send(self.registry, "register", self.node_of(parent), label, did, _address(controller))
+    def registration_digest(self, parent: str, label: str, did: str, controller: str, expiry: int) -> bytes:
+        """The digest the DID's controller signs (or a did:web domain publishes) to consent to this
+        registration (TrustRegistry.registrationDigest, computed here)."""
+        return did_control.registration_digest(
+            self.deployment.chain_id,
+            self.registry.address,
+            self.node_of(parent),
+            label,
+            did,
+            _address(controller),
+            expiry,
+        )
+
+    def latest_block_time(self) -> int:
+        """The head block's timestamp (proof expiries are judged against block times)."""
+        return quantity(self.rpc.call("eth_getBlockByNumber", "latest", False)["timestamp"])
+
+    def register(
+        self,
+        parent: str,
+        label: str,
+        did: str,
+        controller: str,
+        *,
+        proof: bytes | None = None,
+        proof_expiry: int | None = None,
+        did_signer: Callable[[bytes], bytes] | None = None,
+    ) -> TxResult:
+        """Register `label` with `did` under `parent` (a DID or "root"), with the proof of control
+        `did`'s method allows (trust_ledger.chain.did_control): `proof` as given, else signed by
+        `did_signer` (the registration digest -> the proof), else for did:web the challenge itself:
+        whoever calls this vouches that the domain publishes it (`trust-ledger entity register`
+        fetches it first). A proof expires at `proof_expiry` (default: the head block's time plus
+        PROOF_TTL). A method without proof (did:elsi, did:example, ...) takes none."""
+        kind, _ = did_control.proof_kind(did)
+        parent_node, controller = self.node_of(parent), _address(controller)
+        if kind == did_control.NONE:
+            expiry, given = proof_expiry or 0, proof or b""
+        else:
+            expiry = proof_expiry if proof_expiry is not None else self.latest_block_time() + PROOF_TTL
+            given = proof if proof is not None else b""
+            if proof is None:
+                digest = did_control.registration_digest(
+                    self.deployment.chain_id,
+                    self.registry.address,
+                    parent_node,
+                    label,
+                    did,
+                    controller,
+                    expiry,
+                )
+                if did_signer is not None:
+                    given = did_signer(digest)
+                elif kind == did_control.WEB_CHALLENGE:
+                    given = digest
+                else:
+                    raise ValueError(
+                        f"{did} needs a proof of control: a signature of the registration digest by its key"
+                    )
+        return self._send(self.registry, "register", parent_node, label, did, controller, expiry, given)
+
+    def release_did(self, ancestor: str, did_or_node: str) -> TxResult:
+        """Release the DID of `did_or_node` (a DID or a 0x node id), a descendant of `ancestor` (a DID or
+        "root") that is suspended or revoked, or under one that is; signed by the ancestor's controller."""
+        return self._send(self.registry, "releaseDid", self.node_of(ancestor), self.node_of(did_or_node))
 
     def set_controller(self, did: str, new_controller: str) -> TxResult:
         """Hand control of the entity to `new_controller`."""

@@ -4,6 +4,7 @@ from trust_ledger.domain.chain_log import ChainLog
 from trust_ledger.domain.cursor import ChainCursor, ChainPosition, CursorView
 from trust_ledger.domain.did_index import DidIndex
 from trust_ledger.domain.entity import (
+    DID_PROOF_KINDS,
     KEY_COMPROMISE,
     KEY_PURPOSES,
     KEY_REVOCATION_REASONS,
@@ -23,6 +24,7 @@ from trust_ledger.domain.ids import ROOT_NODE, did_index_id, entity_id, status_l
 from trust_ledger.domain.status_list import PURPOSES, StatusList
 
 __all__ = [
+    "DID_PROOF_KINDS",
     "KEY_COMPROMISE",
     "KEY_PURPOSES",
     "KEY_REVOCATION_REASONS",

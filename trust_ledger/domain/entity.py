@@ -34,6 +34,12 @@ signed while valid stays valid); "keyCompromise" makes every signature by it unt
 
 KEY_COMPROMISE = "keyCompromise"
 
+DID_PROOF_KINDS = {0: "none", 1: "secp256k1", 2: "signature", 3: "webChallenge"}
+"""ITrustRegistry.DidProofKind values: the proof of control a DID's method allows at registration."""
+
+NO_DID_CONTROL: dict[str, Any] = {"kind": "none", "expiry": 0, "proof": "0x", "verified": None}
+"""The proof of control of an entity registered without one (a method without proof, the root)."""
+
 
 def purpose_names(purposes: int) -> list[str]:
     """Names of the verification relationships in the `purposes` bit set, in bit order."""
@@ -82,7 +88,9 @@ class Entity(Aggregate):
         controller: str,
         by: str,
         provenance: dict[str, Any],
+        did_control: dict[str, Any] | None = None,
     ) -> None:
+        # `did_control` defaults for events recorded before registrations carried a proof of control.
         self.chain_id: int = provenance["chain_id"]
         self.contract: str = provenance["contract"]
         self.node = node
@@ -96,6 +104,8 @@ class Entity(Aggregate):
         self.keys: dict[str, dict[str, Any]] = {}
         self.services: dict[str, dict[str, str]] = {}
         self.status_delegates: list[str] = []
+        self.did_control: dict[str, Any] = copy.deepcopy(did_control) if did_control else dict(NO_DID_CONTROL)
+        self.did_released = False
         self.created_at: int = provenance["block_time"]
         self._touch("Registered", by, provenance)
 
@@ -112,8 +122,10 @@ class Entity(Aggregate):
         controller: str,
         by: str,
         provenance: dict[str, Any],
+        did_control: dict[str, Any] | None = None,
     ) -> Entity:
-        """Register the root (`parent` None, node 0x0…0, empty label) or a child of `parent`."""
+        """Register the root (`parent` None, node 0x0…0, empty label) or a child of `parent`.
+        `did_control` is the proof of control the registration carried (see DidControl)."""
         if parent is None:
             if node != ROOT_NODE or label:
                 raise DomainError(f"only the root {ROOT_NODE} may be registered without a parent, not {node}")
@@ -131,7 +143,24 @@ class Entity(Aggregate):
             controller=controller,
             by=by,
             provenance=provenance,
+            did_control=did_control,
         )
+
+    def release_did(
+        self, ancestor: Entity, lineage: list[Entity], by: str, provenance: dict[str, Any]
+    ) -> None:
+        """An ancestor releases this entity's DID (TrustRegistry.releaseDid): `lineage` is this entity
+        and its ancestors up to, not including, `ancestor`; one of them must not be active."""
+        if self.did_released:
+            raise DomainError(f"node {self.node} holds no DID: it was released")
+        if self.is_root or not lineage or lineage[0] is not self:
+            raise DomainError(f"{ancestor.node} is not an ancestor of node {self.node}")
+        if lineage[-1].parent != ancestor.node:
+            raise DomainError(f"{ancestor.node} is not an ancestor of node {self.node}")
+        ancestor.require_acting(by)
+        if all(entity.status == "active" for entity in lineage):
+            raise DomainError(f"node {self.node} and every entity up to {ancestor.node} are active")
+        self._release_did(did=self.did, ancestor=ancestor.node, by=by, provenance=provenance)
 
     def change_controller(self, previous: str, new: str, by: str, provenance: dict[str, Any]) -> None:
         """Hand control to `new`; `previous` must be the controller we know. The status-list
@@ -404,6 +433,11 @@ class Entity(Aggregate):
         key["compromised_since"] = compromised_since
         self._touch("KeyRevoked", by, provenance)
 
+    @event("DidReleased")
+    def _release_did(self, did: str, ancestor: str, by: str, provenance: dict[str, Any]) -> None:
+        self.did_released = True
+        self._touch("DidReleased", by, provenance)
+
     @event("ServiceAdded")
     def _add_service(
         self, service_id: str, service_type: str, endpoint: str, by: str, provenance: dict[str, Any]
@@ -457,6 +491,8 @@ class Entity(Aggregate):
                 "keys": self.keys,
                 "services": self.services,
                 "status_delegates": self.status_delegates,
+                "did_control": getattr(self, "did_control", dict(NO_DID_CONTROL)),
+                "did_released": getattr(self, "did_released", False),
                 "created_at": self.created_at,
                 "updated_at": self.updated_at,
                 "last_change": self.last_change,

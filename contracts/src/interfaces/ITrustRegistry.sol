@@ -28,6 +28,21 @@ interface ITrustRegistry {
         Compromised
     }
 
+    /// @notice The proof of control a registration carries, decided by the DID's method (DidControl).
+    /// `None`: the method gives nothing to check (did:elsi, did:example, ...), the parent vouches;
+    /// `Secp256k1`: did:ethr (address form) and did:pkh:eip155, a signature checked on chain;
+    /// `Signature`: did:key, did:jwk and the other did:ethr / did:pkh forms, a signature the
+    /// registering tool and the parent check and the contract records for anyone to check again;
+    /// `WebChallenge`: did:web, the registration digest the domain publishes at
+    /// https://<host>/.well-known/trust-ledger-registration.txt (or beside the did.json of a did:web
+    /// with a path), checked by the registering tool and recorded.
+    enum DidProofKind {
+        None,
+        Secp256k1,
+        Signature,
+        WebChallenge
+    }
+
     /// @notice Roles an entity may grant for one target, e.g. a service provider's DID.
     /// @param target DID of the party whose roles these are
     /// @param names role names, e.g. "P.Info.gold"
@@ -91,10 +106,30 @@ interface ITrustRegistry {
     /// @param label the DNS-like label, empty for the root
     /// @param did the entity's DID
     /// @param controller the entity's first controller
+    /// @param proofKind the proof of control the DID's method allows (None for the root)
+    /// @param proofExpiry the last second the proof was valid for (0 with no proof)
+    /// @param proof the proof as given: a signature of registrationDigest, or for did:web the digest
     /// @param by the address that registered it (the parent's controller, or the deployer for the root)
     event EntityRegistered(
-        bytes32 indexed node, bytes32 indexed parent, string label, string did, address controller, address by
+        bytes32 indexed node,
+        bytes32 indexed parent,
+        string label,
+        string did,
+        address controller,
+        DidProofKind proofKind,
+        uint64 proofExpiry,
+        bytes proof,
+        address by
     );
+
+    /// @notice An ancestor released the DID of a descendant that is not active (it, or an entity
+    /// between it and the ancestor, is suspended or revoked), so the DID can be registered again. The
+    /// descendant keeps its node, status and history, and has no DID from now on.
+    /// @param node the descendant that held the DID
+    /// @param ancestor the ancestor whose controller released it
+    /// @param did the DID released
+    /// @param by the ancestor's controller
+    event DidReleased(bytes32 indexed node, bytes32 indexed ancestor, string did, address by);
 
     /// @notice An entity handed control to a new address.
     /// @param node the entity
@@ -203,6 +238,19 @@ interface ITrustRegistry {
     error TrustRegistry__DidTaken(string did, bytes32 node);
     /// @notice The controller address must not be zero.
     error TrustRegistry__ZeroController();
+    /// @notice `proof` is not a proof of control of `did` for this registration: for Secp256k1, not a
+    /// low-s signature of registrationDigest by the DID's address; for Signature, empty or longer than
+    /// 512 bytes; for WebChallenge, not the 32-byte digest; for None, not empty (with expiry 0).
+    error TrustRegistry__InvalidDidProof(string did, DidProofKind kind);
+    /// @notice The proof of control was valid until `expiry`, before this block's time `blockTime`.
+    error TrustRegistry__DidProofExpired(uint64 expiry, uint64 blockTime);
+    /// @notice `ancestor` is not an ancestor of `node` (nor may a node release its own DID).
+    error TrustRegistry__NotAncestor(bytes32 ancestor, bytes32 node);
+    /// @notice `node` and every entity between it and `ancestor` are active: a DID is released only
+    /// from a descendant that is revoked or suspended (disputed), or under one that is.
+    error TrustRegistry__HolderActive(bytes32 node, bytes32 ancestor);
+    /// @notice `node` holds no DID (never registered, the root, or already released).
+    error TrustRegistry__NoDid(bytes32 node);
     /// @notice `node` (the acting entity or one of its ancestors) has status `status`, not Active.
     error TrustRegistry__NotActive(bytes32 node, EntityStatus status);
     /// @notice `node` is revoked; revocation is final.
@@ -268,17 +316,38 @@ interface ITrustRegistry {
 
     // ------------------------------------------------------------------ writes
 
-    /// @notice Register a child of `parent` under `label`; only the parent's controller may.
+    /// @notice Register a child of `parent` under `label`; only the parent's controller may, and only
+    /// with the proof of control the DID's method allows (DidProofKind, DidControl).
     /// @dev The parent and all its ancestors must be Active, and the child at most MAX_DEPTH
-    /// levels below the anchor.
+    /// levels below the anchor. The proof binds this registry, the chain, `parent`, `label`, `did`,
+    /// `controller` and `proofExpiry` (registrationDigest), so nobody can reuse it for another
+    /// registration: a front-runner who copies a pending registration's DID and proof under another
+    /// parent is refused (Secp256k1) or records a proof that does not verify (Signature), and a did:web
+    /// domain publishes consent to one registration only.
     /// @param parent node of the parent (bytes32(0) for the root)
     /// @param label DNS-like label, unique under the parent
     /// @param did the child's DID, unique across the registry (see Grammar.didFault)
     /// @param controller the child's controller address
+    /// @param proofExpiry the last second the proof may be used (0 for a method without proof)
+    /// @param proof the proof of control (see DidProofKind); empty for a method without proof
     /// @return node the child's node id
-    function register(bytes32 parent, string calldata label, string calldata did, address controller)
-        external
-        returns (bytes32 node);
+    function register(
+        bytes32 parent,
+        string calldata label,
+        string calldata did,
+        address controller,
+        uint64 proofExpiry,
+        bytes calldata proof
+    ) external returns (bytes32 node);
+
+    /// @notice Release the DID of `node` so it can be registered again; only the controller of one
+    /// of its ancestors may, and only when `node`, or an entity between it and that ancestor, is
+    /// suspended (disputed) or revoked. The ancestor must be acting (itself and its ancestors Active).
+    /// @dev Walks at most MAX_DEPTH nodes. The released entity keeps everything but its DID: a
+    /// squatter's subtree stays in the history, and cannot use the DID any more.
+    /// @param ancestor the ancestor whose controller acts (bytes32(0) for the trust anchor)
+    /// @param node the descendant holding the DID
+    function releaseDid(bytes32 ancestor, bytes32 node) external;
 
     /// @notice Hand control of `node` to `newController`; only the current controller may.
     /// @dev A real change starts a new controller term (see controllerTerm): whatever the previous
@@ -359,6 +428,23 @@ interface ITrustRegistry {
     function removeService(bytes32 node, string calldata serviceId) external;
 
     // ------------------------------------------------------------------ reads
+
+    /// @notice The EIP-712 digest a DID's controller signs (or a did:web domain publishes) to consent
+    /// to one registration: domain {name "TrustRegistry", version "1", chainId, this contract},
+    /// `Registration(bytes32 parent,string label,string did,address controller,uint64 expiry)`.
+    /// @param parent node of the parent
+    /// @param label the child's label
+    /// @param did the child's DID
+    /// @param controller the child's controller
+    /// @param expiry the last second the consent may be used
+    /// @return the digest
+    function registrationDigest(
+        bytes32 parent,
+        string calldata label,
+        string calldata did,
+        address controller,
+        uint64 expiry
+    ) external view returns (bytes32);
 
     /// @notice The node id of `label` under `parent`, registered or not.
     /// @param parent parent node

@@ -47,6 +47,12 @@ contract Handler {
     bytes32[] public revoked; // every node seen successfully revoked
     mapping(bytes32 => bool) public isKnown;
 
+    /// @dev node => 1 + its index in nodes/dids/labels
+    mapping(bytes32 => uint256) internal _indexOf;
+    uint256 public releasedCount;
+    /// @dev set when releaseDid succeeded where the independent oracle says it must not have
+    bool public ghost_didReleasedWrongly;
+
     /// @dev set when a call that must have been refused succeeded
     bool public ghost_statusChangedByNonParent;
     bool public ghost_revokedEntityChanged;
@@ -125,6 +131,7 @@ contract Handler {
         dids.push(rootDid_);
         labels.push("");
         isKnown[ROOT] = true;
+        _indexOf[ROOT] = 1;
         // one list owned by the root to start with
         vm.prank(_actors[0]);
         uint256 id = status.createList(ROOT, IStatusRegistry.Purpose.Revocation, LIST_SIZE, "https://root.example/sl/1");
@@ -147,15 +154,52 @@ contract Handler {
         string memory did = didSeed % 64 == 0 ? rootDid : string.concat("did:web:e", _toString(didSeed % 40));
         address controller = _actors[ctlSeed % 6];
 
+        bytes memory proof = _webProof(parent, label, did, controller);
         vm.prank(actor);
-        try reg.register(parent, label, did, controller) returns (bytes32 node) {
+        try reg.register(parent, label, did, controller, type(uint64).max, proof) returns (bytes32 node) {
             _ok(this.register.selector);
             _creations.push(Creation(node, parent, actor, parentCtl, parentActive));
             nodes.push(node);
             dids.push(did);
             labels.push(label);
             isKnown[node] = true;
+            _indexOf[node] = nodes.length;
         } catch {}
+    }
+
+    function releaseDid(uint256 ancestorSeed, uint256 nodeSeed, uint256 actorSeed) external {
+        _count(this.releaseDid.selector);
+        bytes32 node = _node(nodeSeed);
+        // mostly an ancestor of the node (its parent, grandparent, ...), sometimes any node
+        bytes32 ancestor = reg.entity(node).parent;
+        for (uint256 up = (ancestorSeed >> 8) % 3; up > 0 && ancestor != ROOT; --up) {
+            ancestor = reg.entity(ancestor).parent;
+        }
+        if (ancestorSeed % 5 == 0) ancestor = _node(ancestorSeed >> 16);
+        address ancestorCtl = reg.controllerOf(ancestor);
+        address actor = _pick(actorSeed, ancestorCtl);
+        bool allowed = actor == ancestorCtl && _releasable(ancestor, node);
+        vm.prank(actor);
+        try reg.releaseDid(ancestor, node) {
+            _ok(this.releaseDid.selector);
+            if (!allowed) ghost_didReleasedWrongly = true;
+            dids[_indexOf[node] - 1] = "";
+            ++releasedCount;
+        } catch {}
+    }
+
+    /// @dev The oracle: `ancestor` is acting and a strict ancestor of `node`, which has a DID, and `node`
+    /// or an entity between them is not Active.
+    function _releasable(bytes32 ancestor, bytes32 node) internal view returns (bool) {
+        (bool active,) = reg.effectiveStatus(ancestor);
+        if (!active || node == ancestor || node == ROOT || !isKnown[node]) return false;
+        if (bytes(dids[_indexOf[node] - 1]).length == 0) return false;
+        bool disputed;
+        for (bytes32 current = node; current != ancestor; current = reg.entity(current).parent) {
+            if (current == ROOT) return false;
+            if (reg.entity(current).status != ITrustRegistry.EntityStatus.Active) disputed = true;
+        }
+        return disputed;
     }
 
     function setController(uint256 nodeSeed, uint256 ctlSeed, uint256 actorSeed) external {
@@ -534,6 +578,34 @@ contract Handler {
     }
 
     // ================================================================== internals
+
+    /// @dev The did:web challenge (the registration digest), computed independently of the contract.
+    function _webProof(bytes32 parent, string memory label, string memory did, address controller)
+        internal
+        view
+        returns (bytes memory)
+    {
+        bytes32 domain = keccak256(
+            abi.encode(
+                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+                keccak256("TrustRegistry"),
+                keccak256("1"),
+                block.chainid,
+                address(reg)
+            )
+        );
+        bytes32 registration = keccak256(
+            abi.encode(
+                keccak256("Registration(bytes32 parent,string label,string did,address controller,uint64 expiry)"),
+                parent,
+                keccak256(bytes(label)),
+                keccak256(bytes(did)),
+                controller,
+                type(uint64).max
+            )
+        );
+        return abi.encodePacked(keccak256(abi.encodePacked("\x19\x01", domain, registration)));
+    }
 
     function _withinParent(bytes32 parent, string memory credentialType, uint256 mask, uint64 from, uint64 until)
         internal

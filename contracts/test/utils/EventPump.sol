@@ -4,9 +4,14 @@ pragma solidity ^0.8.24;
 interface IServiceRegistry {
     function addService(bytes32 node, string calldata serviceId, string calldata serviceType, string calldata endpoint)
         external;
-    function register(bytes32 parent, string calldata label, string calldata did, address controller)
-        external
-        returns (bytes32 node);
+    function register(
+        bytes32 parent,
+        string calldata label,
+        string calldata did,
+        address controller,
+        uint64 proofExpiry,
+        bytes calldata proof
+    ) external returns (bytes32 node);
 }
 
 /// @notice Test and benchmark helper: controls entities and emits many real events per transaction.
@@ -24,10 +29,13 @@ contract EventPump {
     }
 
     /// @notice Register children "e<i>" with DIDs "<didPrefix><i>" under `parent`, all controlled by this pump.
+    /// @dev No proof of control: the prefix must be of a method without one (did:example:...).
     function registerChildren(bytes32 parent, string calldata didPrefix, uint256 first, uint256 count) external {
         for (uint256 i = first; i < first + count; ++i) {
             string memory suffix = _decimal(i);
-            registry.register(parent, string.concat("e", suffix), string.concat(didPrefix, suffix), address(this));
+            registry.register(
+                parent, string.concat("e", suffix), string.concat(didPrefix, suffix), address(this), 0, ""
+            );
         }
     }
 

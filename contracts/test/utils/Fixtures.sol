@@ -54,12 +54,110 @@ abstract contract Fixtures is TestBase {
 
     // ------------------------------------------------------------------ helpers
 
+    /// @dev The expiry the helpers' proofs carry (a method with a proof), far in the future.
+    uint64 internal constant PROOF_EXPIRY = type(uint64).max;
+
+    /// @dev The registration digest, computed here independently of the contract's registrationDigest.
+    function _digest(bytes32 parent, string memory label, string memory did, address controller, uint64 expiry)
+        internal
+        view
+        returns (bytes32)
+    {
+        bytes32 domain = keccak256(
+            abi.encode(
+                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+                keccak256("TrustRegistry"),
+                keccak256("1"),
+                block.chainid,
+                address(reg)
+            )
+        );
+        bytes32 registration = keccak256(
+            abi.encode(
+                keccak256("Registration(bytes32 parent,string label,string did,address controller,uint64 expiry)"),
+                parent,
+                keccak256(bytes(label)),
+                keccak256(bytes(did)),
+                controller,
+                expiry
+            )
+        );
+        return keccak256(abi.encodePacked("\x19\x01", domain, registration));
+    }
+
+    /// @dev The proof kind of `did`'s method, decided here independently of DidControl.
+    function _kind(string memory did) internal pure returns (ITrustRegistry.DidProofKind) {
+        bytes memory d = bytes(did);
+        if (_prefixed(d, "did:ethr:") || _prefixed(d, "did:pkh:eip155:")) {
+            return _endsWithAddress(d) ? ITrustRegistry.DidProofKind.Secp256k1 : ITrustRegistry.DidProofKind.Signature;
+        }
+        if (_prefixed(d, "did:key:") || _prefixed(d, "did:jwk:") || _prefixed(d, "did:pkh:")) {
+            return ITrustRegistry.DidProofKind.Signature;
+        }
+        if (_prefixed(d, "did:web:")) return ITrustRegistry.DidProofKind.WebChallenge;
+        return ITrustRegistry.DidProofKind.None;
+    }
+
+    function _prefixed(bytes memory value, bytes memory prefix) private pure returns (bool) {
+        if (value.length < prefix.length) return false;
+        for (uint256 i = 0; i < prefix.length; ++i) {
+            if (value[i] != prefix[i]) return false;
+        }
+        return true;
+    }
+
+    function _endsWithAddress(bytes memory d) private pure returns (bool) {
+        uint256 n = d.length;
+        if (n < 43 || d[n - 43] != ":" || d[n - 42] != "0" || (d[n - 41] != "x" && d[n - 41] != "X")) return false;
+        for (uint256 i = n - 40; i < n; ++i) {
+            bytes1 c = d[i];
+            bool hex_ = (c >= "0" && c <= "9") || (c >= "a" && c <= "f") || (c >= "A" && c <= "F");
+            if (!hex_) return false;
+        }
+        return true;
+    }
+
+    /// @dev The proof expiry the helpers give `did`: none for a method without proof.
+    function _expiry(string memory did) internal pure returns (uint64) {
+        return _kind(did) == ITrustRegistry.DidProofKind.None ? 0 : PROOF_EXPIRY;
+    }
+
+    /// @dev A proof the contract accepts for every method but Secp256k1 (whose tests sign with
+    /// vm.sign): the digest for did:web, 64 bytes standing for an off-chain signature, else nothing.
+    function _proof(bytes32 parent, string memory label, string memory did, address controller)
+        internal
+        view
+        returns (bytes memory)
+    {
+        ITrustRegistry.DidProofKind kind = _kind(did);
+        if (kind == ITrustRegistry.DidProofKind.WebChallenge) {
+            return abi.encodePacked(_digest(parent, label, did, controller, PROOF_EXPIRY));
+        }
+        if (kind == ITrustRegistry.DidProofKind.Signature) {
+            return abi.encodePacked(keccak256("sig"), keccak256("nature"));
+        }
+        return "";
+    }
+
+    /// @dev A secp256k1 proof by `privateKey` (r, s, v as the contract reads them).
+    function _signedProof(
+        uint256 privateKey,
+        bytes32 parent,
+        string memory label,
+        string memory did,
+        address controller,
+        uint64 expiry
+    ) internal view returns (bytes memory) {
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(privateKey, _digest(parent, label, did, controller, expiry));
+        return abi.encodePacked(r, s, v);
+    }
+
     function _register(bytes32 parent, string memory label, string memory did, address controller, address by)
         internal
         returns (bytes32 node)
     {
         vm.prank(by);
-        node = reg.register(parent, label, did, controller);
+        node = reg.register(parent, label, did, controller, _expiry(did), _proof(parent, label, did, controller));
     }
 
     function _setStatus(bytes32 node, ITrustRegistry.EntityStatus s, address by) internal {

@@ -12,8 +12,17 @@ contract HostileEmitter {
     }
 
     event EntityRegistered(
-        bytes32 indexed node, bytes32 indexed parent, string label, string did, address controller, address by
+        bytes32 indexed node,
+        bytes32 indexed parent,
+        string label,
+        string did,
+        address controller,
+        uint8 proofKind,
+        uint64 proofExpiry,
+        bytes proof,
+        address by
     );
+    event DidReleased(bytes32 indexed node, bytes32 indexed ancestor, string did, address by);
     event EntityStatusChanged(bytes32 indexed node, uint8 previousStatus, uint8 newStatus, address by);
     event EntityAccredited(
         bytes32 indexed node,
@@ -48,7 +57,11 @@ contract HostileEmitter {
     function registered(bytes32 node, bytes32 parent, bytes calldata label, bytes calldata did, address controller)
         external
     {
-        emit EntityRegistered(node, parent, string(label), string(did), controller, msg.sender);
+        emit EntityRegistered(node, parent, string(label), string(did), controller, 2, 0, hex"00ff", msg.sender);
+    }
+
+    function didReleased(bytes32 node, bytes32 ancestor, bytes calldata did) external {
+        emit DidReleased(node, ancestor, string(did), msg.sender);
     }
 
     function statusChanged(bytes32 node, uint8 previousStatus, uint8 newStatus) external {

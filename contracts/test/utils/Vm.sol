@@ -32,6 +32,7 @@ interface Vm {
     function warp(uint256 newTimestamp) external;
     function assume(bool condition) external pure;
     function addr(uint256 privateKey) external pure returns (address keyAddr);
+    function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
     function label(address account, string calldata newLabel) external;
     /// @notice Marks `target` and all its storage slots cold, as at the start of a new transaction.
     function cool(address target) external;
