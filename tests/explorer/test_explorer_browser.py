@@ -364,7 +364,7 @@ def test_a_halted_follower_shows_a_banner_on_every_page(dev: Dev, browser: WebDr
         "--label",
         "halting",
         "--did",
-        "did:web:halting.test",
+        "did:example:halting",
         "--controller",
         "dev7",
     )
