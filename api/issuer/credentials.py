@@ -15,7 +15,7 @@ from api.credentials.sd_jwt import issue_sd_jwt_vc, issue_twdiw_sd_jwt
 from api.issuer.config import IssuerConfig, Template
 from api.issuer.days import day_end, day_start
 from api.status.allocation import CredentialAllocations
-from api.status.entries import status_list_2021_entries, token_status_claim
+from api.status.entries import status_list_2021_entries, token_status_claim, w3c_status_entries
 
 
 def credential_url(config: IssuerConfig, cid: str) -> str:
@@ -129,5 +129,5 @@ def build_credential(key: SigningKey, config: IssuerConfig, request: CredentialR
         valid_from=valid_from,
         jti=credential_url(config, request.cid),
         # VCDM 1.1 (jwt_vc_json): the status entry of its era; BitstringStatusListEntry is VCDM 2.0's
-        credential_status=status_list_2021_entries(request.allocations),
+        credential_status=w3c_status_entries(request.allocations),
     )

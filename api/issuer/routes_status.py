@@ -1,8 +1,11 @@
-"""Published status lists (W3C, IETF, TW DIW StatusList2021), the issuer's keys and health."""
+"""Published status lists (W3C, IETF, TW DIW StatusList2021), SD-JWT VC type metadata, the issuer's
+keys and health."""
 
 from __future__ import annotations
 
+import base64
 import gzip
+import json
 import re
 import time
 from typing import Annotated, Any
@@ -15,6 +18,7 @@ from api.issuer.context import IssuerContext
 from api.issuer.credentials import vct_of, vct_url
 from api.issuer.errors import DiwError
 from api.issuer.metadata import credential_schema, type_metadata
+from api.status.entries import w3c_list_uri
 from api.status.publication import MEDIA_TYPE_JWT, MEDIA_TYPE_STATUSLIST_JWT, MEDIA_TYPE_VC_JWT
 from projections.trust_freshness import judge_views
 
@@ -24,19 +28,30 @@ TOKEN_LIST_NAME = re.compile(r"^r(?P<r>(?:0|[1-9][0-9]{0,17}))-s(?P<s>(?:0|[1-9]
 (api/status/entries.token_list_uri)."""
 SCHEMA_NOT_FOUND = "64005"
 """twdiw-vc-handler VcException.ERR_INFO_SCHEMA_NOT_FOUND (PublicInfoService.getSchema)."""
-ACCEPTED = {MEDIA_TYPE_STATUSLIST_JWT: "ietf", MEDIA_TYPE_VC_JWT: "w3c", MEDIA_TYPE_JWT: "twdiw"}
-"""Explicit media types; otherwise (no Accept, or the official verifier's application/json) the
-type's default: twdiw when a twdiw template issues the type, W3C otherwise."""
+JSON_LD = "json-ld"
+"""The StatusList2021Credential as a JSON-LD document (`_json_ld`)."""
+ACCEPTED = {
+    MEDIA_TYPE_STATUSLIST_JWT: "ietf",
+    MEDIA_TYPE_VC_JWT: "w3c",
+    MEDIA_TYPE_JWT: "twdiw",
+    "application/vc+ld+json": JSON_LD,
+    "application/ld+json": JSON_LD,
+}
+"""Explicit media types at the on-chain list URL (a convenience: each credential's URL needs none);
+otherwise (no Accept, ``*/*``, ``application/json``, ``application/vc``) the URL's default: twdiw
+when a twdiw template issues the type (the official verifier asks with ``application/json``), the
+JSON-LD StatusList2021Credential otherwise."""
+JSON_LD_TYPES = ("application/vc+ld+json", "application/ld+json")
 
 
 PUBLIC = {"Access-Control-Allow-Origin": "*"}
 """CORS on the public lists: Token Status List, "Status List Request": the Status Provider SHOULD
-support CORS (a Relying Party may run in a browser)."""
+support CORS (a Relying Party may run in a browser); the W3C lists are as public."""
 
 
 def _compressed(request: Request, body: bytes, media_type: str, headers: dict[str, str]) -> Response:
     """The body gzip-encoded when the client accepts it (Token Status List, "Status List Request":
-    the response SHOULD use gzip Content-Encoding)."""
+    the response SHOULD use gzip Content-Encoding; the W3C lists' JSON and Base64 gain as much)."""
     headers = {**headers, "Vary": ", ".join(filter(None, [headers.get("Vary"), "Accept-Encoding"]))}
     if "gzip" in request.headers.get("accept-encoding", "").lower():
         return Response(
@@ -49,14 +64,28 @@ def _compressed(request: Request, body: bytes, media_type: str, headers: dict[st
 
 def _profile(ctx: IssuerContext, credential_type: str, accept: str, chosen: str | None) -> str:
     if chosen is not None:
-        if chosen not in ("w3c", "ietf", "twdiw"):
-            raise DiwError("11001", "format must be w3c, ietf or twdiw")
+        if chosen not in ("w3c", "ietf", "twdiw", JSON_LD):
+            raise DiwError("11001", "format must be w3c, ietf, twdiw or json-ld")
         return chosen
     for media_type, profile in ACCEPTED.items():
         if media_type in accept:
             return profile
     twdiw = any(t.type == credential_type and t.profile == "twdiw" for t in ctx.config.templates.values())
-    return "twdiw" if twdiw else "w3c"
+    return "twdiw" if twdiw else JSON_LD
+
+
+def _json_ld(request: Request, token: str, headers: dict[str, str]) -> Response:
+    """The StatusList2021Credential of a signed VC-JWT 1.1 as a JSON-LD document: its `vc` claim with
+    the JWT itself as the proof, `{"type": "JwtProof2020", "jwt": ...}` (how did-jwt-vc and Veramo
+    write a JWT-secured credential as JSON), so a JSON-LD loader reads it and a JWT-aware verifier
+    checks it. `application/ld+json` or `application/vc+ld+json` (VCDM 1.1's) when asked for,
+    `application/json` otherwise."""
+    payload = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+    document = {**payload["vc"], "proof": {"type": "JwtProof2020", "jwt": token}}
+    body = json.dumps(document, separators=(",", ":")).encode()
+    accept = request.headers.get("accept", "")
+    media_type = next((t for t in JSON_LD_TYPES if t in accept), "application/json")
+    return _compressed(request, body, media_type, headers)
 
 
 @router.get("/status-lists/{credential_type}/{name}", summary="A status list, signed (Accept or ?format=)")
@@ -67,22 +96,48 @@ def status_list(
     ctx: Ctx,
     format: Annotated[str | None, Query()] = None,
 ) -> Response:
-    """The signed list. A TW DIW list comes as the official vc-handler answers it,
-    ``{"statusList": "<JWT>"}`` (PublicInfoService.getStatusList; the official verifier and app read
-    that member), or as the bare JWT when ``Accept`` names ``application/jwt``."""
+    """The signed list at its on-chain URL, which twdiw cards name. A TW DIW list comes as the
+    official vc-handler answers it, ``{"statusList": "<JWT>"}`` (PublicInfoService.getStatusList;
+    the official verifier and app read that member), or as the bare JWT when ``Accept`` names
+    ``application/jwt``; another type's list as the JSON-LD StatusList2021Credential. The other
+    encodings on request (``ACCEPTED``, ``?format=``)."""
     accept = request.headers.get("accept", "")
     token = TOKEN_LIST_NAME.match(name)
     if token is not None:
         return _token_status_list(request, ctx, credential_type, f"r{token['r']}", f"s{token['s']}")
     record = ctx.status.find_list(credential_type, name)
     profile = _profile(ctx, credential_type, accept, format)
-    published = None if record is None else ctx.status.published(record, profile)
+    signed = "sl2021" if profile == JSON_LD else profile
+    published = None if record is None else ctx.status.published(record, signed)
     if published is None:
         raise DiwError("61010", f"no status list {credential_type}/{name}", 404)
-    headers = {"Cache-Control": published.cache_control(), "Vary": "Accept"}
+    headers = {"Cache-Control": published.cache_control(), "Vary": "Accept", **PUBLIC}
+    if profile == JSON_LD:
+        return _json_ld(request, published.token, headers)
     if profile == "twdiw" and MEDIA_TYPE_JWT not in accept:
-        return JSONResponse({"statusList": published.token}, headers=headers)
-    return Response(published.token, media_type=published.media_type, headers=headers)
+        body = json.dumps({"statusList": published.token}, separators=(",", ":")).encode()
+        return _compressed(request, body, "application/json", headers)
+    return _compressed(request, published.token.encode(), published.media_type, headers)
+
+
+@router.get(
+    "/status-lists/{credential_type}/{name}/w3c", summary="A status list as a W3C StatusList2021Credential"
+)
+def w3c_status_list(credential_type: str, name: str, request: Request, ctx: Ctx) -> Response:
+    """The list at the URL a jwt_vc_json card's StatusList2021Entry names (issue 16 item 7): the
+    StatusList2021Credential (W3C CCG Status List 2021, VCDM 1.1), its `id` this URL, as JSON-LD
+    whatever a W3C or JSON-LD client accepts (``*/*``, ``application/json``, ``application/vc``,
+    ``application/ld+json``), or as its VC-JWT for ``Accept: application/jwt``."""
+    record = ctx.status.find_list(credential_type, name)
+    published = None
+    if record is not None and record.uri is not None:
+        published = ctx.status.published(record, "sl2021", url=w3c_list_uri(record.uri))
+    if published is None:
+        raise DiwError("61010", f"no status list {credential_type}/{name}", 404)
+    headers = {"Cache-Control": published.cache_control(), "Vary": "Accept", **PUBLIC}
+    if MEDIA_TYPE_JWT in request.headers.get("accept", ""):
+        return _compressed(request, published.token.encode(), MEDIA_TYPE_JWT, headers)
+    return _json_ld(request, published.token, headers)
 
 
 def _token_status_list(

@@ -142,11 +142,14 @@ class StatusService:
         url = token_list_uri(revocation.uri, suspension.uri)
         return ietf_status_token(versions[0], versions[1], self.signer, url=url)
 
-    def published(self, record: ListRecord, profile: str) -> PublishedStatusList | None:
-        """The list signed in `profile` from the status-list projection (None until projected)."""
+    def published(
+        self, record: ListRecord, profile: str, url: str | None = None
+    ) -> PublishedStatusList | None:
+        """The list signed in `profile` from the status-list projection (None until projected), its
+        `id` / `sub` the URL it is served at (`url`, by default the on-chain list URL)."""
         assert record.list_id is not None
         version = self.ledger.views.status_list(record.list_id)
         if version is None:
             return None
         options = {"jku": self.jku} if profile == "twdiw" else {}
-        return publish(version, self.signer, profile, url=record.uri, **options)
+        return publish(version, self.signer, profile, url=url or record.uri, **options)

@@ -10,12 +10,35 @@ from api.status.allocation import CredentialAllocations, StatusAllocation
 
 def bitstring_status_entries(allocations: CredentialAllocations) -> list[dict[str, Any]]:
     """W3C `credentialStatus`: one BitstringStatusListEntry per purpose (index as a base-10 string)."""
-    return [_entry("BitstringStatusListEntry", a) for a in allocations.entries]
+    return [_entry("BitstringStatusListEntry", a, a.uri) for a in allocations.entries]
+
+
+W3C_SUFFIX = "/w3c"
+"""`<list URL>/w3c`: the list as a W3C StatusList2021Credential, JSON-LD by default (issue 16 item
+7), what a jwt_vc_json card's entries name; the on-chain list URL answers twdiw cards' verifiers."""
 
 
 def status_list_2021_entries(allocations: CredentialAllocations) -> list[dict[str, Any]]:
-    """TW DIW `credentialStatus`: one StatusList2021Entry per purpose."""
-    return [_entry("StatusList2021Entry", a) for a in allocations.entries]
+    """TW DIW `credentialStatus`: one StatusList2021Entry per purpose, naming the on-chain list URL
+    (the official verifier reads `{"statusList": "<JWT>"}` there)."""
+    return [_entry("StatusList2021Entry", a, a.uri) for a in allocations.entries]
+
+
+def w3c_status_entries(allocations: CredentialAllocations) -> list[dict[str, Any]]:
+    """A jwt_vc_json (VCDM 1.1) card's `credentialStatus`: one StatusList2021Entry per purpose,
+    naming the list's W3C URL (`w3c_list_uri`), where any W3C or JSON-LD client gets the
+    StatusList2021Credential without negotiating."""
+    return [_entry("StatusList2021Entry", a, w3c_list_uri(a.uri)) for a in allocations.entries]
+
+
+def w3c_list_uri(uri: str) -> str:
+    """The W3C URL of the on-chain list at `uri`."""
+    return uri + W3C_SUFFIX
+
+
+def on_chain_list_uri(uri: str) -> str:
+    """The on-chain list URL a status list URL of ours serves: `uri` without the W3C suffix."""
+    return uri.removesuffix(W3C_SUFFIX)
 
 
 def ietf_status_claim(allocation: StatusAllocation) -> dict[str, Any]:
@@ -59,11 +82,11 @@ def token_status_claim(allocations: CredentialAllocations) -> dict[str, Any]:
     return {"status_list": {"idx": revocation.index, "uri": token_list_uri(revocation.uri, suspension.uri)}}
 
 
-def _entry(entry_type: str, allocation: StatusAllocation) -> dict[str, Any]:
+def _entry(entry_type: str, allocation: StatusAllocation, url: str) -> dict[str, Any]:
     return {
-        "id": f"{allocation.uri}#{allocation.index}",  # must not be the list URL itself
+        "id": f"{url}#{allocation.index}",  # must not be the list URL itself
         "type": entry_type,
         "statusPurpose": allocation.purpose,
         "statusListIndex": str(allocation.index),
-        "statusListCredential": allocation.uri,
+        "statusListCredential": url,
     }

@@ -4,7 +4,9 @@
 - "ietf":  Token Status List JWT (`typ: statuslist+jwt`, draft -20), `bits: 1`, one on-chain list;
 - `ietf_status_token`: the Token Status List JWT with `bits: 2` (VALID, INVALID, SUSPENDED)
   derived from a revocation and a suspension list read at one block: what SD-JWT VCs point at;
-- "twdiw": StatusList2021Credential as a VCDM 1.1 JWT VC, as TW DIW deploys it.
+- "twdiw": StatusList2021Credential as a VCDM 1.1 JWT VC, as TW DIW deploys it;
+- "sl2021": the same credential as W3C CCG Status List 2021 writes it (base64url `encodedList`, no
+  TW DIW header claims), what a jwt_vc_json card's entries name, served as JSON-LD by default.
 
 The signed statement is valid from `now` for `validity` seconds (default: twice the ttl, so a
 copy cached for one ttl is still valid); `ttl` is the refresh hint (milliseconds in the W3C
@@ -61,7 +63,7 @@ PURPOSES = ("revocation", "suspension")
 class PublishedStatusList:
     """A signed status list ready to serve: the compact JWS and how to serve it."""
 
-    profile: str  # "w3c", "ietf" or "twdiw"
+    profile: str  # "w3c", "ietf", "twdiw" or "sl2021"
     media_type: str
     token: str
     list_id: int
@@ -228,10 +230,56 @@ def twdiw_credential(
     return _published("twdiw", MEDIA_TYPE_JWT, token, version, url, issued, expires, ttl)
 
 
+def status_list_2021_credential(
+    version: StatusListVersion,
+    signer: JwsSigner,
+    *,
+    now: int | None = None,
+    ttl: int = DEFAULT_TTL,
+    validity: int | None = None,
+    url: str | None = None,
+    min_entries: int = MIN_ENTRIES,
+) -> PublishedStatusList:
+    """A StatusList2021Credential (W3C CCG Status List 2021, VCDM 1.1) as a VC-JWT (VCDM 1.1
+    §6.3.1: iss, sub, jti, nbf, exp and the `vc` claim), the list a jwt_vc_json card names.
+
+    `encodedList` is GZIP + base64url without padding or prefix: the report's "base-64 encoded"
+    as its own example (`H4sIAAAAAAAAA-3BMQEAAADCoPVPbQwfoAAAAAAAAAAAAAAAAAAAAIC3AYbSVKsAQAAA`)
+    and Digital Bazaar's implementation write it (the TW DIW profile uses the standard alphabet).
+    """
+    issued, expires, url = _window(version, now, ttl, validity, url)
+    subject_id = f"{url}#list"
+    credential = {
+        "@context": [CREDENTIALS_V1, STATUS_LIST_2021_CONTEXT],
+        "id": url,
+        "type": ["VerifiableCredential", "StatusList2021Credential"],
+        "issuer": signer.did,
+        "issuanceDate": xml_datetime(issued),
+        "expirationDate": xml_datetime(expires),
+        "credentialSubject": {
+            "id": subject_id,
+            "type": "StatusList2021",
+            "statusPurpose": version.purpose,
+            "encodedList": encode_w3c(padded(version.bitstring, min_entries)).removeprefix("u"),
+        },
+    }
+    claims = {
+        "iss": signer.did,
+        "sub": subject_id,
+        "jti": url,
+        "nbf": issued,
+        "exp": expires,
+        "vc": credential,
+    }
+    token = signer.sign({"typ": "JWT"}, claims)
+    return _published("sl2021", MEDIA_TYPE_JWT, token, version, url, issued, expires, ttl)
+
+
 PUBLISHERS: dict[str, Callable[..., PublishedStatusList]] = {
     "w3c": w3c_credential,
     "ietf": ietf_token,
     "twdiw": twdiw_credential,
+    "sl2021": status_list_2021_credential,
 }
 """Profile name -> publisher."""
 
@@ -239,7 +287,8 @@ PUBLISHERS: dict[str, Callable[..., PublishedStatusList]] = {
 def publish(
     version: StatusListVersion, signer: JwsSigner, profile: str, **options: Any
 ) -> PublishedStatusList:
-    """The list signed in `profile` ("w3c", "ietf" or "twdiw"); options as the publisher takes."""
+    """The list signed in `profile` ("w3c", "ietf", "twdiw" or "sl2021"); options as the publisher
+    takes."""
     if profile not in PUBLISHERS:
         raise ValueError(f"unknown status list profile '{profile}': use {', '.join(PUBLISHERS)}")
     return PUBLISHERS[profile](version, signer, **options)

@@ -26,7 +26,7 @@ from api.credentials.jwt_vc import verify_vp_jwt
 from api.credentials.keys import public_jwk
 from api.credentials.sd_jwt import TYP_DC_SD_JWT, TYP_VC_SD_JWT, twdiw_types, verify_sd_jwt_vc
 from api.credentials.twdiw_vp import is_vp_jwt, verify_twdiw_vp
-from api.status.entries import split_token_list_uri
+from api.status.entries import on_chain_list_uri, split_token_list_uri
 from api.verifier import reasons as r
 from api.verifier import twdiw
 from api.verifier.config import CredentialQuery
@@ -272,7 +272,7 @@ class TrustDecision:
             return []
         checked = []
         for uri, index in parsed.status_references:
-            bits = self.source.status_list(parsed.issuer, uri)
+            bits = self.source.status_list(parsed.issuer, on_chain_list_uri(uri))  # <list>/w3c: <list>
             pair = split_token_list_uri(uri) if bits is None else None
             if pair is not None:  # a `bits: 2` Status List Token: its two on-chain lists decide
                 checked.extend(self._check_token_status(parsed.issuer, uri, index, pair))

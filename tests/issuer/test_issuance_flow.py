@@ -41,6 +41,13 @@ def _w3c_bit(issuer: RunningIssuer, url: str, index: int) -> int:
     return bit(decode_w3c(claims["credentialSubject"]["encodedList"]), index)
 
 
+def _status_list_2021_bit(issuer: RunningIssuer, url: str, index: int) -> int:
+    """Bit `index` of the StatusList2021Credential a jwt_vc_json card names (its VC-JWT)."""
+    vc = _list(issuer, url, "application/jwt")["vc"]
+    assert vc["id"] == url and "StatusList2021Credential" in vc["type"]
+    return bit(decode_w3c(vc["credentialSubject"]["encodedList"]), index)
+
+
 def _ietf_bit(issuer: RunningIssuer, url: str, index: int) -> int:
     claims = _list(issuer, url, "application/statuslist+jwt")
     assert claims["sub"] == url
@@ -125,12 +132,15 @@ def test_jwt_vc_json_carries_both_status_list_2021_entries(issuer: RunningIssuer
     assert suspended.json()["credentialStatus"] == "SUSPENDED" and suspended.json()["final"] is True
     suspension = entries["suspension"]
     index = int(suspension["statusListIndex"])
-    assert _w3c_bit(issuer, suspension["statusListCredential"], index) == 1
+    assert _status_list_2021_bit(issuer, suspension["statusListCredential"], index) == 1
     recovered = issuer.api("PUT", f"/api/credential/{cid}/recovery")
     assert recovered.json()["credentialStatus"] == "ACTIVE" and recovered.json()["final"] is True
-    assert _w3c_bit(issuer, suspension["statusListCredential"], index) == 0
+    assert _status_list_2021_bit(issuer, suspension["statusListCredential"], index) == 0
     revocation = entries["revocation"]
-    assert _w3c_bit(issuer, revocation["statusListCredential"], int(revocation["statusListIndex"])) == 0
+    assert (
+        _status_list_2021_bit(issuer, revocation["statusListCredential"], int(revocation["statusListIndex"]))
+        == 0
+    )
 
 
 def test_one_offer_both_formats_are_one_card(issuer: RunningIssuer, tmp_path) -> None:

@@ -16,6 +16,7 @@ from api.status.publication import (
     MEDIA_TYPE_VC_JWT,
     ietf_token,
     publish,
+    status_list_2021_credential,
     twdiw_credential,
     w3c_credential,
 )
@@ -131,6 +132,25 @@ def test_twdiw_status_list_2021_credential_as_vcdm11_jwt(signer: LocalEcSigner) 
     assert encoded.startswith("H4sI") and len(encoded) % 4 == 0  # standard Base64, padded, no 'u'
     assert decode_twdiw(encoded) == _version().bitstring
     assert published.media_type == MEDIA_TYPE_JWT
+
+
+def test_status_list_2021_credential_as_the_ccg_report_writes_it(signer: LocalEcSigner) -> None:
+    """What a jwt_vc_json card's W3C URL serves (issue 16 item 7): base64url encodedList without
+    padding or prefix (the report's example), no TW DIW jku or nonce; `id` the URL it is served at."""
+    url = URI + "/w3c"
+    published = status_list_2021_credential(_version(), signer, url=url, now=NOW, validity=3_600)
+    assert publish(_version(), signer, "sl2021", url=url).profile == "sl2021"
+    token = _verify(published.token, signer)
+    assert token.header == {"typ": "JWT", "alg": token.header["alg"], "kid": token.header["kid"]}
+    claims = token.claims
+    assert (claims["iss"], claims["jti"], claims["sub"]) == (ISSUER, url, url + "#list")
+    assert (claims["nbf"], claims["exp"]) == (NOW, NOW + 3_600) and "nonce" not in claims
+    vc = claims["vc"]
+    assert vc["id"] == url and vc["type"] == ["VerifiableCredential", "StatusList2021Credential"]
+    encoded = vc["credentialSubject"]["encodedList"]
+    assert encoded.startswith("H4sI") and not {"+", "/", "="} & set(encoded)
+    assert decode_w3c(encoded) == _version().bitstring
+    assert (published.profile, published.media_type) == ("sl2021", MEDIA_TYPE_JWT)
 
 
 def test_short_chain_lists_are_padded_to_the_minimum_except_in_the_ietf_token(signer: LocalEcSigner) -> None:
