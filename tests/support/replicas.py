@@ -10,6 +10,8 @@ import os
 import signal
 import subprocess
 import threading
+import uuid
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,8 +24,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from anvil.devchain import free_port
-from api.credentials.keys import SigningKey
+from api.credentials.keys import SigningKey, read_payload
 from api.credentials.proof import create_proof
+from api.credentials.sd_jwt import present
 from api.local_servers import LocalServers
 from tests.support.cli_process import CLI, own_world
 from tests.support.waiting import wait_until
@@ -67,6 +70,12 @@ class Replicas:
     def start(self, module: str, config: Path, *options: str, name: str, port: int | None = None) -> Replica:
         """`trust-ledger serve <module> CONFIG --port P [options]` with a var directory of its own
         (as another machine has) and the shared store of `env`; waits until /health says ok."""
+        replica = self.launch(module, config, *options, name=name, port=port)
+        wait_until(replica.healthy, 90, what=f"{module} {name} to answer /health ok")
+        return replica
+
+    def launch(self, module: str, config: Path, *options: str, name: str, port: int | None = None) -> Replica:
+        """As `start`, without waiting (replicas starting together: wait for each's `healthy`)."""
         port = port or free_port()
         var = self.root / f"var-{name}"
         var.mkdir(parents=True, exist_ok=True)
@@ -80,7 +89,6 @@ class Replicas:
         )
         replica = Replica(f"http://127.0.0.1:{port}", process, log)
         self.started.append(replica)
-        wait_until(replica.healthy, 90, what=f"{module} {name} to answer /health ok")
         return replica
 
     def stop(self) -> None:
@@ -109,6 +117,19 @@ def write_config(path: Path, config: dict[str, Any]) -> Path:
     return path
 
 
+class ProxyUnavailable(httpx.TransportError):
+    """A reverse proxy's 502, 503 or 504: the replica behind it died under the request (or none
+    answered); to the client the same as a connection cut off."""
+
+
+def reached(response: httpx.Response) -> httpx.Response:
+    """`response`, unless it is a proxy's 502/503/504 (raised as ProxyUnavailable, which callers
+    retry as a transport error)."""
+    if response.status_code in (502, 503, 504):
+        raise ProxyUnavailable(f"{response.status_code} from {response.request.url}: {response.text[:200]}")
+    return response
+
+
 @dataclass
 class Holder:
     """The wallet side of one OID4VCI flow, step by step: each step names the replica it asks."""
@@ -121,7 +142,7 @@ class Holder:
     def fetch_offer(self, replica_url: str, deep_link: str) -> dict[str, Any]:
         """GET the offer behind the deep link's credential_offer_uri, from `replica_url`."""
         (uri,) = parse_qs(urlsplit(deep_link).query)["credential_offer_uri"]
-        answer = httpx.get(replica_url + urlsplit(uri).path, timeout=30)
+        answer = reached(httpx.get(replica_url + urlsplit(uri).path, timeout=30))
         assert answer.status_code == 200, answer.text
         offer = answer.json()
         self.code = offer["grants"][PRE_AUTHORIZED]["pre-authorized_code"]
@@ -129,28 +150,31 @@ class Holder:
 
     def token(self, replica_url: str) -> httpx.Response:
         form = {"grant_type": PRE_AUTHORIZED, "pre-authorized_code": self.code or ""}
-        answer = httpx.post(replica_url + "/token", data=form, timeout=30)
+        answer = reached(httpx.post(replica_url + "/token", data=form, timeout=30))
         if answer.status_code == 200:
             self.access_token = answer.json()["access_token"]
         return answer
 
     def nonce(self, replica_url: str) -> str:
-        answer = httpx.post(replica_url + "/nonce", timeout=30)
+        answer = reached(httpx.post(replica_url + "/nonce", timeout=30))
         assert answer.status_code == 200, answer.text
         return answer.json()["c_nonce"]
 
     def credential(self, replica_url: str, configuration_id: str, nonce: str) -> httpx.Response:
         proof = create_proof(self.key, audience=self.issuer_id, nonce=nonce)
-        return httpx.post(
-            replica_url + "/credential",
-            json={"credential_configuration_id": configuration_id, "proofs": {"jwt": [proof]}},
-            headers={"Authorization": f"Bearer {self.access_token}"},
-            timeout=60,
+        return reached(
+            httpx.post(
+                replica_url + "/credential",
+                json={"credential_configuration_id": configuration_id, "proofs": {"jwt": [proof]}},
+                headers={"Authorization": f"Bearer {self.access_token}"},
+                timeout=60,
+            )
         )
 
 
 RETRIED = (httpx.TransportError,)
-"""What a client retries a step after: the replica it reached died (refused, reset, cut off)."""
+"""What a client retries a step after: the replica it reached died (refused, reset, cut off; behind
+a proxy, its 502/503/504: ProxyUnavailable)."""
 
 
 def with_retries(step: Any, tries: int = 20) -> Any:
@@ -210,3 +234,104 @@ class CallbackTarget:
             return JSONResponse({"code": "0", "message": "SUCCESS"})
 
         self.url = LocalServers(stack).serve(app) + "/callback"
+
+
+@dataclass
+class ModuleFlows:
+    """Whole flows through a proxy in front of issuer and verifier replicas: DWVC-101, the holder's
+    OID4VCI steps, DWVP-01-101, the wallet's fetch and answer with the new credential, DWVP-01-201.
+    Each request is sent again after a cut connection or the proxy's 502/503/504, as its client
+    would. A flow ends "completed" (trusted), "refused" (a clear 4xx or refusal, kept in
+    `refusals`) or "unexpected" (anything else, kept in `unexpected`)."""
+
+    issuer: str  # the proxy's URLs, the modules' base URLs
+    verifier: str
+    issuer_token: str
+    verifier_token: str
+    fields: list[dict[str, str]]
+    outcomes: Counter[str] = field(default_factory=Counter)
+    refusals: Counter[str] = field(default_factory=Counter)
+    unexpected: list[str] = field(default_factory=list)
+    credentials: list[str] = field(default_factory=list)
+    answers: Counter[str] = field(default_factory=Counter)  # transactionId -> answers accepted (200)
+    retries: int = 0
+    _guard: threading.Lock = field(default_factory=threading.Lock)
+
+    def run(self) -> str:
+        """One whole flow; its outcome (also counted in `outcomes`)."""
+        try:
+            outcome, detail = self._flow()
+        except (AssertionError, httpx.HTTPError, KeyError, ValueError) as error:
+            outcome, detail = "unexpected", repr(error)
+        with self._guard:
+            self.outcomes[outcome] += 1
+            if outcome == "refused":
+                self.refusals[detail] += 1
+            elif outcome == "unexpected":
+                self.unexpected.append(detail)
+        return outcome
+
+    def _call(self, method: str, url: str, **kwargs: Any) -> tuple[httpx.Response, bool]:
+        """The answer to a request sent until one arrives; whether it had to be sent again."""
+        for attempt in range(20):
+            try:
+                return reached(httpx.request(method, url, timeout=60, **kwargs)), attempt > 0
+            except httpx.TransportError:
+                with self._guard:
+                    self.retries += 1
+        raise AssertionError(f"{method} {url}: no replica answered 20 times")
+
+    def _flow(self) -> tuple[str, str]:
+        offer, _ = self._call(
+            "POST",
+            self.issuer + "/api/qrcode/data",
+            json={"vcUid": "employee", "dataTag": "load", "fields": self.fields},
+            headers={"Access-Token": self.issuer_token},
+        )
+        assert offer.status_code == 200, offer.text
+        holder = Holder(self.issuer)
+        issued, credential = issue_with_retries(
+            lambda: self.issuer, holder, offer.json()["deepLink"], "employee_sd_jwt"
+        )
+        if issued != "issued":
+            return "refused", f"issuance: {credential}"
+        with self._guard:
+            self.credentials.append(credential)
+
+        transaction_id = str(uuid.uuid4())
+        business = {"Access-Token": self.verifier_token}
+        link, _ = self._call(
+            "GET",
+            self.verifier + "/api/oidvp/qrcode",
+            params={"ref": "employee", "transactionId": transaction_id},
+            headers=business,
+        )
+        assert link.status_code == 200, link.text
+        query = parse_qs(urlsplit(link.json()["authUri"]).query)
+        token, _ = self._call("GET", query["request_uri"][0])
+        if token.status_code != 200:
+            assert 400 <= token.status_code < 500, token.text
+            return "refused", f"request object: {token.status_code} {token.text[:100]}"
+        claims = read_payload(token.text)
+        presentation = present(
+            credential, holder=holder.key, audience=query["client_id"][0], nonce=claims["nonce"]
+        )
+        form = {"state": claims["state"], "vp_token": json.dumps({"employee": [presentation]})}
+        answer, again = self._call("POST", claims["response_uri"], data=form)
+        if answer.status_code == 200:
+            with self._guard:
+                self.answers[transaction_id] += 1
+        else:  # REPLAYED after a retry: the replica that died had answered it (the result says)
+            assert 400 <= answer.status_code < 500, answer.text
+            if not (again and "REPLAYED" in answer.text):
+                return "refused", f"answer: {answer.status_code} {answer.text[:100]}"
+        result, _ = self._call(
+            "POST",
+            self.verifier + "/api/oidvp/result",
+            json={"transactionId": transaction_id},
+            headers=business,
+        )
+        assert result.status_code == 200, result.text
+        if not result.json()["verifyResult"]:
+            return "refused", "presentation: " + ",".join(r["code"] for r in result.json()["reasons"])
+        return "completed", ""

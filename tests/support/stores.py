@@ -97,6 +97,13 @@ def postgres_schema(prefix: str) -> Iterator[dict[str, str]]:
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}_keys" CASCADE')
 
 
+def schema_rows(env: dict[str, str], sql: str) -> list[tuple[Any, ...]]:
+    """The rows `sql` reads in the schema of `env` (a `postgres_schema`)."""
+    with _pg_connect() as conn:
+        conn.execute(f'SET search_path TO "{env["POSTGRES_SCHEMA"]}"')
+        return conn.execute(sql).fetchall()
+
+
 def open_store(backend: str, tmp_path: Path) -> Iterator[Store]:
     """An empty event store on `backend`, removed afterwards."""
     if backend == "popo":
