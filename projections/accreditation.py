@@ -6,6 +6,9 @@ snapshot) and the data-space PEP apply. In order, the first failure decides:
 - ``ISSUER_UNKNOWN``: the registry does not hold the entity;
 - ``ISSUER_NOT_ACTIVE`` / ``ANCESTOR_NOT_ACTIVE``: its effective status is not active (its own, or
   an ancestor's up to the root: projections.status);
+- ``DID_CONTROL_UNPROVEN``: the entity or an ancestor below the root was registered with a proof
+  of control of its DID that does not verify (a did:key / did:jwk signature the follower checked
+  and found false: contracts/README.md, "Proof of control"); its DID is then only claimed;
 - ``NOT_ACCREDITED``: the entity or an ancestor below the root holds no accreditation for the type
   whose window ``[valid_from, valid_until)`` (0 = unbounded) holds the time;
 - ``ROLE_NOT_ACCREDITED``: a role granted by the credential (``target`` + names) is beyond the
@@ -27,6 +30,7 @@ from projections.records import Accreditation, KeyRecord, RecordError, RoleGrant
 
 __all__ = [
     "ANCESTOR_NOT_ACTIVE",
+    "DID_CONTROL_UNPROVEN",
     "ISSUER_NOT_ACTIVE",
     "ISSUER_UNKNOWN",
     "NOT_ACCREDITED",
@@ -45,6 +49,7 @@ __all__ = [
 ISSUER_UNKNOWN = "ISSUER_UNKNOWN"
 ISSUER_NOT_ACTIVE = "ISSUER_NOT_ACTIVE"
 ANCESTOR_NOT_ACTIVE = "ANCESTOR_NOT_ACTIVE"
+DID_CONTROL_UNPROVEN = "DID_CONTROL_UNPROVEN"
 NOT_ACCREDITED = "NOT_ACCREDITED"
 ROLE_NOT_ACCREDITED = "ROLE_NOT_ACCREDITED"
 
@@ -60,6 +65,8 @@ class EntityRecord:
     status: str
     keys: Mapping[str, KeyRecord] = field(default_factory=dict)
     accreditations: Mapping[str, Accreditation] = field(default_factory=dict)
+    did_control_failed: bool = False
+    """The registration's proof of control of the DID was checked and does not verify."""
 
     @classmethod
     def from_state(cls, did: str, parent_did: str | None, state: Mapping[str, Any]) -> EntityRecord:
@@ -67,20 +74,29 @@ class EntityRecord:
         raises RecordError (a ValueError) naming a field of the wrong type."""
         status = state.get("status", "active")
         keys = state.get("keys") or {}
-        if not isinstance(status, str) or not isinstance(keys, Mapping):
-            raise RecordError(f"entity {did!r} has a bad status or keys")
+        failed = state.get("did_control_failed", False)
+        if not isinstance(status, str) or not isinstance(keys, Mapping) or not isinstance(failed, bool):
+            raise RecordError(f"entity {did!r} has a bad status, keys or did_control_failed")
         return cls(
             did=did,
             parent_did=parent_did,
             status=status,
             keys={key_id: KeyRecord.from_state(key) for key_id, key in keys.items()},
             accreditations=accreditations_from_state(state.get("accreditations")),
+            did_control_failed=failed,
         )
 
     @classmethod
     def from_version(cls, version: EntityVersion) -> EntityRecord:
         state = version.state
-        return cls(version.did, version.parent_did, state.status, state.keys, state.accreditations)
+        return cls(
+            version.did,
+            version.parent_did,
+            state.status,
+            state.keys,
+            state.accreditations,
+            did_control_failed=state.did_control.verified is False,
+        )
 
     def as_dict(self) -> dict[str, Any]:
         """The offline snapshot's shape (keys and accreditations as an entity state holds them)."""
@@ -90,6 +106,7 @@ class EntityRecord:
             "status": self.status,
             "keys": {key_id: key.as_state() for key_id, key in self.keys.items()},
             "accreditations": {t: a.as_state() for t, a in self.accreditations.items()},
+            "did_control_failed": self.did_control_failed,
         }
 
     def accredited_at(self, credential_type: str, at: int) -> bool:
@@ -158,6 +175,11 @@ def accreditation_refusal(
     while entity.parent_did is not None and entity.did not in seen:
         seen.add(entity.did)
         who = f"the issuer {did}" if entity.did == did else f"the issuer's ancestor {entity.did}"
+        if entity.did_control_failed:
+            return Refusal(
+                DID_CONTROL_UNPROVEN,
+                f"{who} was registered with a proof of control of its DID that does not verify",
+            )
         held = entity.accreditations.get(credential_type)
         if held is None:
             return Refusal(NOT_ACCREDITED, f"{who} is not accredited for {credential_type}")

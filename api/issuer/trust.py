@@ -23,6 +23,7 @@ DIW_CODE_OF_REASON = {
     accreditation.ISSUER_UNKNOWN: DID_NOT_REGISTERED,
     accreditation.ISSUER_NOT_ACTIVE: TEMPLATE_NOT_ISSUED,
     accreditation.ANCESTOR_NOT_ACTIVE: TEMPLATE_NOT_ISSUED,
+    accreditation.DID_CONTROL_UNPROVEN: DID_NOT_REGISTERED,  # claimed, not validly registered
     accreditation.NOT_ACCREDITED: UNSUPPORTED_KIND,
     accreditation.ROLE_NOT_ACCREDITED: UNSUPPORTED_KIND,
 }
