@@ -6,6 +6,7 @@ transcribed from core-system/twdiw-vp-handler) accept what the app collected and
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
@@ -63,6 +64,10 @@ def test_the_app_collects_a_card_request_by_request(tw_issuer: RunningIssuer, ap
     with pytest.raises(OfficialRefusal) as refused:
         validate_vc(credential)
     assert refused.value.code == "ERR_CRED_VALIDATE_VC_STATUS_ERROR"
+
+
+def _b64url_decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 @pytest.mark.parametrize("x_bytes", [33, 32, 31])
@@ -150,6 +155,8 @@ def test_duplicate_disclosures_the_app_sends_are_one(
     fields = ["name", "employee_no", "no"]
     vp_token, answer = app.generate_vp(token, [{"vc": credential, "field": fields, "card_id": "employee"}])
     [presented] = read_payload(vp_token)["vp"]["verifiableCredential"]
-    assert len(presented.split("~")) - 2 == 3, "the employee_no disclosure is there twice"
+    sent = [json.loads(_b64url_decode(part)) for part in presented.split("~")[1:-1]]
+    assert [d[1] for d in sent].count("employee_no") == 2, "the employee_no disclosure is there twice"
+    # (a random salt holding "no" or "name" adds its disclosure once more: the Dart's substring test)
     assert answer.json()["code"] == 0
     assert portal.result(transaction_id).json()["verifyResult"] is True
