@@ -70,12 +70,6 @@ class Replicas:
     def start(self, module: str, config: Path, *options: str, name: str, port: int | None = None) -> Replica:
         """`trust-ledger serve <module> CONFIG --port P [options]` with a var directory of its own
         (as another machine has) and the shared store of `env`; waits until /health says ok."""
-        replica = self.launch(module, config, *options, name=name, port=port)
-        wait_until(replica.healthy, 90, what=f"{module} {name} to answer /health ok")
-        return replica
-
-    def launch(self, module: str, config: Path, *options: str, name: str, port: int | None = None) -> Replica:
-        """As `start`, without waiting (replicas starting together: wait for each's `healthy`)."""
         port = port or free_port()
         var = self.root / f"var-{name}"
         var.mkdir(parents=True, exist_ok=True)
@@ -89,6 +83,7 @@ class Replicas:
         )
         replica = Replica(f"http://127.0.0.1:{port}", process, log)
         self.started.append(replica)
+        wait_until(replica.healthy, 90, what=f"{module} {name} to answer /health ok")
         return replica
 
     def stop(self) -> None:
