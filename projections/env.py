@@ -29,6 +29,7 @@ from projections.store_postgres import PostgresViewRecorder
 from projections.store_sqlite import SQLiteViewRecorder
 from projections.views import SqlTrustViews
 from trust_ledger.settings import read_settings
+from trust_ledger.table_creation import creating_tables
 
 VIEWS_NAME = "TrustViews"
 """The views' infrastructure name: the prefix of their own settings."""
@@ -74,8 +75,9 @@ def open_view_recorder(env: Mapping[str, str] | None = None) -> ViewRecorder:
     else:  # pragma: no cover - views_env only chooses the two above
         raise ValueError(f"no view recorder for {type(factory).__name__}")
     try:
-        return factory.tracking_recorder(recorder_class)
-    except IntegrityError:  # another process created the tables at the same moment: they exist now
+        with creating_tables(factory):
+            return factory.tracking_recorder(recorder_class)
+    except IntegrityError:  # another SQLite process created the tables at the same moment: they exist now
         return factory.tracking_recorder(recorder_class)
 
 

@@ -44,6 +44,7 @@ from trust_ledger.domain import (
 from trust_ledger.domain.cursor import END_OF_BLOCK
 from trust_ledger.domain.ids import CURSOR_ID
 from trust_ledger.domain.provenance import provenance_of
+from trust_ledger.table_creation import creating_tables
 
 TRUST_REGISTRY_EVENTS = frozenset(
     {
@@ -85,8 +86,10 @@ class TrustLedger(Application[UUID]):
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {ChainCursor: 100}
 
     def construct_recorder(self) -> ProcessRecorder:
-        """A process recorder: it inserts events and a tracking record in one transaction."""
-        return self.factory.process_recorder()
+        """A process recorder: it inserts events and a tracking record in one transaction (its
+        tables created once, however many processes start at the same moment)."""
+        with creating_tables(self.factory):
+            return self.factory.process_recorder()
 
     @property
     def process_recorder(self) -> ProcessRecorder:

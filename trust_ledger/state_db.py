@@ -29,7 +29,6 @@ DELETE, a row lock), never a lock in one process.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import re
 import sqlite3
 import threading
@@ -49,6 +48,7 @@ from eventsourcing.utils import Environment
 
 from trust_ledger.paths import private_file
 from trust_ledger.settings import read_settings
+from trust_ledger.table_creation import advisory_key
 
 POSTGRES_MODULE = "eventsourcing.postgres"
 LEDGER_NAME = "TrustLedger"
@@ -298,7 +298,7 @@ class PostgresState(StateDatabase):
                     connection.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(self.name)}")
 
     def create(self, statements: Sequence[str]) -> None:
-        key = _lock_key(f"trust-ledger state tables {self.name}")
+        key = advisory_key(f"trust-ledger state tables {self.name}")
         with self.transaction():
             self.execute("SELECT pg_advisory_xact_lock(?)", (key,))
             for statement in statements:
@@ -347,11 +347,6 @@ def _run(cursor: Any, query: str, args: Args) -> Outcome:
     except psycopg.Error as error:
         raise DatabaseError(str(error)) from error
     return Outcome(rows, cursor.rowcount)
-
-
-def _lock_key(text: str) -> int:
-    """A signed 64-bit advisory lock key for `text`."""
-    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big", signed=True)
 
 
 def open_state(sqlite_path: Path, *, schema: str | None = None) -> StateDatabase:

@@ -32,10 +32,12 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, event
+from eventsourcing.persistence import ApplicationRecorder
 
 from trust_ledger.paths import private_file
 from trust_ledger.settings import LEDGER_PREFIX, RECORDS_PREFIX, VIEWS_PREFIX, read_settings
 from trust_ledger.state_db import ledger_settings, on_postgres
+from trust_ledger.table_creation import creating_tables
 
 OTHERS = (VIEWS_PREFIX, RECORDS_PREFIX)
 """Prefixes of settings meant for another store than the ledger's."""
@@ -181,6 +183,11 @@ class IssuanceRecords(Application[UUID]):
     def __init__(self, env: dict[str, str] | None = None, *, issuer_did: str | None = None) -> None:
         super().__init__(env=env)
         self.issuer_did = issuer_did
+
+    def construct_recorder(self) -> ApplicationRecorder:
+        """The records' recorder, its tables created once however many replicas start together."""
+        with creating_tables(self.factory):
+            return self.factory.application_recorder()
 
     def owns(self, issuer_did: str | None) -> bool:
         """Whether an issuance recorded for `issuer_did` is this module's."""
