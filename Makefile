@@ -2,7 +2,8 @@
 # Both install what is missing first, so they work on a fresh clone: a project virtual
 # environment in .venv (Debian's Python refuses `pip install` outside one, PEP 668) and the
 # pinned Node toolchain. `make test` also installs and starts PostgreSQL and installs headless
-# Chromium for the explorer's browser test (Debian, as root).
+# Chromium for the explorer's browser test, nginx and wrk for the proxy tests and tests/bench/
+# (Debian, as root).
 
 # The interpreter the virtual environment is made from: Debian's own by default.
 BASE_PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || command -v python3)
@@ -68,7 +69,7 @@ proxy:
 	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
 
-python-test: install postgres browser proxy
+python-test: install postgres browser proxy wrk
 	$(PYTHON) -m pytest
 
 test: lint contracts-test invariants python-test
@@ -87,9 +88,9 @@ wrk:
 # Every benchmark, each with its baseline from the same run (bench/README.md), then the issue 18
 # target table from their results (about 12 minutes on 2 cores). Not part of `make test`.
 bench: install postgres proxy wrk
-	$(PYTHON) -m bench.ingest
-	$(PYTHON) -m bench.resolve
+	$(PYTHON) -m bench.ingest --profile
+	$(PYTHON) -m bench.resolve --profile
 	$(PYTHON) -m bench.gas
 	$(PYTHON) -m bench.status_size
-	$(PYTHON) -m bench.verify
+	$(PYTHON) -m bench.verify --profile
 	$(PYTHON) -m bench.summary

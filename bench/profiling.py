@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import cProfile
 import pstats
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -21,24 +22,60 @@ def profile(run: Callable[[], Any], top: int = 15) -> dict[str, Any]:
     profiler.enable()
     run()
     profiler.disable()
-    stats = pstats.Stats(profiler)
+    return summarize(pstats.Stats(profiler), top)
+
+
+def summarize(stats: pstats.Stats, top: int = 15, cumulative_of: tuple[str, ...] = ()) -> dict[str, Any]:
+    """What `profile` reports, from profiler statistics (of this process or one dumped to a file);
+    with the calls and cumulative seconds of each function named in `cumulative_of` ("file.py:name",
+    e.g. "hot_path.py:_state"), so a part of a request can be set against the whole."""
     total: float = stats.total_tt  # type: ignore[attr-defined]
     entries = []
     for (path, line, name), (_, calls, own, cumulative, _) in stats.stats.items():  # type: ignore[attr-defined]
         where = f"{shorten(path)}:{line}({name})" if line else name
         entries.append({"function": where, "calls": calls, "own_s": own, "cumulative_s": cumulative})
     entries.sort(key=lambda entry: entry["own_s"], reverse=True)
+    packages: dict[str, float] = {}
     for entry in entries:
         entry["own_share"] = entry["own_s"] / total if total else 0.0
-    return {"total_s": total, "top_by_own_time": entries[:top]}
+        name = package(entry["function"])
+        packages[name] = packages.get(name, 0.0) + entry["own_s"]
+    by_package = {
+        name: {"own_s": own, "own_share": own / total if total else 0.0}
+        for name, own in sorted(packages.items(), key=lambda item: item[1], reverse=True)
+    }
+    named = {}
+    for (path, _, name), (_, calls, _, cumulative, _) in stats.stats.items():  # type: ignore[attr-defined]
+        key = f"{path.rsplit('/', 1)[-1]}:{name}"
+        if key in cumulative_of:
+            named[key] = {"calls": calls, "cumulative_s": cumulative}
+    return {
+        "total_s": total,
+        "top_by_own_time": entries[:top],
+        "own_time_by_package": by_package,
+        "cumulative": named,
+    }
 
 
 def shorten(path: str) -> str:
-    """A source path from its package on (site-packages/, the repository root), else as it is."""
-    for marker in ("site-packages/", f"{PROJECT_ROOT}/", "lib/python3"):
+    """A source path from its package on (site-packages/, the repository root, the standard
+    library as stdlib/), else as it is."""
+    for marker in ("site-packages/", f"{PROJECT_ROOT}/"):
         if marker in path:
-            path = path.split(marker, 1)[1]
-    return path
+            return path.split(marker, 1)[1]
+    return re.sub(r"^.*/lib/python3\.\d+/", "stdlib/", path)
+
+
+def package(function: str) -> str:
+    """Whose code a profiled function is: the top-level package of its source, or for a built-in
+    the extension module named in it (sqlite3, cryptography, ...), else `builtins`."""
+    if function.startswith("<"):
+        found = re.search(r"of '([A-Za-z_][\w]*)", function)
+        return found.group(1) if found else "builtins"
+    head = function.split("/", 2)
+    if head[0] == "stdlib" and len(head) > 1:  # json/decoder.py:343(...) or base64.py:65(...)
+        return "stdlib/" + head[1].split(":")[0].removesuffix(".py")
+    return head[0].split(":")[0]
 
 
 def print_profile(console: Console, title: str, found: dict[str, Any]) -> None:
@@ -54,3 +91,12 @@ def print_profile(console: Console, title: str, found: dict[str, Any]) -> None:
             f"{entry['cumulative_s']:.3f}",
         )
     console.print(table)
+    shares = ", ".join(
+        f"{name} {found_share['own_share']:.0%}"
+        for name, found_share in list(found["own_time_by_package"].items())[:8]
+    )
+    console.print(f"own time by package: {shares}")
+    for key, found_part in found.get("cumulative", {}).items():
+        console.print(
+            f"  {key}: {found_part['calls']:,} calls, {found_part['cumulative_s']:.3f} s cumulative"
+        )

@@ -14,8 +14,9 @@ or socket error fails the run):
   file: the ceiling of HTTP on this machine.
 Rows: current resolution per history length (ours and the peer), one DID (ours and nginx),
 historical resolution (`versionId`, `versionTime`, halfway through a 100-change history) against
-current resolution of the same DIDs, and the scale pair: random DIDs at `--entities` entities,
-then the registry grown to `--large` on chain and random DIDs among all of them. Every row is run
+current resolution of the same DIDs, and the scale pair: random DIDs at `--entities` entities
+(served from a copy of the stores made then) beside the registry grown to `--large` in the ledger
+and random DIDs among all of them, the two measured one after the other. Every row is run
 `--repeat` times, round after round (so drift touches all rows alike); the median is reported.
 
     python -m bench.resolve [--entities 1000] [--large 100000] [--dids 10] [--duration 5] [--repeat 3]
@@ -27,13 +28,17 @@ import argparse
 import json
 import os
 import platform
+import pstats
 import random
+import signal
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -47,6 +52,7 @@ from anvil.devchain import ephemeral_chain, free_port
 from anvil.pump import EventPump
 from bench.ethr_peer import EthrRegistry, ethr_resolver_serving
 from bench.httpbench import nginx_serving, run_wrk, wait_for_port, wrk_available
+from bench.profiling import print_profile, summarize
 from bench.results_dir import RESULTS
 from bench.summary import resolver_rows
 from projections import Projector, open_views
@@ -171,6 +177,21 @@ class Registry:
         self.timings[f"project ({label})"] = projected - followed
 
 
+def copy_stores(env: dict[str, str], directory: Path) -> dict[str, str]:
+    """A consistent copy of the SQLite ledger and views of `env` (the backup API) in `directory`:
+    the environment that names it."""
+    directory.mkdir()
+    source = Path(env["SQLITE_DBNAME"])
+    for name in (source.name, f"{source.stem}-views{source.suffix}"):  # projections.env's file beside
+        found, copy = sqlite3.connect(source.with_name(name)), sqlite3.connect(directory / name)
+        try:
+            found.backup(copy)
+        finally:
+            copy.close()
+            found.close()
+    return {**env, "SQLITE_DBNAME": str(directory / source.name)}
+
+
 def serve_views(env: dict[str, str], workers: int) -> tuple[subprocess.Popen, str]:
     """`trust-ledger serve resolver --no-follow --workers N` over the views, as an operator starts it."""
     port = free_port()
@@ -182,6 +203,39 @@ def serve_views(env: dict[str, str], workers: int) -> tuple[subprocess.Popen, st
     )
     wait_for_port(port, process, "the resolver")
     return process, f"http://127.0.0.1:{port}"
+
+
+REQUEST_PARTS = (
+    "httptools_impl.py:run_asgi",  # a request, from the parsed HTTP to the answer written
+    "hot_path.py:__call__",  # the resolver's part of it
+    "hot_path.py:_state",  # its freshness read of the views (one read transaction)
+    "httptools_impl.py:send",  # uvicorn writing the answer
+)
+"""The parts of a request a resolver profile states the cumulative time of."""
+
+
+def profile_one_did(env: dict[str, str], path: str, wrk: dict[str, float], directory: str) -> dict[str, Any]:
+    """A cProfile of a `serve resolver --no-follow` process (one worker, its event loop's thread)
+    while wrk asks it for `path`; dumped when it stops on SIGINT."""
+    out = Path(directory) / "resolver.prof"
+    port = free_port()
+    code = (
+        "import cProfile, sys; from trust_ledger.cli import main; "
+        f"sys.argv = ['trust-ledger', *sys.argv[1:]]; cProfile.run('main()', {str(out)!r})"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", code, "serve", "resolver", "--no-follow", "--port", str(port)],
+        env={**os.environ, **env, "TRUST_LEDGER_DEPLOYMENT": "/nonexistent"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port, process, "the profiled resolver")
+        run_wrk(f"http://127.0.0.1:{port}", [path], **wrk)
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(60)
+    return summarize(pstats.Stats(str(out)), cumulative_of=REQUEST_PARTS)
 
 
 def checked_get(client: httpx.Client, url: str) -> httpx.Response:
@@ -227,6 +281,9 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, default=2, help="our resolver's processes (one more runs with 1)"
     )
+    parser.add_argument(
+        "--profile", action="store_true", help="also cProfile a 1-worker resolver serving one DID under wrk"
+    )
     args = parser.parse_args()
     if not wrk_available():
         raise SystemExit("wrk is not installed (Debian package wrk; `make bench` installs it)")
@@ -234,6 +291,7 @@ def main() -> None:
     histories = tuple(int(n) for n in args.changes.split(","))
     rng = random.Random(7)
     samples: dict[str, list[dict[str, float]]] = {}
+    profiled: dict[str, Any] = {}
     wrk = {
         "threads": args.threads,
         "connections": args.connections,
@@ -270,6 +328,7 @@ def main() -> None:
 
         server, base = serve_views(registry.env, args.workers)  # the deployed shape
         single, single_base = serve_views(registry.env, 1)  # for reference: one process
+        servers = [server, single]
         try:
             with (
                 ethr_resolver_serving(deployment.rpc_url, ethr) as peer_base,
@@ -315,8 +374,11 @@ def main() -> None:
                         [identifiers(d) for d in ours[histories[0]]],
                     ),
                     ("ours, 1 worker, one DID", single_base, [identifiers(ours[histories[0]][0])]),
-                    (f"ours, random DIDs of {registry.size:,} entities", base, small_sample),
                 ]
+                small_row = (f"ours, random DIDs of {registry.size:,} entities", base, small_sample)
+                scaling = args.large > registry.size
+                if not scaling:
+                    rows.append(small_row)
                 with nginx_serving(one.content, one.headers["content-type"]) as (nginx_base, nginx_path):
                     rows.append(("nginx, the same bytes from a file", nginx_base, [nginx_path]))
                     for round_ in range(args.repeat):
@@ -325,8 +387,20 @@ def main() -> None:
                         )
                         for name, row_base, paths in rows:
                             measure(name, row_base, paths)
+                if args.profile:
+                    profiled = profile_one_did(
+                        registry.env, identifiers(ours[histories[0]][0]), wrk, directory
+                    )
+                    print_profile(console, "serve resolver, 1 worker, one DID under wrk", profiled)
             small_size = registry.size
-            if args.large > registry.size:
+            if scaling:
+                # the registry as it is now, copied and served beside the grown one: the two rows of
+                # the scale pair run round after round, side by side, as the others do
+                small_server, small_base = serve_views(
+                    copy_stores(registry.env, Path(directory) / "small"), args.workers
+                )
+                servers.append(small_server)
+                small_row = (small_row[0], small_base, small_sample)
                 registry.seed_to(args.large, console)
                 large_sample = [
                     identifiers(f"{PREFIX}{rng.randrange(first_cold, registry.size)}")
@@ -335,11 +409,14 @@ def main() -> None:
                 with httpx.Client(timeout=60) as client:
                     for path in large_sample[:20]:
                         checked_get(client, base + path)
+                    for path in small_sample[:20]:
+                        checked_get(client, small_base + path)
                 for round_ in range(args.repeat):
                     console.print(f"scale round {round_ + 1}/{args.repeat} ...")
+                    measure(*small_row)
                     measure(f"ours, random DIDs of {registry.size:,} entities", base, large_sample)
         finally:
-            for process in (server, single):
+            for process in servers:
                 process.terminate()
                 process.wait(30)
 
@@ -384,6 +461,7 @@ def main() -> None:
         "rows": rows_out,
         "targets": report_rows,
         "setup_seconds": registry.timings,
+        "profile_one_worker_one_did": profiled,
     }
     (RESULTS / "resolve.json").write_text(json.dumps(report, indent=2) + "\n")
     console.print(f"written {RESULTS / 'resolve.json'}")

@@ -2,11 +2,12 @@
 figure, the baseline measured in the same run, the ratio, the target and whether it is met.
 Run after the benchmarks (`make bench` does); a missing result is named, not guessed.
 
-    python -m bench.summary
+    python -m bench.summary [--markdown]
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 from typing import Any
 
@@ -15,6 +16,7 @@ from rich.table import Table
 
 from bench.results_dir import RESULTS
 
+COLUMNS = ("what", "ours", "baseline (same run)", "ratio", "target", "met")
 DIDKIT = "didkit, jwt_vc_json, issuer did:key (baseline)"
 DECISIONS = ("trust decision, dc+sd-jwt + KB-JWT", "trust decision, jwt_vc_json in VP-JWT")
 
@@ -137,10 +139,16 @@ def gas_rows(report: dict[str, Any]) -> list[list[str]]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--markdown", action="store_true", help="print the table as Markdown (bench/README.md)"
+    )
+    args = parser.parse_args()
     console = Console(width=200)
     table = Table(title="issue 18 targets: ours, the baseline from the same run, the ratio")
-    for column in ("what", "ours", "baseline (same run)", "ratio", "target", "met"):
+    for column in COLUMNS:
         table.add_column(column, justify="right" if column in ("ours", "ratio") else "left")
+    markdown = ["| " + " | ".join(COLUMNS) + " |", "|---|---:|---|---:|---|---|"]
     missing = []
     for name, rows in (
         ("resolve", resolver_rows),
@@ -158,8 +166,12 @@ def main() -> None:
             continue
         for cells in found:
             table.add_row(*cells)
+            markdown.append("| " + " | ".join(cell.strip() or " " for cell in cells) + " |")
         table.add_section()
-    console.print(table)
+    if args.markdown:
+        print("\n".join(markdown))
+    else:
+        console.print(table)
     if missing:
         console.print(f"no (current) results for: {', '.join(missing)} (run python -m bench.<name>)")
 

@@ -25,7 +25,7 @@ def resolve(results: Path) -> str:
         "resolve",
         results,
         *("--entities", "8", "--large", "16", "--dids", "1", "--changes", "1,3"),
-        *("--duration", "1", "--warmup", "0", "--repeat", "1", "--connections", "4"),
+        *("--duration", "1", "--warmup", "0", "--repeat", "1", "--connections", "4", "--profile"),
     )
 
 

@@ -65,6 +65,18 @@ def test_resolve_measures_ours_the_peer_and_nginx_with_wrk(results: Path, resolv
     targets = [target["what"] for target in report["targets"]]
     assert "scale: p50 ms at 16 entities" in targets
     assert sum(target["met"] is None for target in report["targets"]) == 2  # the 1-worker references
+    profiled = report["profile_one_worker_one_did"]
+    assert_profiled(profiled, "resolve")
+    parts = profiled["cumulative"]
+    assert set(parts) == {
+        "httptools_impl.py:run_asgi",
+        "hot_path.py:__call__",
+        "hot_path.py:_state",
+        "httptools_impl.py:send",
+    }
+    assert (
+        0 < parts["hot_path.py:_state"]["cumulative_s"] < parts["httptools_impl.py:run_asgi"]["cumulative_s"]
+    )
 
 
 def test_gas_compares_ours_before_and_after_with_the_naive_contract(results: Path, gas: str) -> None:
@@ -95,9 +107,12 @@ def test_verify_times_the_trust_decision_beside_signature_only_checks(results: P
 
 
 def assert_profiled(found: dict[str, Any], ran: str) -> None:
-    """A --profile result: its total time and its 15 top functions by own time, each called."""
+    """A --profile result: its total time, its 15 top functions by own time, each called, and the
+    own time of every package."""
     assert found["total_s"] > 0 and len(found["top_by_own_time"]) == 15, ran
     assert all(entry["calls"] > 0 for entry in found["top_by_own_time"]), ran
+    # every function's own time is some package's: the shares add up to the whole
+    assert abs(sum(share["own_share"] for share in found["own_time_by_package"].values()) - 1) < 0.01, ran
 
 
 def test_summary_prints_every_target_from_the_results(
@@ -119,6 +134,9 @@ def test_summary_prints_every_target_from_the_results(
         "gas, full 131,072-entry list",
     ):
         assert row in printed, row
+    markdown = run_bench("summary", results, "--markdown").splitlines()
+    assert markdown[0] == "| what | ours | baseline (same run) | ratio | target | met |"
+    assert len(markdown) == 2 + sum(1 for line in printed.splitlines() if line.startswith("│"))
 
 
 def test_summary_names_a_missing_result(tmp_path: Path) -> None:
