@@ -118,7 +118,7 @@ def credential(ctx: IssuerContext, authorization: str | None, body: dict[str, An
         except Shredded:
             raise OAuthError("credential_request_denied", "the offer has expired") from None
         cid = issuance.cid or str(uuid.uuid4())  # every format of one offer is the same card
-        allocations = ctx.status.allocate(template.type, cid, template.profile)
+        allocations = ctx.status.allocate(template.type, cid)
         issued = build_credential(
             ctx.key,
             ctx.config,

@@ -84,10 +84,8 @@ class StatusService:
         # from both lists (api/status/entries.token_status_claim; issue 16 item 3).
         self._allocator = StatusIndexAllocator(store, creator, profile=Profile.TWDIW, list_size=list_size)
 
-    def allocate(self, credential_type: str, cid: str, profile: str) -> CredentialAllocations:
-        """One index, the same in the type's revocation and suspension lists (`profile` is the
-        template's; every profile allocates so)."""
-        Profile(profile)
+    def allocate(self, credential_type: str, cid: str) -> CredentialAllocations:
+        """One index, the same in the type's revocation and suspension lists, whatever the profile."""
         return self._allocator.allocate(self.did, credential_type, credential_id=cid)
 
     def set_bits(self, entries: Iterable[StatusAllocation], value: bool) -> list[StatusChange]:
