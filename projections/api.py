@@ -172,6 +172,15 @@ class TrustViews(Protocol):
         """What the following process last reported, None when no follower ever wrote these views."""
         ...
 
+    def latest_freshness(self) -> Freshness:
+        """freshness() reflecting every commit made before the call; cheap when the views have not
+        changed since the last call (no read transaction on SQLite)."""
+        ...
+
+    def latest_follower_status(self) -> FollowerStatus | None:
+        """follower_status() as of now, on latest_freshness()'s terms."""
+        ...
+
     def entity_version(
         self, did: str, *, version: int | None = None, at_time: int | None = None
     ) -> EntityVersion | None:

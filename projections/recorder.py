@@ -44,6 +44,12 @@ class ViewRecorder(TrackingRecorder, ABC):
     def follower_lease(self) -> FollowerLease:
         """The lease that makes one process among those over these views their follower."""
 
+    def data_version(self) -> int | None:
+        """A number that stays the same between two calls only if nothing was committed to the
+        views' database in between, by any connection or process; None when the store cannot tell
+        without reading the views (PostgreSQL; or the check failed): then read them."""
+        return None
+
     def record(self, changes: Sequence[ViewChange], tracking: Tracking) -> None:
         """Apply `changes` to the views and record `tracking`, atomically."""
         with self._transaction(commit=True) as cursor:
@@ -85,6 +91,10 @@ class ViewRecorder(TrackingRecorder, ABC):
                 yield local.sql
             finally:
                 local.sql = None
+
+    def in_snapshot(self) -> bool:
+        """Whether this thread has a read transaction open (what it reads may predate a commit)."""
+        return getattr(self._open_reads(), "sql", None) is not None
 
     def _open_reads(self) -> threading.local:
         """The read transaction this thread has open, if any (made on first use: eventsourcing's

@@ -106,7 +106,7 @@ class LedgerService:
         if self.follower is not None and not self.leading:
             now = time.monotonic()
             if now - self._standby_view[0] >= LEASE_CHECK_INTERVAL:
-                reported = self.views.follower_status()
+                reported = self.views.latest_follower_status()
                 reachable = reported is not None and bool(reported.chain_reachable) and not reported.halted
                 self._standby_view = (now, reachable)
             return self._standby_view[1]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,9 @@ class SQLiteViewRecorder(ViewRecorder, SQLiteTrackingRecorder):
 
     def __init__(self, datastore: SQLiteDatastore, **kwargs: Any) -> None:
         self.tables = ViewTables(SQLITE)
+        self._watch: sqlite3.Connection | None = None
+        self._watch_lock = threading.Lock()
+        self._closed = False
         super().__init__(datastore, **kwargs)
 
     def construct_create_table_statements(self) -> list[str]:
@@ -35,7 +40,29 @@ class SQLiteViewRecorder(ViewRecorder, SQLiteTrackingRecorder):
         return "tracking"
 
     def close(self) -> None:
+        with self._watch_lock:
+            self._closed = True
+            if self._watch is not None:
+                self._watch.close()
+                self._watch = None
         self.datastore.close()
+
+    def data_version(self) -> int | None:
+        """SQLite's `PRAGMA data_version` on a connection of its own that never writes: it changes
+        when any other connection (this process's pool, another process) has committed to the
+        file (or the shared in-memory database) since the last call. A few microseconds."""
+        with self._watch_lock:
+            if self._closed:
+                return None
+            try:
+                if self._watch is None:
+                    self._watch = sqlite3.connect(
+                        self.datastore.pool.db_name, uri=True, check_same_thread=False, isolation_level=None
+                    )
+                version: int = self._watch.execute("PRAGMA data_version").fetchone()[0]
+            except sqlite3.Error:
+                return None
+            return version
 
     def follower_lease(self) -> FollowerLease:
         pool = self.datastore.pool

@@ -46,6 +46,8 @@ class SqlTrustViews:
         self.upstream = upstream
         self._clock = clock
         self._t = recorder.tables
+        self._unchanged: dict[str, tuple[int, Any]] = {}
+        """query name -> (the recorder's data_version before it was last read, what it read)."""
 
     def close(self) -> None:
         """Close the views' database connections."""
@@ -77,6 +79,27 @@ class SqlTrustViews:
             block_hash=meta.get("cursor_block_hash"),
             last_event_block_number=meta.get("last_block_number"),
         )
+
+    def latest_freshness(self) -> Freshness:
+        return self._unless_unchanged("freshness", self.freshness)
+
+    def latest_follower_status(self) -> FollowerStatus | None:
+        return self._unless_unchanged("follower_status", self.follower_status)
+
+    def _unless_unchanged(self, name: str, read: Callable[[], Any]) -> Any:
+        """`read()`, or what it gave last time if the views' database has not changed since
+        (ViewRecorder.data_version: taken before reading, so an equal version later means no commit
+        since that read began; None, PostgreSQL: always read). Inside a snapshot it reads the
+        snapshot and keeps nothing: the snapshot may predate the version."""
+        version = None if self.recorder.in_snapshot() else self.recorder.data_version()
+        if version is not None:
+            kept = self._unchanged.get(name)
+            if kept is not None and kept[0] == version:
+                return kept[1]
+        value = read()
+        if version is not None:
+            self._unchanged[name] = (version, value)
+        return value
 
     def follower_status(self) -> FollowerStatus | None:
         with self.recorder.reading() as sql:

@@ -12,9 +12,11 @@ miss or an answer other than 200 or 304; whatever the full route answers with 20
 is remembered, so a replay is the full route's answer byte for byte (tests/resolver/
 test_hot_path.py compares them).
 
-Per request the hit costs one freshness read of the views (one read transaction of two indexed
-single-row queries) and the chain flag: an answer written at one ledger position is never served
-once the views have moved on, in this process or in another one writing the same store.
+Per request the hit costs the views' latest freshness (TrustViews.latest_freshness: on SQLite a
+`PRAGMA data_version`, and a read transaction only after a commit; on PostgreSQL one read
+transaction of two indexed single-row queries) and the chain flag: an answer written at one ledger
+position is never served once the views have moved on, in this process or in another one writing
+the same store.
 """
 
 from __future__ import annotations
@@ -108,7 +110,7 @@ class HotPath:
     def _state(self) -> State | None:
         """The state headers' values now (None: the views cannot say; the full route answers)."""
         try:
-            freshness = self.views.freshness()
+            freshness = self.views.latest_freshness()
             reachable = None if self.chain_status is None else bool(self.chain_status())
         except Exception:
             return None

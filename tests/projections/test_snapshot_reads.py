@@ -9,6 +9,7 @@ import threading
 import pytest
 from fastapi.testclient import TestClient
 
+from projections import Projector
 from resolver.app import create_app as create_resolver_app
 from tests.projections.support import NOW, Projected
 
@@ -50,3 +51,21 @@ def test_a_document_and_its_headers_describe_one_block_under_concurrent_ingestio
         newest_at_header = max(v for v, block in blocks.items() if block <= header_block)
         assert version == newest_at_header, f"document version {version} under X-Ledger-Block {header_block}"
     assert len({version for version, _ in samples}) > 1, "the reads overlapped the ingestion"
+
+
+@pytest.mark.parametrize("store", ["sqlite", "postgres"], indirect=True)  # in-memory: a write waits for it
+def test_the_latest_freshness_read_inside_a_snapshot_is_not_kept_past_it(p: Projected) -> None:
+    """TrustViews.latest_freshness keeps what it read only for as long as the views' data version
+    holds: a read inside an older snapshot is that snapshot's, and must not be served after it."""
+    p.ingest(p.logchain.hierarchy())
+    other = p.reopen()
+    with p.views.snapshot():
+        before = p.views.freshness()
+        p.logchain.mine()
+        endpoint = "https://issuera1.example/s"
+        added = p.logchain.service_added("issuera1", "s", "LinkedDomains", endpoint, "issuera1")
+        position = p.ledger.ingest([added])
+        Projector(p.ledger, other.recorder).wait(position)
+        assert p.views.latest_freshness() == before  # the snapshot's
+    assert p.views.latest_freshness().position == position
+    assert p.views.latest_freshness() == p.views.freshness() == other.latest_freshness()

@@ -4,19 +4,23 @@ chain's reachability or the clock's second have moved past the answer it remembe
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 from fastapi.testclient import TestClient
 
+from projections import Projector, SqlTrustViews
 from resolver import create_app
 from resolver.hot_path import HotPath
+from tests.projections.support import projected
 from tests.resolver.scenario import HAPPYPETS, KEY_EXP_UNTIL, Scenario
 from tests.resolver.views import InMemoryViews, views_from_logs
+from tests.support.chainlogs import Chain
 from tests.support.resolver import NOW
+from tests.support.stores import Store
 
 ACCEPTS = (
     None,
@@ -172,7 +176,7 @@ def test_the_store_failing_falls_back_to_the_full_route(views: InMemoryViews) ->
         def broken() -> Any:
             raise RuntimeError("the store is down")
 
-        failing.freshness = broken  # type: ignore[attr-defined]
+        failing.freshness = failing.latest_freshness = broken  # type: ignore[attr-defined]
         hits = hot.hits
         assert client.get(path).status_code == 200  # the full route's own answer (freshness unknown)
         assert hot.hits == hits
@@ -185,3 +189,54 @@ def test_the_number_of_remembered_answers_is_bounded(views: InMemoryViews) -> No
             for accept in ("application/did+json", "application/json", "application/did-resolution"):
                 assert fetch(client, path_of(HAPPYPETS) + f"?versionId={version}", accept).status_code == 200
         assert len(hot.answers) == 5
+
+
+def counting_transactions(views: SqlTrustViews) -> list[int]:
+    """A counter (one cell) of the database transactions the views' recorder opens from now on."""
+    opened = [0]
+    transaction: Callable[..., AbstractContextManager[Any]] = views.recorder._transaction
+
+    def counted(*, commit: bool) -> AbstractContextManager[Any]:
+        opened[0] += 1
+        return transaction(commit=commit)
+
+    views.recorder._transaction = counted  # type: ignore[method-assign]
+    return opened
+
+
+def test_a_commit_by_another_connection_is_seen_on_the_very_next_request(store: Store) -> None:
+    """On the SQL views (POPO: shared in-memory SQLite; SQLite file; PostgreSQL), a change committed
+    by this process's projector and then by a second opening of the views (its own connections, as
+    another process's) is answered on the very next request, byte for byte as the full route
+    answers it; between commits, on SQLite, a replay reads no view transaction at all."""
+    subject = projected(store, Chain())
+    try:
+        chain = subject.logchain
+        subject.ingest(chain.hierarchy())
+        did = chain.DIDS["issuera1"]
+        path, accept = path_of(did), "application/did-resolution"
+        other = subject.reopen()
+        writers = [subject.projector, Projector(subject.ledger, other.recorder)]
+        with serving(subject.views, clock=lambda: NOW, chain_status=lambda: True) as (client, hot):
+            for round_, writer in enumerate(writers):
+                fetch(client, path, accept)
+                hits = hot.hits
+                opened = counting_transactions(subject.views)
+                replayed = answer(fetch(client, path, accept))
+                assert hot.hits == hits + 1
+                assert opened[0] == (1 if store.backend == "postgres" else 0)
+                chain.mine()
+                endpoint = f"https://issuera1.example/moved-{round_}"
+                added = chain.service_added(
+                    "issuera1", f"moved-{round_}", "LinkedDomains", endpoint, "issuera1"
+                )
+                position = subject.ledger.ingest([added])
+                assert writer.wait(position) == position
+                moved = answer(fetch(client, path, accept))
+                assert hot.hits == hits + 1, "the very next request is not a replay"
+                assert moved != replayed and endpoint.encode() in moved[2]
+                assert dict(moved[1])[b"x-ledger-position"] == str(position).encode()
+                with serving(subject.views, clock=lambda: NOW, chain_status=lambda: True) as (fresh, _):
+                    assert moved == answer(fetch(fresh, path, accept))
+    finally:
+        subject.close()

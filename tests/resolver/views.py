@@ -62,6 +62,12 @@ class InMemoryViews:
     def follower_status(self) -> FollowerStatus | None:
         return self.follower
 
+    def latest_freshness(self) -> Freshness:
+        return self.freshness()
+
+    def latest_follower_status(self) -> FollowerStatus | None:
+        return self.follower_status()
+
     def entity_version(
         self, did: str, *, version: int | None = None, at_time: int | None = None
     ) -> EntityVersion | None:
