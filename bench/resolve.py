@@ -208,7 +208,7 @@ def serve_views(env: dict[str, str], workers: int) -> tuple[subprocess.Popen, st
 REQUEST_PARTS = (
     "httptools_impl.py:run_asgi",  # a request, from the parsed HTTP to the answer written
     "hot_path.py:__call__",  # the resolver's part of it
-    "hot_path.py:_state",  # its freshness read of the views (one read transaction)
+    "hot_path.py:_state",  # its freshness check of the views (a read only after a commit, on SQLite)
     "httptools_impl.py:send",  # uvicorn writing the answer
 )
 """The parts of a request a resolver profile states the cumulative time of."""
