@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +43,21 @@ class Projected:
         views = open_views(self.env, clock=lambda: NOW)
         self.opened.append(views)
         return views
+
+    def project_in_another_process(self, notification_id: int) -> None:
+        """Project up to `notification_id` from another process (its own ledger, views and
+        projector on the same stores: SQLite files or PostgreSQL, not in-memory ones)."""
+        code = (
+            "import json, sys; from projections import Projector, open_views; "
+            "from trust_ledger.ledger import TrustLedger; "
+            "ledger_env, env, position = json.loads(sys.argv[1]); "
+            "Projector(TrustLedger(env=ledger_env), open_views(env).recorder).wait(position, timeout=30)"
+        )
+        arguments = json.dumps([self.store.env, self.env, notification_id])
+        done = subprocess.run(
+            [sys.executable, "-c", code, arguments], capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
 
     def close(self) -> None:
         for views in [self.views, *self.opened]:
