@@ -105,7 +105,12 @@ class TrustDecision:
         self.wall_clock = wall_clock
 
     def verify(self, presentation: str, query: CredentialQuery, binding: Binding) -> TrustedCredential:
-        """The trusted credential, or ``Refused`` with the first failing check's reason code."""
+        """The trusted credential, or ``Refused`` with the first failing check's reason code; all
+        that it reads of the source is one state of the trust data (``TrustSource.reading``)."""
+        with self.source.reading():
+            return self._verify(presentation, query, binding)
+
+    def _verify(self, presentation: str, query: CredentialQuery, binding: Binding) -> TrustedCredential:
         self.require_fresh_trust_data()
         keys = _KeyLookup(self.source, self.leeway)
         try:

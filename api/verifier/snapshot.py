@@ -12,6 +12,7 @@ import re
 import time
 import zlib
 from collections.abc import Mapping
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -160,6 +161,10 @@ class OfflineTrustSource:
         return cls(claims)
 
     # TrustSource
+
+    def reading(self) -> AbstractContextManager[None]:
+        """A snapshot is one state already."""
+        return nullcontext()
 
     def entity(self, did: str) -> EntityRecord | None:
         found = self._entities.get(did)

@@ -7,12 +7,19 @@ the records the accreditation rule judges.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
 
 from projections.accreditation import EntityRecord, record_from_views
-from projections.api import EffectiveStatus, TrustViews
-from projections.trust_freshness import FreshnessBounds, TrustFreshness, judge_live_views
+from projections.api import EffectiveStatus, Freshness, TrustViews
+from projections.trust_freshness import FreshnessBounds, TrustFreshness, judge_views
+
+T = TypeVar("T")
+MAX_REMEMBERED = 4096
+"""Answers remembered at one state of the views; past it they are forgotten and read again."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,10 @@ class StatusBits:
 
 class TrustSource(Protocol):
     """Read-only trust data: entities, effective status, status lists, and how current it is."""
+
+    def reading(self) -> AbstractContextManager[None]:
+        """Everything read inside (in this thread) is read from one state of the trust data."""
+        ...
 
     def entity(self, did: str) -> EntityRecord | None:
         """The entity's current record, or None when the registry does not hold ``did``."""
@@ -61,19 +72,69 @@ class TrustSource(Protocol):
         ...
 
 
+@dataclass
+class _Memo:
+    """What was read at one state of the views (their freshness: ledger position and block)."""
+
+    state: tuple[Any, ...]
+    answers: dict[tuple[str, str, str], Any] = field(default_factory=dict)
+
+
 class ViewsTrustSource:
-    """The live read side: the projections the follower keeps current."""
+    """The live read side: the projections the follower keeps current.
+
+    Inside ``reading()`` every read is one read transaction of the views, and its answers are
+    remembered with the state of the views that transaction saw (ledger position, block number and
+    hash, as the resolver's hot path): a decision at the same state reads them from memory (the
+    issuer's record and parsed keys, its ancestors, each status list decoded once), and the first
+    decision after the views move (a key revoked, a bit set, a new block) reads them again.
+    """
 
     def __init__(self, views: TrustViews):
         self.views = views
+        self._memo = _Memo(state=())
+        self._local = threading.local()
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        if getattr(self._local, "memo", None) is not None:  # joins the one open in this thread
+            yield
+            return
+        with self.views.snapshot():
+            freshness = self.views.freshness()
+            state = (freshness.position, freshness.block_number, freshness.block_hash, freshness.chain_id)
+            memo = self._memo
+            if memo.state != state or freshness.position is None:
+                memo = self._memo = _Memo(state=state)
+            self._local.memo, self._local.freshness = memo, freshness
+            try:
+                yield
+            finally:
+                self._local.memo = self._local.freshness = None
+
+    def _remembered(self, key: tuple[str, str, str], read: Callable[[], T]) -> T:
+        """``read()``, remembered for the state of the views this thread's ``reading()`` opened at."""
+        memo: _Memo | None = getattr(self._local, "memo", None)
+        if memo is None:
+            return read()
+        try:
+            return memo.answers[key]
+        except KeyError:
+            if len(memo.answers) >= MAX_REMEMBERED:
+                memo.answers.clear()
+            answer = memo.answers[key] = read()
+            return answer
 
     def entity(self, did: str) -> EntityRecord | None:
-        return record_from_views(self.views, did)
+        return self._remembered(("entity", did, ""), lambda: record_from_views(self.views, did))
 
     def effective_status(self, did: str) -> EffectiveStatus | None:
-        return self.views.effective_status(did)
+        return self._remembered(("status", did, ""), lambda: self.views.effective_status(did))
 
     def status_list(self, owner_did: str, uri: str) -> StatusBits | None:
+        return self._remembered(("list", owner_did, uri), lambda: self._read_status_list(owner_did, uri))
+
+    def _read_status_list(self, owner_did: str, uri: str) -> StatusBits | None:
         for version in self.views.status_lists_of(owner_did):
             if version.uri == uri:
                 return StatusBits(
@@ -81,12 +142,16 @@ class ViewsTrustSource:
                 )
         return None
 
+    def _freshness(self) -> Freshness:
+        """The freshness ``reading()`` read, else the views' now."""
+        freshness: Freshness | None = getattr(self._local, "freshness", None)
+        return freshness if freshness is not None else self.views.freshness()
+
     def as_of(self) -> int | None:
-        return self.views.freshness().block_time
+        return self._freshness().block_time
 
     def trust_freshness(self, bounds: FreshnessBounds, now: float) -> TrustFreshness:
-        return judge_live_views(self.views, bounds, now)
+        return judge_views(self._freshness(), self.views.follower_status(), bounds, now)
 
     def describe(self) -> str:
-        freshness = self.views.freshness()
-        return f"live ledger views at block {freshness.block_number}"
+        return f"live ledger views at block {self._freshness().block_number}"
