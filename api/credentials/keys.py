@@ -8,7 +8,7 @@ trusts the token's ``alg`` on its own: it must belong to the verification key's 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -92,6 +92,24 @@ def import_public_jwk(jwk: Mapping[str, Any]) -> ECKey | OKPKey:
     except (JoseError, ValueError, TypeError) as exc:
         raise KeyUnsupported(f"invalid JWK: {exc}") from None
     return key  # type: ignore[return-value]
+
+
+class ImportedJwk(Mapping[str, Any]):
+    """A read-only public JWK imported once (a registered key parsed once per key material):
+    ``verify_jws`` verifies with its joserfc key instead of importing the JWK again."""
+
+    def __init__(self, jwk: Mapping[str, Any]):
+        self._jwk = dict(jwk)
+        self.key = import_public_jwk(self._jwk)
+
+    def __getitem__(self, name: str) -> Any:
+        return self._jwk[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._jwk)
+
+    def __len__(self) -> int:
+        return len(self._jwk)
 
 
 def jwk_thumbprint(jwk: Mapping[str, Any]) -> str:
@@ -273,7 +291,7 @@ def verify_jws(
     """
     header = read_header(token)
     alg = check_alg(header.get("alg"), jwk, allowed_algs)
-    key = import_public_jwk(jwk)
+    key = jwk.key if isinstance(jwk, ImportedJwk) else import_public_jwk(jwk)
     try:
         result = jws.deserialize_compact(token, key, registry=_registry(alg))
     except BadSignatureError:

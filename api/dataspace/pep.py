@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,7 +75,7 @@ _PHRASES = {
     503: "Service Unavailable",
 }
 
-TokenKey = Callable[[str], dict[str, Any] | None]
+TokenKey = Callable[[str], Mapping[str, Any] | None]
 """``kid`` (a DID URL) -> the public JWK it names, or ``None`` when it names no key."""
 
 
@@ -209,7 +209,7 @@ class AccessTokenChecker:
             roles=voucher.roles,
         )
 
-    def _key(self, kid: Any) -> dict[str, Any]:
+    def _key(self, kid: Any) -> Mapping[str, Any]:
         prefix = f"{self.trusted_issuer}#"
         if not isinstance(kid, str) or not kid.startswith(prefix) or kid == prefix:
             raise TokenRejected(f"kid {kid!r} is not a key of the trusted verifier {self.trusted_issuer}")

@@ -13,7 +13,7 @@ import json
 import secrets
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -424,10 +424,10 @@ def _account(did: str) -> str:
     return next(party.account for party in PARTIES if party.did == did)
 
 
-def _registry_key(source: ViewsTrustSource) -> Callable[[str], dict | None]:
+def _registry_key(source: ViewsTrustSource) -> Callable[[str], Mapping[str, Any] | None]:
     """The PEP's key lookup: a ``kid`` DID URL -> that entity's registered key, from the views."""
 
-    def lookup(kid: str) -> dict | None:
+    def lookup(kid: str) -> Mapping[str, Any] | None:
         did, _, key_id = kid.partition("#")
         entity = source.entity(did)
         if entity is None:

@@ -13,6 +13,7 @@ TRUST_DATA_STALE, never answered "trusted".
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from api.credentials.claims import numeric_date
 from api.credentials.dids import did_jwk, did_key_jwk
 from api.credentials.errors import CredentialError, KeyUnsupported
 from api.credentials.jwt_vc import verify_vp_jwt
-from api.credentials.keys import public_jwk
+from api.credentials.keys import ImportedJwk
 from api.credentials.sd_jwt import TYP_DC_SD_JWT, TYP_VC_SD_JWT, twdiw_types, verify_sd_jwt_vc
 from api.credentials.twdiw_vp import is_vp_jwt, verify_twdiw_vp
 from api.status.entries import on_chain_list_uri, split_token_list_uri
@@ -390,7 +391,7 @@ def refuse_compromised(kid: str, key: KeyRecord) -> None:
         )
 
 
-def verification_key(entity: EntityRecord, key_id: str) -> dict[str, Any]:
+def verification_key(entity: EntityRecord, key_id: str) -> Mapping[str, Any]:
     """The public JWK of the entity's key ``key_id`` (JsonWebKey2020 or Multikey), or ``Refused``
     (KEY_UNKNOWN) when it has no such key or the key material is unusable, KEY_COMPROMISED when it
     was revoked as compromised."""
@@ -399,13 +400,23 @@ def verification_key(entity: EntityRecord, key_id: str) -> dict[str, Any]:
         raise Refused(r.KEY_UNKNOWN, f"{entity.did} has no key {key_id}")
     refuse_compromised(f"{entity.did}#{key_id}", key)
     try:
-        if key.key_type == "JsonWebKey2020":
-            return public_jwk(jwk_from_hex(key.public_key))
-        if key.key_type == "Multikey":
-            return did_key_jwk("did:key:" + multibase_from_hex(key.public_key))
+        jwk = _parsed_key(key.key_type, key.public_key)
     except (KeyMaterialError, KeyUnsupported, CredentialError) as error:
         raise Refused(r.KEY_UNKNOWN, f"{entity.did}#{key_id} is not a usable key: {error}") from None
-    raise Refused(r.KEY_UNKNOWN, f"{entity.did}#{key_id} has unsupported type {key.key_type!r}")
+    if jwk is None:
+        raise Refused(r.KEY_UNKNOWN, f"{entity.did}#{key_id} has unsupported type {key.key_type!r}")
+    return jwk
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed_key(key_type: str, public_key: str) -> ImportedJwk | None:
+    """The public JWK of registered key material, imported (None for a type that is not supported),
+    parsed once per type and material: what the key may do is judged from its record on every call."""
+    if key_type == "JsonWebKey2020":
+        return ImportedJwk(jwk_from_hex(public_key))
+    if key_type == "Multikey":
+        return ImportedJwk(did_key_jwk("did:key:" + multibase_from_hex(public_key)))
+    return None
 
 
 def _issued_at(claims: Mapping[str, Any]) -> int:

@@ -9,7 +9,7 @@ from joserfc import jws
 from joserfc.jws import JWSRegistry
 
 from api.credentials import errors
-from api.credentials.keys import SIGNING_ALG, SigningKey, jwk_thumbprint, read_header, verify_jws
+from api.credentials.keys import SIGNING_ALG, ImportedJwk, SigningKey, jwk_thumbprint, read_header, verify_jws
 from tests.credentials.forge import flip_signature, hs256_with_public_key, parts, unsigned, with_header
 from tests.support.credentials import CURVES, ISSUER_DID
 
@@ -140,3 +140,23 @@ def test_missing_alg_is_malformed(p256_issuer: SigningKey) -> None:
 
 def test_read_header_does_not_verify(p256_issuer: SigningKey) -> None:
     assert read_header(flip_signature(p256_issuer.sign({})))["alg"] == "ES256"
+
+
+def test_an_imported_jwk_verifies_and_refuses_as_the_jwk_does(issuer_key: SigningKey, curve: str) -> None:
+    imported = ImportedJwk(issuer_key.public_jwk)
+    assert dict(imported) == issuer_key.public_jwk
+    token = issuer_key.sign({"a": 1})
+    assert verify_jws(token, imported).claims() == {"a": 1}
+    with pytest.raises(errors.SignatureInvalid):
+        verify_jws(flip_signature(token), imported)
+    with pytest.raises(errors.AlgNone):
+        verify_jws(unsigned({"alg": "none"}, {"a": 1}), imported)
+    with pytest.raises(errors.AlgSymmetric):
+        verify_jws(hs256_with_public_key({"typ": "JWT"}, {"a": 1}, issuer_key.public_jwk), imported)
+    foreign = "ES256" if curve != "P-256" else "ES256K"
+    with pytest.raises(errors.AlgKeyMismatch):
+        verify_jws(with_header(token, alg=foreign), imported)
+    with pytest.raises(errors.SignatureInvalid):
+        verify_jws(token, ImportedJwk(SigningKey.generate(curve).public_jwk))  # type: ignore[arg-type]
+    with pytest.raises(errors.KeyUnsupported):
+        ImportedJwk(issuer_key.private_jwk())
