@@ -338,6 +338,17 @@ class SqlTrustViews:
             )
         return [_status_list(row) for row in rows]
 
+    def status_list_at(self, owner_did: str, uri: str) -> StatusListVersion | None:
+        t = self._t.status_list_versions
+        with self.recorder.reading() as sql:
+            row = sql.one(
+                f"SELECT s.* FROM {t} s WHERE s.owner_did = ? AND s.uri = ? "
+                f"AND s.version = (SELECT MAX(v.version) FROM {t} v WHERE v.list_id = s.list_id) "
+                "ORDER BY s.list_id LIMIT 1",
+                (owner_did, uri),
+            )
+        return _status_list(row) if row else None
+
 
 # ---------------------------------------------------------------------- rows to records
 

@@ -135,12 +135,10 @@ class ViewsTrustSource:
         return self._remembered(("list", owner_did, uri), lambda: self._read_status_list(owner_did, uri))
 
     def _read_status_list(self, owner_did: str, uri: str) -> StatusBits | None:
-        for version in self.views.status_lists_of(owner_did):
-            if version.uri == uri:
-                return StatusBits(
-                    version.owner_did, version.purpose, version.uri, version.size, version.bitstring
-                )
-        return None
+        version = self.views.status_list_at(owner_did, uri)
+        if version is None:
+            return None
+        return StatusBits(version.owner_did, version.purpose, version.uri, version.size, version.bitstring)
 
     def _freshness(self) -> Freshness:
         """The freshness ``reading()`` read, else the views' now."""

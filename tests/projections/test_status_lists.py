@@ -78,3 +78,32 @@ def test_status_lists_of_an_owner(p: Projected, logchain: Chain) -> None:
     assert [s.list_id for s in p.views.status_lists_of(logchain.DIDS["domaina"])] == [3]
     assert p.views.status_lists_of(UNKNOWN_DID) == []
     assert p.views.status_list(99) is None
+
+
+def test_status_list_at_an_owners_uri(p: Projected, logchain: Chain) -> None:
+    p.ingest(logchain.hierarchy())
+    logchain.mine()
+    p.ingest(
+        [
+            logchain.list_created(2, "issuera1", "issuera1", purpose=1, size=1024),
+            logchain.list_created(1, "issuera1", "issuera1"),
+            logchain.list_created(3, "domaina", "domaina"),
+            logchain.words_changed(2, {1: 7}, "issuera1"),
+        ]
+    )
+    owner = logchain.DIDS["issuera1"]
+    uri = "https://issuer.happypets.example/status/{}".format
+
+    for listed in p.views.status_lists_of(owner):
+        assert p.views.status_list_at(owner, listed.uri) == listed
+    changed = p.views.status_list_at(owner, uri(2))
+    assert changed is not None and changed.bitstring[32:64] == (7).to_bytes(32, "big")
+    logchain.mine()
+    p.ingest([logchain.words_changed(2, {1: 8}, "issuera1")])
+    current = p.views.status_list_at(owner, uri(2))
+    assert current is not None and current.bitstring[32:64] == (8).to_bytes(32, "big")
+    assert current == p.views.status_list(2)
+    assert p.views.status_list_at(owner, uri(3)) is None  # domaina's list, not issuera1's
+    assert p.views.status_list_at(logchain.DIDS["domaina"], uri(3)) == p.views.status_list(3)
+    assert p.views.status_list_at(owner, uri(9)) is None
+    assert p.views.status_list_at(UNKNOWN_DID, uri(1)) is None

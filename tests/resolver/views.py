@@ -151,6 +151,10 @@ class InMemoryViews:
     def status_lists_of(self, owner_did: str) -> list[StatusListVersion]:
         return [v[-1] for v in self.lists.values() if v and v[-1].owner_did == owner_did]
 
+    def status_list_at(self, owner_did: str, uri: str) -> StatusListVersion | None:
+        found = sorted((v for v in self.status_lists_of(owner_did) if v.uri == uri), key=lambda v: v.list_id)
+        return found[0] if found else None
+
 
 def _provenance(event: Any) -> Provenance:
     return Provenance(**event.provenance)

@@ -53,7 +53,7 @@ def test_a_decision_reads_one_transaction_and_the_same_state_from_memory(
     assert isinstance(decide(world, credential), TrustedCredential)
     views = world.service.views
     transactions = counting(monkeypatch, views.recorder, "_begin_snapshot")
-    lists_read = counting(monkeypatch, views, "status_lists_of")
+    lists_read = counting(monkeypatch, views, "status_list_at")
     entities_read = counting(monkeypatch, views, "entity_version")
     trusted = decide(world, credential)
     assert isinstance(trusted, TrustedCredential) and trusted.status_checked == ["revocation"]
