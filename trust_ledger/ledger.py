@@ -12,6 +12,7 @@ one transaction, the way ``EventSourcedProjection.process_event`` records a Proc
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, ClassVar
 from uuid import UUID
@@ -64,6 +65,8 @@ STATUS_REGISTRY_EVENTS = frozenset({"StatusListCreated", "StatusWordsChanged", "
 
 MAX_ATTEMPTS = 3
 """How often a batch is re-tried after a concurrent writer recorded part of it."""
+
+_HEX = re.compile(r"[0-9a-fA-F]*")
 
 _EVENT_META = frozenset(
     {"originator_id", "originator_version", "originator_topic", "timestamp", "provenance", "by"}
@@ -289,13 +292,13 @@ class _Batch:
                 changed = self._handlers[log.event](log, _Args(log))
             except DomainError as error:
                 raise IngestError(f"{log.event} rejected: {error}", log) from error
-            processing.collect_events(*changed)
+            _collect(processing, changed)
         last = chain_position or pending[-1]
         self._check_block(last.block_number, last.block_hash, None)
         self.cursor.advance(
             position=tracking.notification_id, block_number=last.block_number, block_hash=last.block_hash
         )
-        processing.collect_events(self.cursor)
+        _collect(processing, [self.cursor])
         return processing
 
     def _check_block(self, block_number: int, block_hash: str, log: ChainLog | None) -> None:
@@ -586,7 +589,15 @@ class _Args:
 
 
 def _is_hex(text: str) -> bool:
-    return all(c in "0123456789abcdefABCDEF" for c in text)
+    return _HEX.fullmatch(text) is not None
+
+
+def _collect(processing: ProcessingEvent[UUID], aggregates: list[Aggregate]) -> None:
+    """ProcessingEvent.collect_events for aggregates known to be aggregates: the same events in the
+    same order, without its runtime protocol checks (a sixth of a catch-up when made per log)."""
+    for aggregate in aggregates:
+        processing.events.extend(aggregate.collect_events())
+        processing.aggregates[aggregate.id] = aggregate
 
 
 def _check_batch(batch: list[ChainLog], chain_position: ChainPosition | None) -> int | None:
