@@ -141,6 +141,7 @@ class TrustLedger(Application[UUID]):
             except IntegrityError as error:  # a concurrent writer got there first: re-check
                 conflict = error
                 continue
+            self._keep(processing)
             self._take_snapshots(processing)
             self._notify(recordings)
             return recordings[-1].notification.id
@@ -233,6 +234,16 @@ class TrustLedger(Application[UUID]):
             return None
         status_list = self._get(status_list_id(cursor.chain_id, cursor.status_registry, list_id))
         return status_list if isinstance(status_list, StatusList) else None
+
+    def _keep(self, processing: ProcessingEvent[UUID]) -> None:
+        """Put the aggregates a batch just recorded into the repository's cache, as recorded: the
+        next batch copies them instead of fast-forwarding the older cached ones through every event
+        this one wrote (read back and applied again). Nothing changes them afterwards: each batch
+        works on its own copies, and a writer in another process is caught up by fast-forwarding."""
+        cache = self.repository.cache
+        if cache is not None:
+            for aggregate_id, aggregate in processing.aggregates.items():
+                cache.put(aggregate_id, aggregate)
 
     def _last_notification_id(self) -> int:
         return self.process_recorder.max_notification_id() or 0

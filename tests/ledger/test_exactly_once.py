@@ -250,3 +250,32 @@ def test_a_writer_recording_the_same_logs_between_cursor_and_aggregates_is_recog
     assert raced, "the other writer recorded the batch in between"
     assert first.current_state() == second.current_state()
     assert _event_count(first) == HIERARCHY_EVENTS, "recorded once"
+
+
+def test_a_batch_starts_from_the_aggregates_the_last_one_recorded(
+    store: Store, logchain: Chain, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The aggregates a batch recorded stay cached as recorded, so the next batch reads none of
+    them back from the store; one another writer changed meanwhile is still caught up."""
+    first, second = logchain.hierarchy(), logchain.issuer_setup()
+    logchain.mine()
+    third = [logchain.service_added("issuera1", "more", "LinkedDomains", "https://more.example", "issuera1")]
+    ours, theirs = store.open(), store.open()
+    ours.ingest(first)
+    read_back: list[Any] = []
+    real_get = ours.repository.event_store.get
+
+    def get(*args: Any, **kwargs: Any) -> Any:
+        events = list(real_get(*args, **kwargs))
+        read_back.extend(events)
+        return events
+
+    monkeypatch.setattr(ours.repository.event_store, "get", get)
+    ours.ingest(second)
+    assert read_back == []  # before: every event of `first` on issuera1's entity and the cursor
+
+    theirs.ingest(first + second + third)
+    ours.ingest(third)  # recorded by the other writer: a no-op that fast-forwards the cursor
+    issuer = ours.entity_by_did(logchain.DIDS["issuera1"])
+    assert issuer is not None and sorted(issuer["services"]) == ["issuer", "more"]
+    assert ours.current_state() == theirs.current_state() == ours.replay_state()
