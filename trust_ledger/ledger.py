@@ -12,7 +12,9 @@ one transaction, the way ``EventSourcedProjection.process_event`` records a Proc
 
 from __future__ import annotations
 
+import contextlib
 import re
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, ClassVar
 from uuid import UUID
@@ -20,7 +22,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, ProcessRecorder, Tracking
-from eventsourcing.utils import get_topic
+from eventsourcing.utils import EnvType, get_topic
 
 from trust_ledger.chain import did_control
 from trust_ledger.domain import (
@@ -87,6 +89,12 @@ class TrustLedger(Application[UUID]):
     name = "TrustLedger"
     env: ClassVar[dict[str, str]] = {"AGGREGATE_CACHE_MAXSIZE": "1000"}
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {ChainCursor: 100}
+
+    def __init__(self, env: EnvType | None = None) -> None:
+        # Readers copy cached aggregates, and a batch takes its own out of the cache, under this
+        # lock: no reader copies an aggregate while a batch changes it (see _take).
+        self._cache_lock = threading.Lock()
+        super().__init__(env)
 
     def construct_recorder(self) -> ProcessRecorder:
         """A process recorder: it inserts events and a tracking record in one transaction (its
@@ -202,7 +210,7 @@ class TrustLedger(Application[UUID]):
     def current_state(self) -> dict[str, dict[str, Any]]:
         """Every aggregate's state as the repository reconstructs it, keyed by aggregate id."""
         ids = dict.fromkeys(n.originator_id for n in self._notifications())
-        return {str(i): _state_of(self.repository.get(UUID(str(i)))) for i in ids}
+        return {str(i): _state_of(self._get(UUID(str(i)))) for i in ids}
 
     def replay_state(self) -> dict[str, dict[str, Any]]:
         """Every aggregate's state rebuilt from zero by folding the whole notification log in order."""
@@ -216,10 +224,26 @@ class TrustLedger(Application[UUID]):
     # ------------------------------------------------------------------ helpers
 
     def _get(self, aggregate_id: UUID) -> Aggregate | None:
-        try:
-            return self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            return None
+        with self._cache_lock:
+            try:
+                return self.repository.get(aggregate_id)
+            except AggregateNotFoundError:
+                return None
+
+    def _take(self, aggregate_id: UUID) -> Aggregate | None:
+        """The aggregate for a batch to change, as the batch's own: the cached one (fast-forwarded)
+        taken out of the cache instead of deep-copied, or one rebuilt from the store. No reader sees
+        the batch's pending changes, a failed batch leaves nothing behind, and _keep puts it back
+        once recorded."""
+        with self._cache_lock:
+            try:
+                aggregate: Aggregate = self.repository.get(aggregate_id, deepcopy_from_cache=False)
+            except AggregateNotFoundError:
+                return None
+            if self.repository.cache is not None:
+                with contextlib.suppress(KeyError):
+                    self.repository.cache.get(aggregate_id, evict=True)
+            return aggregate
 
     def _entity_of_did(self, did: str) -> Entity | None:
         index = self._get(did_index_id(did))
@@ -236,10 +260,10 @@ class TrustLedger(Application[UUID]):
         return status_list if isinstance(status_list, StatusList) else None
 
     def _keep(self, processing: ProcessingEvent[UUID]) -> None:
-        """Put the aggregates a batch just recorded into the repository's cache, as recorded: the
-        next batch copies them instead of fast-forwarding the older cached ones through every event
-        this one wrote (read back and applied again). Nothing changes them afterwards: each batch
-        works on its own copies, and a writer in another process is caught up by fast-forwarding."""
+        """Put the aggregates a batch just recorded (taken by _take, or new) back into the
+        repository's cache, as recorded: the next batch takes them instead of fast-forwarding older
+        ones through every event this one wrote (read back and applied again). Nothing changes them
+        while cached, and a writer in another process is caught up by fast-forwarding."""
         cache = self.repository.cache
         if cache is not None:
             for aggregate_id, aggregate in processing.aggregates.items():
@@ -323,7 +347,7 @@ class _Batch:
 
     def _get(self, aggregate_id: UUID) -> Aggregate | None:
         if aggregate_id not in self._loaded:
-            aggregate = self._ledger._get(aggregate_id)
+            aggregate = self._ledger._take(aggregate_id)
             if aggregate is None:
                 return None
             self._loaded[aggregate_id] = aggregate

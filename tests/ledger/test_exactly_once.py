@@ -279,3 +279,29 @@ def test_a_batch_starts_from_the_aggregates_the_last_one_recorded(
     issuer = ours.entity_by_did(logchain.DIDS["issuera1"])
     assert issuer is not None and sorted(issuer["services"]) == ["issuer", "more"]
     assert ours.current_state() == theirs.current_state() == ours.replay_state()
+
+
+def test_a_reader_during_a_batch_sees_the_recorded_state_not_the_pending_one(
+    ledger: TrustLedger, logchain: Chain, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch changes the cached aggregates it takes without copying them: out of the cache, so a
+    read made while the batch is pending (another thread, say) copies what is recorded."""
+    ledger.ingest(logchain.hierarchy())
+    ledger.ingest(logchain.issuer_setup()[:1])  # issuera1 and the cursor now cached as recorded
+    before = _snapshot(ledger)
+    seen: list[Any] = []
+    real_record = ledger._record
+
+    def read_then_record(processing: Any) -> Any:
+        seen.append(_snapshot(ledger))
+        return real_record(processing)
+
+    monkeypatch.setattr(ledger, "_record", read_then_record)
+    logchain.mine()
+    ledger.ingest(
+        [logchain.service_added("issuera1", "late", "LinkedDomains", "https://late.example", "issuera1")]
+    )
+
+    assert seen == [before]
+    issuer = ledger.entity_by_did(logchain.DIDS["issuera1"])
+    assert issuer is not None and sorted(issuer["services"]) == ["late"]
