@@ -133,6 +133,7 @@ class TrustLedger(Application[UUID]):
             builder = _Batch(self, chain_id)
             done = builder.cursor.position
             if done >= target:
+                self._keep(builder.loaded)
                 return self._last_notification_id()
             pending = [log for log in batch if log.position > done]
             try:
@@ -149,7 +150,7 @@ class TrustLedger(Application[UUID]):
             except IntegrityError as error:  # a concurrent writer got there first: re-check
                 conflict = error
                 continue
-            self._keep(processing)
+            self._keep(builder.loaded)
             self._take_snapshots(processing)
             self._notify(recordings)
             return recordings[-1].notification.id
@@ -259,15 +260,17 @@ class TrustLedger(Application[UUID]):
         status_list = self._get(status_list_id(cursor.chain_id, cursor.status_registry, list_id))
         return status_list if isinstance(status_list, StatusList) else None
 
-    def _keep(self, processing: ProcessingEvent[UUID]) -> None:
-        """Put the aggregates a batch just recorded (taken by _take, or new) back into the
+    def _keep(self, aggregates: list[Aggregate]) -> None:
+        """Put the aggregates of a batch that recorded (or needed nothing) back into the
         repository's cache, as recorded: the next batch takes them instead of fast-forwarding older
-        ones through every event this one wrote (read back and applied again). Nothing changes them
-        while cached, and a writer in another process is caught up by fast-forwarding."""
+        ones through every event this one wrote (read back and applied again). One with events not
+        recorded is never kept; nothing changes them while cached; a writer in another process is
+        caught up by fast-forwarding."""
         cache = self.repository.cache
         if cache is not None:
-            for aggregate_id, aggregate in processing.aggregates.items():
-                cache.put(aggregate_id, aggregate)
+            for aggregate in aggregates:
+                if not aggregate.pending_events:
+                    cache.put(aggregate.id, aggregate)
 
     def _last_notification_id(self) -> int:
         return self.process_recorder.max_notification_id() or 0
@@ -352,6 +355,11 @@ class _Batch:
                 return None
             self._loaded[aggregate_id] = aggregate
         return self._loaded[aggregate_id]
+
+    @property
+    def loaded(self) -> list[Aggregate]:
+        """Every aggregate this batch took or made."""
+        return list(self._loaded.values())
 
     def _add(self, *aggregates: Aggregate) -> None:
         for aggregate in aggregates:
