@@ -16,6 +16,7 @@ import httpx
 from anvil.devchain import free_port
 from api.credentials.keys import SigningKey, read_payload
 from tests.e2e.test_resolver_http import PACKET, build, identifiers
+from tests.proof.support import record
 from tests.support import issuer as issuer_world
 from tests.support import verifier as verifier_world
 from tests.support.nginx import start_nginx
@@ -87,7 +88,11 @@ def test_resolver_replicas_behind_nginx_survive_a_kill_under_load(chain, start_r
 
             wait_until(fresh_document, 30, what="the proxy to serve the new document")
             served = outcomes["200"]
-            print(f"{served} requests, 0 failed; views at the new block {takeover:.1f}s after SIGKILL")
+            record(
+                "replicas-resolver",
+                f"{served} requests, 0 failed; views at the new block {takeover:.1f}s after SIGKILL",
+                {"requests": served, "failed": 0, "takeover_seconds": round(takeover, 2)},
+            )
         finally:
             proxy.stop()
             second.process.terminate()
@@ -226,10 +231,20 @@ def test_issuer_and_verifier_replicas_behind_nginx_survive_kills_under_load(chai
             env, "SELECT COUNT(*) FROM presentation_sessions WHERE answered_at IS NOT NULL"
         )
         assert answered >= len(flows.answers)
-        print(
+        record(
+            "replicas-modules",
             f"{sum(flows.outcomes.values())} flows {dict(flows.outcomes)}, refused: {dict(flows.refusals)}; "
             f"{flows.retries} requests sent again (cut connection or 502); "
             f"{len(flows.credentials)} credentials, {allocations} status indices, none twice; "
             f"{len(flows.answers)} answers, none twice; "
-            f"views at the new block {takeover:.1f}s after the leader's SIGKILL"
+            f"views at the new block {takeover:.1f}s after the leader's SIGKILL",
+            {
+                "flows": dict(flows.outcomes),
+                "refusals": dict(flows.refusals),
+                "requests_sent_again": flows.retries,
+                "credentials": len(flows.credentials),
+                "status_indices": allocations,
+                "answers": len(flows.answers),
+                "takeover_seconds": round(takeover, 2),
+            },
         )
