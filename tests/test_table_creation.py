@@ -9,19 +9,18 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 
 from tests.support.stores import postgres_schema, schema_rows
 
 PROCESSES = 6
 OPEN_ALL = """
-import sys, time
+import sys
 from api.issuer.records import IssuanceRecords
 from projections.env import open_views
 from trust_ledger.store import open_ledger
 
-go = float(sys.argv[1])
-time.sleep(max(0.0, go - time.time()))  # every process starts creating at the same instant
+print("ready", flush=True)
+sys.stdin.readline()  # every process starts creating when the test says go, all at once
 open_ledger()
 open_views()
 IssuanceRecords(env={"PERSISTENCE_MODULE": "eventsourcing.postgres"})
@@ -32,17 +31,23 @@ print("up")
 def test_processes_starting_together_on_a_fresh_schema_all_come_up() -> None:
     for _ in range(3):  # three fresh schemas: the race is a matter of microseconds
         with postgres_schema("creating") as env:
-            go = time.time() + 3.0  # after every interpreter has imported what it needs
             processes = [
                 subprocess.Popen(
-                    [sys.executable, "-c", OPEN_ALL, str(go)],
+                    [sys.executable, "-c", OPEN_ALL],
                     env={**os.environ, **env},
+                    stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
                     stderr=subprocess.PIPE,
                     text=True,
                 )
                 for _ in range(PROCESSES)
             ]
+            for process in processes:  # each has imported what it needs
+                assert process.stdout is not None and process.stdout.readline().strip() == "ready"
+            for process in processes:
+                assert process.stdin is not None
+                process.stdin.write("go\n")
+                process.stdin.flush()
             outcomes = [process.communicate(timeout=120) for process in processes]
             failed = [err.strip().splitlines()[-1] for out, err in outcomes if out.strip() != "up"]
             assert failed == [], failed

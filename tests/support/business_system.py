@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,10 +22,10 @@ import httpx
 import zxingcpp
 from PIL import Image
 
+from tests.support.waiting import wait_until
+
 DATA_URL = "data:image/png;base64,"
 DATE_TIME = "%Y-%m-%d %H:%M:%S"
-POLL = 0.2
-"""Seconds between two polls, as a business page's timer polls."""
 
 
 class BusinessSystemError(AssertionError):
@@ -102,17 +101,19 @@ class BusinessSystem:
 
     def wait_for_card(self, transaction_id: str, timeout: float = 30) -> IssuedCard:
         """Poll DWVC-201 until the holder has collected the card; the CID is the jti's last part."""
-        deadline = time.monotonic() + timeout
-        while True:
-            response = self.issuer.get(f"/api/credential/nonce/{transaction_id}")
-            if response.status_code == 200:
-                payload = _jwt_payload(response.json()["credential"])
-                if "/api/credential/" not in payload.get("jti", ""):
-                    raise BusinessSystemError("憑證的 jti 裡沒有 cid")
-                return IssuedCard(transaction_id, payload["jti"].rsplit("/", 1)[1], payload["sub"])
-            if time.monotonic() > deadline:
-                raise BusinessSystemError(f"DWVC-201 still answers {response.status_code}: {response.text}")
-            time.sleep(POLL)
+        answers: list[httpx.Response] = []
+        wait_until(
+            lambda: (
+                answers.append(self.issuer.get(f"/api/credential/nonce/{transaction_id}"))
+                or answers[-1].status_code == 200
+            ),
+            timeout,
+            what=f"DWVC-201 to answer 200 for {transaction_id}",
+        )
+        payload = _jwt_payload(answers[-1].json()["credential"])
+        if "/api/credential/" not in payload.get("jti", ""):
+            raise BusinessSystemError("憑證的 jti 裡沒有 cid")
+        return IssuedCard(transaction_id, payload["jti"].rsplit("/", 1)[1], payload["sub"])
 
     def cards(self, data_tag: str) -> list[ListedCard]:
         """DWVC-202 for one dataTag."""
@@ -153,16 +154,15 @@ class BusinessSystem:
 
     def wait_for_result(self, transaction_id: str, timeout: float = 30) -> Verification:
         """Poll DWVP-01-201 until 200; 400 with code 4002 means the holder has not answered yet."""
-        deadline = time.monotonic() + timeout
-        while True:
-            response = self.verifier.post("/api/oidvp/result", json={"transactionId": transaction_id})
-            if response.status_code == 200:
-                return self._verification(response.json())
-            if not (response.status_code == 400 and response.json().get("code") == "4002"):
-                raise BusinessSystemError(f"DWVP-01-201 answered {response.status_code}: {response.text}")
-            if time.monotonic() > deadline:
-                raise BusinessSystemError("DWVP-01-201 still pending")
-            time.sleep(POLL)
+        wait_until(
+            lambda: not self.is_pending(transaction_id),
+            timeout,
+            what=f"DWVP-01-201 to leave 4002 for {transaction_id}",
+        )
+        response = self.verifier.post("/api/oidvp/result", json={"transactionId": transaction_id})
+        if response.status_code != 200:
+            raise BusinessSystemError(f"DWVP-01-201 answered {response.status_code}: {response.text}")
+        return self._verification(response.json())
 
     @staticmethod
     def _verification(body: dict[str, Any]) -> Verification:
