@@ -202,20 +202,9 @@ def twdiw_credential(
     """
     issued, expires, url = _window(version, now, ttl, validity, url)
     subject_id = f"{url}#list"
-    credential = {
-        "@context": [CREDENTIALS_V1, STATUS_LIST_2021_CONTEXT],
-        "id": url,
-        "type": ["VerifiableCredential", "StatusList2021Credential"],
-        "issuer": signer.did,
-        "issuanceDate": xml_datetime(issued),
-        "expirationDate": xml_datetime(expires),
-        "credentialSubject": {
-            "id": subject_id,
-            "type": "StatusList2021",
-            "statusPurpose": version.purpose,
-            "encodedList": encode_twdiw(padded(version.bitstring, min_entries)),
-        },
-    }
+    credential = _status_list_2021(
+        version, signer.did, url, issued, expires, encode_twdiw(padded(version.bitstring, min_entries))
+    )
     claims = {
         "iss": signer.did,
         "sub": subject_id,
@@ -249,20 +238,14 @@ def status_list_2021_credential(
     """
     issued, expires, url = _window(version, now, ttl, validity, url)
     subject_id = f"{url}#list"
-    credential = {
-        "@context": [CREDENTIALS_V1, STATUS_LIST_2021_CONTEXT],
-        "id": url,
-        "type": ["VerifiableCredential", "StatusList2021Credential"],
-        "issuer": signer.did,
-        "issuanceDate": xml_datetime(issued),
-        "expirationDate": xml_datetime(expires),
-        "credentialSubject": {
-            "id": subject_id,
-            "type": "StatusList2021",
-            "statusPurpose": version.purpose,
-            "encodedList": encode_w3c(padded(version.bitstring, min_entries)).removeprefix("u"),
-        },
-    }
+    credential = _status_list_2021(
+        version,
+        signer.did,
+        url,
+        issued,
+        expires,
+        encode_w3c(padded(version.bitstring, min_entries)).removeprefix("u"),
+    )
     claims = {
         "iss": signer.did,
         "sub": subject_id,
@@ -330,3 +313,23 @@ def _published(
         ttl=ttl,
         block_number=version.block_number,
     )
+
+
+def _status_list_2021(
+    version: StatusListVersion, issuer: str, url: str, issued: int, expires: int, encoded_list: str
+) -> dict[str, Any]:
+    """The StatusList2021Credential both profiles sign (they differ in `encodedList`'s alphabet)."""
+    return {
+        "@context": [CREDENTIALS_V1, STATUS_LIST_2021_CONTEXT],
+        "id": url,
+        "type": ["VerifiableCredential", "StatusList2021Credential"],
+        "issuer": issuer,
+        "issuanceDate": xml_datetime(issued),
+        "expirationDate": xml_datetime(expires),
+        "credentialSubject": {
+            "id": f"{url}#list",
+            "type": "StatusList2021",
+            "statusPurpose": version.purpose,
+            "encodedList": encoded_list,
+        },
+    }
