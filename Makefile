@@ -5,10 +5,12 @@
 # Chromium for the explorer's browser test, nginx and wrk for the proxy tests and tests/bench/
 # (Debian, as root).
 
-# The interpreter the virtual environment is made from: Debian's own by default.
-BASE_PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || command -v python3)
+# The interpreter the virtual environment is made from: Debian's own by default
+# (`make dev PYTHON=/usr/bin/python3`; BASE_PYTHON is the older name of the same setting).
+PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || command -v python3)
+BASE_PYTHON ?= $(PYTHON)
 VENV := .venv
-PYTHON := $(VENV)/bin/python
+VENV_PYTHON := $(VENV)/bin/python
 FORGE := node_modules/.bin/forge
 INSTALLED := $(VENV)/.installed
 
@@ -30,8 +32,8 @@ $(VENV)/bin/python: | prerequisites
 	$(BASE_PYTHON) -m venv $(VENV)
 
 $(INSTALLED): $(VENV)/bin/python pyproject.toml package.json package-lock.json
-	$(PYTHON) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PYTHON) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(VENV_PYTHON) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(VENV_PYTHON) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(INSTALLED)
 
@@ -50,10 +52,10 @@ browser:
 
 # Style, the one-way layer contract (pyproject.toml [tool.importlinter]), types, the explorer's script.
 lint: install
-	$(PYTHON) -m ruff check .
-	$(PYTHON) -m ruff format --check .
+	$(VENV_PYTHON) -m ruff check .
+	$(VENV_PYTHON) -m ruff format --check .
 	$(VENV)/bin/lint-imports
-	$(PYTHON) -m mypy
+	$(VENV_PYTHON) -m mypy
 	node --check api/explorer/static/explorer.js
 	cd contracts && ../$(FORGE) fmt --check
 
@@ -70,7 +72,7 @@ proxy:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
 
 python-test: install postgres browser proxy wrk
-	$(PYTHON) -m pytest
+	$(VENV_PYTHON) -m pytest
 
 test: lint contracts-test invariants python-test
 
@@ -78,7 +80,7 @@ test: lint contracts-test invariants python-test
 # too): SIGKILLs during a catch-up, the RPC and PostgreSQL going away under load, a sustained rate.
 # Each states its figures in bench/results/proof-*.json. Restarts the local PostgreSQL (as root).
 proof: install postgres
-	$(PYTHON) -m pytest -m proof
+	$(VENV_PYTHON) -m pytest -m proof
 
 # wrk, the HTTP load generator of bench/resolve.py (Debian package, as root).
 wrk:
@@ -88,9 +90,9 @@ wrk:
 # Every benchmark, each with its baseline from the same run (bench/README.md), then the issue 18
 # target table from their results (about 12 minutes on 2 cores). Not part of `make test`.
 bench: install postgres proxy wrk
-	$(PYTHON) -m bench.ingest --profile
-	$(PYTHON) -m bench.resolve --profile
-	$(PYTHON) -m bench.gas
-	$(PYTHON) -m bench.status_size
-	$(PYTHON) -m bench.verify --profile
-	$(PYTHON) -m bench.summary
+	$(VENV_PYTHON) -m bench.ingest --profile
+	$(VENV_PYTHON) -m bench.resolve --profile
+	$(VENV_PYTHON) -m bench.gas
+	$(VENV_PYTHON) -m bench.status_size
+	$(VENV_PYTHON) -m bench.verify --profile
+	$(VENV_PYTHON) -m bench.summary
