@@ -214,6 +214,13 @@ class KeyRecord:
             return False
         return self.valid_until == 0 or at < self.valid_until
 
+    def next_edge_after(self, at: int) -> int | None:
+        """The first time after ``at`` at which ``live_at`` answers differently (None: never)."""
+        if self.revoked:
+            return None
+        edges = [edge for edge in (self.valid_from, self.valid_until) if edge > at]
+        return min(edges, default=None)
+
 
 @dataclass(frozen=True)
 class ServiceRecord:

@@ -34,6 +34,7 @@ from resolver.models import Health
 from resolver.resolution import DEFAULT_REGISTRY_METHODS, DidResolver
 from trust_ledger.http_limits import ASGIApp, BodyLimits, Refusal, Scope
 from trust_ledger.metrics import ERRORS, RESOLUTIONS, metrics_response
+from trust_ledger.settings import RESOLVER_REPLAY_ENTRIES
 from trust_ledger.store import STORE_RETRY_AFTER_SECONDS, STORE_UNAVAILABLE, first_line
 
 log = logging.getLogger(__name__)
@@ -55,16 +56,18 @@ def create_app(
     clock: Callable[[], int] | None = None,
     mounts: Mapping[str, ASGIApp] | None = None,
     home: str = "/docs",
+    replay_entries: int = RESOLVER_REPLAY_ENTRIES,
 ) -> FastAPI:
     """The resolver over `views`.
 
-    `chain_status` reports whether the chain answers (None: not checked); the resolver keeps
-    answering from the views either way and says so (header X-Chain-Reachable, result metadata,
-    /health). `registry_methods` are the DID methods this registry is authoritative for: an unknown
-    DID of such a method is notFound (404); unknown methods other than key/jwk/pkh are
-    methodNotSupported (501). `clock` gives the unix time used for key validity windows.
-    `mounts` are other apps served under a path prefix (the composition root mounts the explorer
-    here); each guards its own bodies. `home` is where `/` sends a person.
+        `chain_status` reports whether the chain answers (None: not checked); the resolver keeps
+        answering from the views either way and says so (header X-Chain-Reachable, result metadata,
+        /health). `registry_methods` are the DID methods this registry is authoritative for: an unknown
+        DID of such a method is notFound (404); unknown methods other than key/jwk/pkh are
+        methodNotSupported (501). `clock` gives the unix time used for key validity windows.
+        `mounts` are other apps served under a path prefix (the composition root mounts the explorer
+        here); each guards its own bodies. `home` is where `/` sends a person. `replay_entries` bounds
+    the answers replayed from memory (resolver.hot_path).
     """
     mounted = dict(mounts or {})
     now = clock or (lambda: int(time.time()))
@@ -168,5 +171,5 @@ def create_app(
         return RedirectResponse(home, status_code=307)
 
     # Outermost: a resolution the views have not moved past is answered again from memory (issue 18).
-    app.add_middleware(HotPath, views=views, chain_status=chain_status, clock=now)
+    app.add_middleware(HotPath, views=views, chain_status=chain_status, clock=now, max_entries=replay_entries)
     return app

@@ -4,13 +4,15 @@ views have not moved (issue 18, target 1).
 ``HotPath`` is an ASGI middleware, outermost in the resolver app. A DID resolution is a function
 of the request (path, query string, Accept, If-None-Match), of the views' state (what the
 X-Ledger-Block, X-Ledger-Block-Time, X-Ledger-Position and X-Chain-Reachable headers name) and of
-the clock's second (key validity windows are judged at "now"). So the middleware keys each answer
-by the first and remembers the answer with the second and third; a request whose state and second
-are those of a remembered answer gets that answer's bytes again (status, every header, body),
-without FastAPI. Everything else goes to the full route, as does a request with a body, a HEAD, a
-miss or an answer other than 200 or 304; whatever the full route answers with 200 or 304 is what
-is remembered, so a replay is the full route's answer byte for byte (tests/resolver/
-test_hot_path.py compares them).
+the clock (key validity windows are judged at "now"). So the middleware keys each answer by the
+first and remembers the answer with the second and the time it holds for: from the second it was
+read in until the next edge of a key's validity window (``Resolution.holds_until``, which the
+route hands over in the ASGI scope, resolver.http.HOLDS_UNTIL; an answer that does not say holds
+for its second only). A request whose state is that of a remembered answer, within its time, gets
+that answer's bytes again (status, every header, body), without FastAPI. Everything else goes to
+the full route, as does a request with a body, a HEAD, a miss or an answer other than 200 or 304;
+whatever the full route answers with 200 or 304 is what is remembered, so a replay is the full
+route's answer byte for byte (tests/resolver/test_hot_path.py compares them).
 
 Per request the hit costs the views' latest freshness (TrustViews.latest_freshness: on SQLite a
 `PRAGMA data_version`, and a read transaction only after a commit; on PostgreSQL one read
@@ -27,12 +29,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from projections.api import TrustViews
-from resolver.http import IDENTIFIER_PREFIXES, LedgerState
+from resolver.http import HOLDS_UNTIL, IDENTIFIER_PREFIXES, LedgerState
 from trust_ledger.http_limits import ASGIApp, Message, Receive, Scope, Send
 from trust_ledger.metrics import RESOLUTIONS
 
-MAX_ENTRIES = 4096
-"""Answers remembered at once (the least recently stored goes first)."""
 MAX_BODY = 256 * 1024
 """A larger answer is not remembered."""
 STATE_HEADERS = (b"x-ledger-block", b"x-ledger-block-time", b"x-ledger-position", b"x-chain-reachable")
@@ -48,14 +48,18 @@ State = tuple[bytes | None, ...]
 @dataclass(frozen=True)
 class _Answer:
     state: State
-    second: int
+    since: int
+    """The second it was read in."""
+    until: int | None
+    """The first second it may read differently in (None: only the views moving on change it)."""
     start: Message
     body: bytes
 
 
 class HotPath:
     """ASGI middleware: see the module docstring. `views`, `chain_status` and `clock` are the
-    resolver's own (resolver.context.Context)."""
+    resolver's own (resolver.context.Context); `max_entries` answers are remembered at once (the
+    least recently stored goes first; 0: none)."""
 
     def __init__(
         self,
@@ -64,7 +68,7 @@ class HotPath:
         views: TrustViews,
         chain_status: Callable[[], bool] | None,
         clock: Callable[[], int],
-        max_entries: int = MAX_ENTRIES,
+        max_entries: int,
     ) -> None:
         self.app = app
         self.views = views
@@ -99,7 +103,13 @@ class HotPath:
         second = self.clock()
         state = self._state()
         answer = self.answers.get(key)
-        if answer is not None and state is not None and answer.state == state and answer.second == second:
+        if (
+            answer is not None
+            and state is not None
+            and answer.state == state
+            and answer.since <= second
+            and (answer.until is None or second < answer.until)
+        ):
             self.hits += 1
             self._resolved.inc()
             await send(answer.start)
@@ -157,7 +167,8 @@ class HotPath:
             "status": start["status"],
             "headers": list(start["headers"]),
         }
-        self.answers[key] = _Answer(state, second, remembered, body)
+        until = scope.get(HOLDS_UNTIL, second + 1)
+        self.answers[key] = _Answer(state, second, until, remembered, body)
         self.answers.move_to_end(key)
         while len(self.answers) > self.max_entries:
             self.answers.popitem(last=False)

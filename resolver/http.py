@@ -29,6 +29,9 @@ PROBLEM_JSON = "application/problem+json"
 JSON = "application/json"
 
 IDENTIFIER_PREFIXES = ("/1.0/identifiers/", "/api/did/v1/identifiers/")
+HOLDS_UNTIL = "trust_ledger.holds_until"
+"""The ASGI scope key a resolution route sets to its answer's Resolution.holds_until, for
+resolver.hot_path (an answer without it holds for the second it was read in)."""
 TIL_PREFIX = "/v4/"
 DIW_PREFIX = "/api/did/"
 

@@ -115,9 +115,12 @@ class Resolution:
     did: str
     document: dict[str, Any]
     document_metadata: dict[str, Any]
+    holds_until: int | None
+    """The unix time from which the same views may answer differently (a key's validity window
+    opening or closing at the time the answer was read at); None: only the views moving on change
+    it (resolver.hot_path replays it until then)."""
     resolution_metadata: dict[str, Any] = field(default_factory=dict)
     deactivated: bool = False
-    historic: bool = False  # the answer is a superseded version: it will never change
 
 
 def provenance_metadata(version: EntityVersion) -> dict[str, Any]:
@@ -184,6 +187,15 @@ class DidResolver:
             at = min(now, version.valid_until - 1)  # the last moment the version was in force
         else:
             at = now
+        if at != now:
+            holds_until = None  # read at a fixed time
+        elif options.versioned:
+            # the effective status at `at` may still change at a block time the views already
+            # hold but the clock has not reached (a chain ahead of the clock): not beyond this second
+            holds_until = now + 1
+        else:
+            edges = (key.next_edge_after(at) for key in version.state.keys.values())
+            holds_until = min((edge for edge in edges if edge is not None), default=None)
         effective = self.views.effective_status(did, at_time=at if options.versioned else None)
         document = render_document(version, effective, at)
         first = self.views.first_version(did) or version
@@ -204,7 +216,7 @@ class DidResolver:
             document_metadata=metadata,
             resolution_metadata=ledger_metadata(did),
             deactivated=metadata["deactivated"],
-            historic=version.valid_until is not None,
+            holds_until=holds_until,
         )
 
     @staticmethod
@@ -226,7 +238,7 @@ class DidResolver:
                 document=document,
                 document_metadata={},
                 resolution_metadata={"method": method, "source": "didkit"},
-                historic=True,  # derived from the identifier itself: never changes
+                holds_until=None,  # derived from the identifier itself: never changes
             )
         if method in self.registry_methods:
             raise ResolverError(ErrorCode.NOT_FOUND, f"{did} is not registered in this trust ledger")

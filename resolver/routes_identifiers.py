@@ -16,7 +16,7 @@ from resolver.context import Context, get_context
 from resolver.did_syntax import parse_did_url
 from resolver.documents import as_representation
 from resolver.errors import ErrorCode, ResolverError
-from resolver.http import CURRENT_CACHE, VERSIONED_CACHE, LedgerState, json_response
+from resolver.http import CURRENT_CACHE, HOLDS_UNTIL, VERSIONED_CACHE, LedgerState, json_response
 from resolver.media import (
     DEREFERENCING,
     DID_JSON,
@@ -126,6 +126,7 @@ def _resolve_identifier(
     service = options.service is not None or options.service_type is not None
     rep = negotiate(accept, uri_list=service)
     resolution = ctx.resolver.resolve(url.did, options)
+    request.scope[HOLDS_UNTIL] = resolution.holds_until
     RESOLUTIONS.labels("deactivated" if resolution.deactivated else "ok").inc()
     state = ctx.state()
     cache = (

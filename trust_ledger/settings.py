@@ -39,6 +39,9 @@ STORE_CHOICES = (
 """The variables that choose a store; a process that keeps its stores in SQLite under its own var
 directory (`trust-ledger demo`, tests) unsets them."""
 
+RESOLVER_REPLAY_ENTRIES = 4096
+"""The resolver hot path's answers remembered at once, per process (resolver.hot_path)."""
+
 _EVENTSOURCING = re.compile(
     rf"(?:{LEDGER_PREFIX}|{VIEWS_PREFIX}|{RECORDS_PREFIX})?"
     r"(?:PERSISTENCE_MODULE|INFRASTRUCTURE_FACTORY|FACTORY_TOPIC|SQLITE_[A-Z_]+|POSTGRES_[A-Z_]+"
@@ -119,6 +122,14 @@ class Settings(BaseSettings):
         validation_alias="TRUST_LEDGER_RESOLVER_URL",
         description="the resolver the wallet asks about a verifier (`wallet present --resolver`)",
         json_schema_extra=_doc("`http://127.0.0.1:8080`"),
+    )
+    resolver_replay_entries: int = Field(
+        RESOLVER_REPLAY_ENTRIES,
+        ge=0,
+        validation_alias="TRUST_LEDGER_RESOLVER_REPLAY",
+        description="resolutions each resolver process answers again from memory while the views "
+        "have not moved (`serve resolver`, `dev`); 0 renders every one",
+        json_schema_extra=_doc(f"`{RESOLVER_REPLAY_ENTRIES}`"),
     )
     # -- logs ---------------------------------------------------------------------------------------
     log_format: Literal["json", "text"] | None = Field(

@@ -50,6 +50,8 @@ LEAKY_JWK = {
 }
 SECRET_MULTIKEY_HEX = "0x8026" + "4c6fb685c0db2a62369bf589aaa69c4aa6bdc21864690eba8f401023d79fe0e8"
 BASIC_ROLES = [{"target": "did:elsi:EU.EORI.PACKETDELIVERY", "names": ["P.Info.standard"]}]
+KEYS_VALID_FROM = 1_735_689_600
+"""Every key of the scenario is valid from 2025-01-01T00:00:00Z."""
 KEY_EXP_UNTIL = 1_735_692_000
 """key-exp is valid from 2025-01-01T00:00:00Z until 2025-01-01T00:40:00Z."""
 
@@ -78,7 +80,7 @@ def _key(
         keyType=key_type,
         publicKey=material,
         purposes=purposes,
-        validFrom=1_735_689_600,
+        validFrom=KEYS_VALID_FROM,
         validUntil=until,
         by=ACCOUNTS.get(name) or EXTRA_ACCOUNTS[name],
     )
@@ -108,7 +110,7 @@ def _accredit(chain: Chain, name: str, parent: str, roles: list[dict[str, Any]])
         credentialTypeHash="0x" + "11" * 32,
         credentialType="CustomerCredential",
         roles=roles,
-        validFrom=1_735_689_600,
+        validFrom=KEYS_VALID_FROM,
         validUntil=1_893_456_000,
         by=ACCOUNTS.get(parent) or EXTRA_ACCOUNTS[parent],
     )

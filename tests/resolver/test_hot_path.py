@@ -1,6 +1,8 @@
 """Issue 18: resolver.hot_path replays the full route's answers byte for byte (status, every header
 in order, body), for every DID, media type, version and DID URL, and never once the views, the
-chain's reachability or the clock's second have moved past the answer it remembers."""
+chain's reachability or the clock have moved past the answer it remembers: an answer holds from
+the second it was read in until the next edge of a key's validity window, or for its second only
+where the time it was read at follows the clock in a way the route cannot bound."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from projections import Projector, SqlTrustViews
 from resolver import create_app
 from resolver.hot_path import HotPath
 from tests.projections.support import projected
-from tests.resolver.scenario import HAPPYPETS, KEY_EXP_UNTIL, Scenario
+from tests.resolver.scenario import HAPPYPETS, KEY_EXP_UNTIL, KEYS_VALID_FROM, Scenario
 from tests.resolver.views import InMemoryViews, views_from_logs
 from tests.support.chainlogs import Chain
 from tests.support.resolver import NOW
@@ -155,6 +157,61 @@ def test_a_new_block_the_chain_and_the_clock_change_the_answer(scenario: Scenari
         assert after == full_answer(newer, document, False, NOW, path)
 
 
+def test_an_answer_holds_until_a_key_window_opens_or_closes(views: InMemoryViews) -> None:
+    """happypets' keys are valid from KEYS_VALID_FROM, key-exp until KEY_EXP_UNTIL: its current
+    document is replayed in later seconds between those edges, never across one (the key appears,
+    then key-exp goes), never when the clock goes back, and each answer is the full route's."""
+    now = [KEYS_VALID_FROM - 100]
+    path, document = path_of(HAPPYPETS), "application/did+json"
+
+    def full_answer(clock: int) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        with serving(views, clock=lambda: clock) as (fresh, _):
+            return answer(fetch(fresh, path, document))
+
+    with serving(views, clock=lambda: now[0]) as (client, hot):
+
+        def at(clock: int, *, replayed: bool) -> bytes:
+            now[0] = clock
+            hits = hot.hits
+            got = answer(fetch(client, path, document))
+            assert hot.hits == hits + replayed, (clock, replayed)
+            assert got == full_answer(clock), clock
+            return got[2]
+
+        assert b"key-exp" not in at(KEYS_VALID_FROM - 100, replayed=False)  # no key is live yet
+        assert b"key-exp" not in at(KEYS_VALID_FROM - 1, replayed=True)
+        assert b"key-exp" in at(KEYS_VALID_FROM, replayed=False)  # the windows open
+        assert b"key-exp" in at(KEY_EXP_UNTIL - 1, replayed=True)
+        assert b"key-exp" not in at(KEY_EXP_UNTIL, replayed=False)  # key-exp's closes
+        assert b"key-exp" not in at(NOW, replayed=True)  # no edge ahead: it holds from then on
+        assert b"key-exp" in at(KEY_EXP_UNTIL - 1, replayed=False)  # the clock went back
+
+
+def test_versioned_answers_hold_for_their_time(views: InMemoryViews) -> None:
+    """An answer read at a fixed time (versionTime, or a superseded versionId: its last moment in
+    force) holds in later seconds; the current version asked by versionId, read at "now", holds for
+    its second only."""
+    now = [NOW]
+    with serving(views, clock=lambda: now[0]) as (client, hot):
+        result = fetch(client, path_of(HAPPYPETS), "application/did-resolution").json()
+        current = result["didDocumentMetadata"]["versionId"]
+        assert current != "1"
+        cases = (
+            ("?versionTime=2025-01-01T00:30:00Z", True),
+            ("?versionId=1", True),
+            (f"?versionId={current}", False),
+        )
+        for query, holds in cases:
+            now[0] = NOW
+            first = fetch(client, path_of(HAPPYPETS) + query, "application/did-resolution")
+            assert first.status_code == 200
+            hits = hot.hits
+            now[0] = NOW + 1
+            later = fetch(client, path_of(HAPPYPETS) + query, "application/did-resolution")
+            assert answer(later) == answer(first)
+            assert hot.hits == hits + holds, query
+
+
 def test_requests_with_a_body_or_other_methods_take_the_full_route(views: InMemoryViews) -> None:
     with serving(views, clock=lambda: NOW) as (client, hot):
         path = path_of(HAPPYPETS)
@@ -189,6 +246,15 @@ def test_the_number_of_remembered_answers_is_bounded(views: InMemoryViews) -> No
             for accept in ("application/did+json", "application/json", "application/did-resolution"):
                 assert fetch(client, path_of(HAPPYPETS) + f"?versionId={version}", accept).status_code == 200
         assert len(hot.answers) == 5
+
+
+def test_no_answer_is_replayed_with_no_room(views: InMemoryViews) -> None:
+    """replay_entries=0 (TRUST_LEDGER_RESOLVER_REPLAY=0): every resolution takes the full route."""
+    with serving(views, clock=lambda: NOW, replay_entries=0) as (client, hot):
+        first = fetch(client, path_of(HAPPYPETS), "application/did+json")
+        again = fetch(client, path_of(HAPPYPETS), "application/did+json")
+        assert answer(again) == answer(first) and first.status_code == 200
+        assert hot.hits == 0 and not hot.answers
 
 
 def counting_transactions(views: SqlTrustViews) -> list[int]:

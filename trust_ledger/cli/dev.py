@@ -39,6 +39,7 @@ from trust_ledger.cli.devseed import (
 from trust_ledger.cli.serve import serve
 from trust_ledger.logs import configure_logging
 from trust_ledger.paths import restrict_umask
+from trust_ledger.settings import read_settings
 
 DWVC_101_BODY = (
     '{"vcUid":"employee","fields":[{"ename":"name","content":"Alice"},{"ename":"employee_no","content":"7"}]}'
@@ -110,7 +111,10 @@ def _run(deployment: Deployment, outcome: str, var: Path, port: int) -> None:
         issuer = open_issuer(issuer_config, signer, service, config_dir=issuer_dir, horizon=horizon)
         verifier = open_verifier(verifier_config, ViewsTrustSource(service.views), config_dir=verifier_dir)
         resolver_app = create_resolver_app(
-            service.views, chain_status=service.chain_status, home=f"{EXPLORER_PREFIX}/"
+            service.views,
+            chain_status=service.chain_status,
+            home=f"{EXPLORER_PREFIX}/",
+            replay_entries=read_settings().resolver_replay_entries,
         )
         application = one_port_app(
             resolver_app,

@@ -20,6 +20,7 @@ from trust_ledger.cli.context import LOG_FORMAT, UsageError, settings
 from trust_ledger.http_server import WorkerPool, run_server
 from trust_ledger.logs import configure_logging
 from trust_ledger.paths import restrict_umask
+from trust_ledger.settings import read_settings
 from trust_ledger.store import ledger_env
 
 WORKER_ENTRY = [sys.executable, "-c", "from trust_ledger.cli import main; main()"]
@@ -57,7 +58,11 @@ def serve_resolver(
     try:
         chain_status = service.chain_status if service.follower is not None else None
         serve(
-            resolver_with_explorer(service.views, chain_status=chain_status),
+            resolver_with_explorer(
+                service.views,
+                chain_status=chain_status,
+                replay_entries=read_settings().resolver_replay_entries,
+            ),
             host,
             port,
             reuse_port=reuse_port,
