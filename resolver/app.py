@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from typing import Annotated
 
@@ -32,7 +32,7 @@ from resolver.hot_path import HotPath
 from resolver.http import PROBLEM_JSON, error_response, json_response
 from resolver.models import Health
 from resolver.resolution import DEFAULT_REGISTRY_METHODS, DidResolver
-from trust_ledger.http_limits import ASGIApp, BodyLimits, Refusal, Scope
+from trust_ledger.http_limits import ASGIApp, BodyLimits, Message, Receive, Refusal, Scope, Send
 from trust_ledger.metrics import ERRORS, RESOLUTIONS, metrics_response
 from trust_ledger.settings import RESOLVER_REPLAY_ENTRIES
 from trust_ledger.store import STORE_RETRY_AFTER_SECONDS, STORE_UNAVAILABLE, first_line
@@ -46,6 +46,47 @@ def _error(request: Request, code: ErrorCode, detail: str) -> Response:
     if "/identifiers/" in request.url.path:
         RESOLUTIONS.labels(code.name).inc()
     return error_response(request, code, detail, ctx.state())
+
+
+def _internal_error(request: Request, error: Exception) -> Response:
+    """The answer to an exception no route turned into one: 503 with Retry-After while the store is
+    unavailable (a database restart), else 500; both in the DID Resolution error format."""
+    if isinstance(error, STORE_UNAVAILABLE):
+        path, why = request.url.path, first_line(error)
+        log.warning("the store is unavailable answering %s %s: %s", request.method, path, why)
+        detail = "the ledger's views are unavailable; retry shortly"
+        response = _error(request, ErrorCode.UNAVAILABLE, detail)
+        response.headers["Retry-After"] = str(STORE_RETRY_AFTER_SECONDS)
+        return response
+    log.exception("unexpected error answering %s %s", request.method, request.url.path, exc_info=error)
+    return _error(request, ErrorCode.INTERNAL_ERROR, f"unexpected {type(error).__name__}")
+
+
+class InternalErrors:
+    """ASGI middleware answering what escapes the routes (`_internal_error`), unless the answer has
+    begun (then the connection is cut, as before). A plain ASGI callable, not Starlette's
+    BaseHTTPMiddleware, which costs a task group and two memory streams per request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception as error:
+            if started:
+                raise
+            await _internal_error(Request(scope), error)(scope, receive, send)
 
 
 def create_app(
@@ -88,22 +129,7 @@ def create_app(
         chain_status=chain_status,
     )
 
-    @app.middleware("http")
-    async def internal_errors(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        try:
-            return await call_next(request)
-        except STORE_UNAVAILABLE as error:
-            path, why = request.url.path, first_line(error)
-            log.warning("the store is unavailable answering %s %s: %s", request.method, path, why)
-            detail = "the ledger's views are unavailable; retry shortly"
-            response = _error(request, ErrorCode.UNAVAILABLE, detail)
-            response.headers["Retry-After"] = str(STORE_RETRY_AFTER_SECONDS)
-            return response
-        except Exception as error:
-            log.exception("unexpected error answering %s %s", request.method, request.url.path)
-            return _error(request, ErrorCode.INTERNAL_ERROR, f"unexpected {type(error).__name__}")
+    app.add_middleware(InternalErrors)
 
     def refused(scope: Scope, refusal: Refusal) -> Response:
         return _error(Request(scope), ErrorCode.INVALID_OPTIONS, refusal.detail)
