@@ -54,12 +54,13 @@ def resolver_rows(report: dict[str, Any]) -> list[list[str]]:
 def verify_rows(report: dict[str, Any]) -> list[list[str]]:
     rows = report["rows"]
     didkit = rows[DIDKIT]["per_second"]
+    clock = "CPU time" if report.get("clock", "").startswith("thread CPU") else "wall clock"
     out = []
     for name in DECISIONS:
         rate = rows[name]["per_second"]
         out.append(
             row(
-                f"verification, {name.removeprefix('trust decision, ')} (per s, one core)",
+                f"verification, {name.removeprefix('trust decision, ')} (per s, one core, {clock})",
                 f"{rate:,.0f}",
                 f"didkit signature-only: {didkit:,.0f}",
                 f"{rate / didkit:.2f}x",

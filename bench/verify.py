@@ -21,11 +21,18 @@ Rows, all in this process, each timed over every presentation, median of `--repe
   / expirationDate and one credentialStatus object (the revocation entry). It checks one signature
   (resolving the did:key itself), no holder binding and no registry.
 
-    python -m bench.verify [--count 500] [--repeat 5] [--profile] [--cpu-time]
+    python -m bench.verify [--count 500] [--repeat 5] [--profile] [--cpu-time] [--poll-interval S]
 
 ``--cpu-time`` times our rows by the timing thread's CPU time (``time.thread_time``) instead of the
 wall clock: on a loaded machine the wall clock also counts the time the thread waits for a core.
-didkit's rows stay wall-clock (its work runs on its own runtime's threads).
+didkit's rows stay wall-clock (its work runs on its own runtime's threads). Every row of ours
+states both rates whichever clock it is judged by (``wall_per_second``, ``cpu_per_second``), and a
+decision row what the follower took meanwhile: its thread's CPU time as a share of the row's wall
+time, and how often the timing thread waited for the GIL or anything else (voluntary switches).
+
+The follower polls at LedgerService's own interval, as `trust-ledger serve` runs it (``--poll-interval``
+to try another: at 0.05 s its passes' GIL hand-overs cost the timing thread far more wall time
+than the follower's own CPU time, bench/README.md).
 """
 
 from __future__ import annotations
@@ -35,8 +42,10 @@ import asyncio
 import json
 import os
 import platform
+import resource
 import statistics
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -204,18 +213,44 @@ def timed(
     verify: Callable[[Any], Any],
     repeat: int,
     clock: Callable[[], float] = time.perf_counter,
+    follower: threading.Thread | None = None,
 ) -> dict[str, float]:
-    """Seconds per item by `clock`, median of `repeat` rounds over every item (after a warm-up on a few)."""
+    """Seconds per item by `clock`, median of `repeat` rounds over every item (after a warm-up on a
+    few); beside it the rates by the wall clock and by this thread's CPU time, and with a `follower`
+    thread its CPU time during the rounds as a share of their wall time and this thread's voluntary
+    context switches (waits for the GIL, or for anything else) per second."""
     for item in items[:WARM_UP]:
         verify(item)
-    rounds = []
+    follower_clock = time.pthread_getcpuclockid(follower.ident) if follower and follower.ident else None
+    chosen, wall, cpu = [], [], []
+    follower_cpu = switches = 0.0
     for _ in range(repeat):
-        started = clock()
+        f0 = time.clock_gettime(follower_clock) if follower_clock is not None else 0.0
+        s0 = resource.getrusage(resource.RUSAGE_THREAD).ru_nvcsw
+        c0, w0, k0 = time.thread_time(), time.perf_counter(), clock()
         for item in items:
             verify(item)
-        rounds.append((clock() - started) / len(items))
-    per_item = statistics.median(rounds)
-    return {"per_second": 1 / per_item, "ms": per_item * 1e3, "count": len(items), "rounds": repeat}
+        k1, w1, c1 = clock(), time.perf_counter(), time.thread_time()
+        switches += resource.getrusage(resource.RUSAGE_THREAD).ru_nvcsw - s0
+        if follower_clock is not None:
+            follower_cpu += time.clock_gettime(follower_clock) - f0
+        chosen.append((k1 - k0) / len(items))
+        wall.append((w1 - w0) / len(items))
+        cpu.append((c1 - c0) / len(items))
+    per_item = statistics.median(chosen)
+    row = {
+        "per_second": 1 / per_item,
+        "ms": per_item * 1e3,
+        "wall_per_second": 1 / statistics.median(wall),
+        "cpu_per_second": 1 / statistics.median(cpu),
+        "count": len(items),
+        "rounds": repeat,
+    }
+    if follower_clock is not None:
+        elapsed = sum(wall) * len(items)
+        row["follower_cpu_share"] = follower_cpu / elapsed
+        row["voluntary_switches_per_second"] = switches / elapsed
+    return row
 
 
 def timed_didkit(tokens: list[str], repeat: int) -> dict[str, float]:
@@ -241,7 +276,8 @@ def timed_didkit(tokens: list[str], repeat: int) -> dict[str, float]:
 
 def pin_to_one_core() -> int:
     """Run this thread, and every thread it starts from now on (didkit's runtime), on one core: the
-    rates are per core. Anvil, started before, and the views' follower thread keep their cores."""
+    rates are per core. Anvil, started before, and the views' follower thread keep every core (moving
+    them to the others made no difference but more cross-core GIL hand-overs: bench/README.md)."""
     core = min(os.sched_getaffinity(0))
     os.sched_setaffinity(0, {core})
     return core
@@ -258,6 +294,11 @@ def main() -> None:
         "--cpu-time",
         action="store_true",
         help="time our rows by this thread's CPU time, not the wall clock (didkit's stay wall-clock)",
+    )
+    parser.add_argument(
+        "--poll-interval",
+        type=float,
+        help="seconds between the follower's polls (default: LedgerService's own, as served)",
     )
     args = parser.parse_args()
     clock = time.thread_time if args.cpu_time else time.perf_counter
@@ -276,15 +317,20 @@ def main() -> None:
         console.print("building the hierarchy on chain and following it into the views ...")
         setup_block = build_hierarchy(w3, deployment, issuer_key, verifier_key)
         service = LedgerService.open(
-            TrustGateway(JsonRpc(deployment.rpc_url), deployment),
-            default_horizon(deployment.chain_id),
-            poll_interval=0.05,
+            TrustGateway(JsonRpc(deployment.rpc_url), deployment), default_horizon(deployment.chain_id)
         )
+        if args.poll_interval is not None:
+            service.poll_interval = args.poll_interval
         service.start()
         try:
             service.wait_for_block(setup_block)
+            assert service._thread is not None
+            follower = service._thread
             core = pin_to_one_core()
-            console.print(f"timing on core {core} (this thread and those it starts; Anvil keeps its own)")
+            console.print(
+                f"timing on core {core} (this thread and those it starts; Anvil and the follower, "
+                f"polling every {service.poll_interval} s, keep their cores)"
+            )
             decision = TrustDecision(ViewsTrustSource(service.views), clock=lambda: int(time.time()))
             console.print(f"issuing {args.count} credentials per format ...")
             made = Presentations(issuer_key, args.count)
@@ -305,7 +351,7 @@ def main() -> None:
                     assert trusted.issuer == ISSUER and trusted.status_checked
 
                 console.print(f"timing {label} ...")
-                rows[f"trust decision, {label}"] = timed(pairs, decide, args.repeat, clock)
+                rows[f"trust decision, {label}"] = timed(pairs, decide, args.repeat, clock, follower)
                 if args.profile:
                     profiles[label] = profile(lambda pairs=pairs, decide=decide: [decide(p) for p in pairs])
                     print_profile(
@@ -328,6 +374,7 @@ def main() -> None:
                 made.didkit_credentials("jwk"), args.repeat
             )
             block = service.views.freshness().block_number
+            poll_interval = service.poll_interval
         finally:
             service.stop()
 
@@ -352,7 +399,9 @@ def main() -> None:
         "benchmark": "verify",
         "count": args.count,
         "repeat": args.repeat,
-        "one_core": "the timing thread pinned to one core (os.sched_setaffinity), Anvil not",
+        "one_core": "the timing thread pinned to one core (os.sched_setaffinity), Anvil and the "
+        "follower thread not",
+        "follower_poll_interval_s": poll_interval,
         "clock": "thread CPU time (didkit rows wall-clock)" if args.cpu_time else "wall clock",
         "profiles": profiles,
         "machine": {

@@ -13,7 +13,7 @@ import asyncio
 import json
 from collections.abc import Coroutine, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import didkit
@@ -26,7 +26,7 @@ from api.credentials.errors import (
     DidMethodUnsupported,
     KeyUnsupported,
 )
-from api.credentials.keys import SIGNING_ALG, import_public_jwk, public_jwk
+from api.credentials.keys import SIGNING_ALG, ImportedJwk, import_public_jwk, public_jwk
 from trust_ledger.codecs import (
     BASE58BTC,
     JWK_JCS_PUB,
@@ -59,20 +59,34 @@ class HolderKey:
     did: str
     vm_id: str
     jwk: dict[str, Any]
+    imported: ImportedJwk | None = field(default=None, repr=False, compare=False)
+    """``jwk`` as resolving it imported it (a did:jwk), else None."""
+
+    def verification_key(self) -> Mapping[str, Any]:
+        """The key to verify the holder's signatures with: imported already when resolving it was."""
+        return self.jwk if self.imported is None else self.imported
 
 
 # --- did:jwk ---------------------------------------------------------------------------------
 
 
 def did_jwk(jwk: Mapping[str, Any]) -> str:
-    """The did:jwk of a key (its public members only, compact JSON, base64url)."""
+    """The did:jwk of a key (its public members only, compact JSON, base64url); a key not imported
+    yet is imported to check it is one."""
     public = public_jwk(jwk)
-    import_public_jwk(public)
+    if not isinstance(jwk, ImportedJwk):
+        import_public_jwk(public)
     return DID_JWK_PREFIX + b64url_encode(json.dumps(public, separators=(",", ":")).encode("utf-8"))
 
 
 def parse_did_jwk(did: str) -> dict[str, Any]:
     """The public JWK inside a did:jwk; refuses private members, ``use: enc`` and bad keys."""
+    return public_jwk(_did_jwk_key(did))
+
+
+def _did_jwk_key(did: str) -> ImportedJwk:
+    """The public key inside a did:jwk, imported (of its public members), or ``DidInvalid`` as
+    ``parse_did_jwk`` says."""
     if not did.startswith(DID_JWK_PREFIX):
         raise DidInvalid(f"not a did:jwk: {did!r}")
     try:
@@ -87,10 +101,11 @@ def parse_did_jwk(did: str) -> dict[str, Any]:
     if jwk.get("use") == "enc":
         raise DidInvalid("did:jwk key is for encryption only")
     try:
-        import_public_jwk(jwk)
+        imported = ImportedJwk(jwk)
+        public = public_jwk(jwk)
+        return imported if public == jwk else ImportedJwk(public)
     except KeyUnsupported as exc:
         raise DidInvalid(f"did:jwk key: {exc}") from None
-    return public_jwk(jwk)
 
 
 # --- did:key ---------------------------------------------------------------------------------
@@ -235,7 +250,8 @@ def resolve_holder_key(did_url: str) -> HolderKey:
     if did.startswith(DID_JWK_PREFIX):
         if fragment not in ("", "0"):
             raise DidInvalid(f"did:jwk has no verification method #{fragment}")
-        return HolderKey(did=did, vm_id=f"{did}#0", jwk=parse_did_jwk(did))
+        key = _did_jwk_key(did)
+        return HolderKey(did=did, vm_id=f"{did}#0", jwk=public_jwk(key), imported=key)
     if did.startswith(DID_KEY_PREFIX):
         return _did_key_holder(did, fragment)
     raise DidMethodUnsupported(f"holder DID method of {did!r} is not supported (did:jwk, did:key)")

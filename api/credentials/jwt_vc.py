@@ -29,7 +29,7 @@ from api.credentials.errors import (
     SignatureInvalid,
     TypInvalid,
 )
-from api.credentials.keys import IssuerKeySource, SigningKey, issuer_jwk, read_header, verify_jws
+from api.credentials.keys import CompactJws, IssuerKeySource, SigningKey, issuer_jwk, verify_jws
 
 VCDM1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
 VCDM1_VOCABULARY = "https://www.w3.org/2018/credentials#"
@@ -140,7 +140,8 @@ def verify_jwt_vc(
     allowed_algs: Collection[str] | None = None,
 ) -> VerifiedJwtVc:
     """Verify a ``jwt_vc_json`` credential: signature (alg pinned), typ, iss, exp/nbf, ``vc`` shape."""
-    verified = verify_jws(token, issuer_jwk(issuer_key, token), allowed_algs=allowed_algs)
+    parsed = CompactJws(token)
+    verified = verify_jws(parsed, issuer_jwk(issuer_key, parsed), allowed_algs=allowed_algs)
     typ = verified.header.get("typ")
     if typ is not None and typ != JWT_TYP:
         raise TypInvalid(f"VC-JWT typ must be {JWT_TYP!r} when present, not {typ!r}")
@@ -228,13 +229,13 @@ def verify_vp_jwt(
     """Verify a VP-JWT: holder signature by the ``kid`` DID URL's key (did:jwk / did:key) whose DID
     is ``iss``; nonce, aud, iat, exp; then every credential, each of whose ``sub`` must be the holder.
     """
-    header = read_header(vp_jwt)
-    kid = header.get("kid")
+    parsed = CompactJws(vp_jwt)
+    kid = parsed.header.get("kid")
     if not isinstance(kid, str):
         raise HolderBindingInvalid("VP-JWT header has no kid (holder DID URL)")
     holder_key = resolve_holder_key(kid)
     try:
-        verified = verify_jws(vp_jwt, holder_key.jwk, allowed_algs=allowed_algs)
+        verified = verify_jws(parsed, holder_key.verification_key(), allowed_algs=allowed_algs)
     except (SignatureInvalid, KeyUnsupported):
         raise HolderBindingInvalid("VP-JWT is not signed by the holder's key") from None
     claims = verified.claims()

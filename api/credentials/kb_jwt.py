@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from api.credentials.claims import check_audience, check_iat, check_nonce, current_time
@@ -14,7 +15,7 @@ from api.credentials.errors import (
     SignatureInvalid,
     TypInvalid,
 )
-from api.credentials.keys import SigningKey, verify_jws
+from api.credentials.keys import ImportedJwk, SigningKey, verify_jws
 
 KB_TYP = "kb+jwt"
 
@@ -34,6 +35,14 @@ def create_kb_jwt(
     return holder.sign(claims, {"typ": KB_TYP}, include_kid=False)
 
 
+@dataclass(frozen=True)
+class VerifiedKbJwt:
+    """A verified KB-JWT: its claims, and the holder's key as imported to verify it."""
+
+    claims: dict[str, Any]
+    holder_key: ImportedJwk
+
+
 def verify_kb_jwt(
     kb_jwt: str,
     *,
@@ -45,12 +54,12 @@ def verify_kb_jwt(
     max_age: int = 300,
     max_future: int = 60,
     allowed_algs: Collection[str] | None = None,
-) -> dict[str, Any]:
+) -> VerifiedKbJwt:
     """Verify a KB-JWT against the ``cnf`` key and this request's nonce and audience.
 
     Raises ``AlgNotAllowed`` (none/HS*/alg not for the key), ``HolderBindingInvalid`` (bad signature,
     unusable cnf key), ``TypInvalid``, ``NonceMismatch``, ``AudienceMismatch``, ``IatInvalid`` or
-    ``SdHashMismatch``. Returns the KB-JWT claims.
+    ``SdHashMismatch``.
     """
     try:
         verified = verify_jws(kb_jwt, holder_jwk, allowed_algs=allowed_algs)
@@ -66,4 +75,4 @@ def verify_kb_jwt(
     check_iat(claims, now=now, max_age=max_age, max_future=max_future)
     if claims.get("sd_hash") != sd_digest(sd_jwt):
         raise SdHashMismatch("KB-JWT sd_hash does not match the presented SD-JWT")
-    return claims
+    return VerifiedKbJwt(claims, verified.key)

@@ -7,6 +7,7 @@ trusts the token's ``alg`` on its own: it must belong to the verification key's 
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from joserfc import jws
 from joserfc.errors import BadSignatureError, JoseError, UnsupportedAlgorithmError
 from joserfc.jwk import ECKey, OKPKey, import_key
-from joserfc.jws import JWSRegistry
+from joserfc.jws import CompactSignature, JWSRegistry
 
 from api.credentials.errors import (
     AlgKeyMismatch,
@@ -55,7 +56,9 @@ class _PinnedRegistry(JWSRegistry):
         return self.algorithms[name]
 
 
+@functools.cache
 def _registry(alg: str) -> JWSRegistry:
+    """The registry pinned to ``alg`` (one per algorithm: a registry is only read once made)."""
     return _PinnedRegistry(algorithms=[alg], strict_check_header=False)
 
 
@@ -215,16 +218,53 @@ class SigningKey:
         return jws.serialize_compact(protected, body, self.key, registry=_registry(self.alg))
 
 
+class CompactJws:
+    """A compact JWS split and decoded once, *unverified*: its protected header, its payload and,
+    when first asked, its claims. ``issuer_jwk`` and ``verify_jws`` take it as it is, so a token is
+    decoded once however many checks read it."""
+
+    def __init__(self, token: str):
+        """``MalformedToken`` unless ``token`` is a compact JWS with a JSON object header."""
+        if not isinstance(token, str) or token.count(".") != 2:
+            raise MalformedToken("not a compact JWS")
+        try:
+            self.signature: CompactSignature = jws.extract_compact(token.encode("ascii"), registry=_READING)
+        except (JoseError, ValueError, UnicodeError, RecursionError) as exc:
+            raise MalformedToken(f"not a compact JWS: {exc}") from None
+        self.token = token
+        self.header: dict[str, Any] = dict(self.signature.headers())
+
+    @property
+    def payload(self) -> bytes:
+        return self.signature.payload
+
+    @functools.cached_property
+    def claims(self) -> dict[str, Any]:
+        """The payload as a JSON object (decoded once), or ``MalformedToken``."""
+        return json_object(self.payload, "JWS payload")
+
+
+def compact_jws(token: str | CompactJws) -> CompactJws:
+    """``token`` decoded (``MalformedToken`` if it is no compact JWS), unless it is already."""
+    return token if isinstance(token, CompactJws) else CompactJws(token)
+
+
 @dataclass(frozen=True)
 class VerifiedJws:
     """A compact JWS whose signature has been verified."""
 
     header: dict[str, Any]
-    payload: bytes
+    jws: CompactJws = field(repr=False)
+    key: ImportedJwk = field(repr=False)
+    """The key it verified with, imported (hand it on rather than import the JWK again)."""
+
+    @property
+    def payload(self) -> bytes:
+        return self.jws.payload
 
     def claims(self) -> dict[str, Any]:
         """The payload as a JSON object, or ``MalformedToken``."""
-        return json_object(self.payload, "JWS payload")
+        return self.jws.claims
 
 
 def json_object(data: bytes | str, what: str) -> dict[str, Any]:
@@ -247,22 +287,12 @@ def _not_json(constant: str) -> Any:
 
 def read_header(token: str) -> dict[str, Any]:
     """The protected header of a compact JWS, *unverified*."""
-    if not isinstance(token, str) or token.count(".") != 2:
-        raise MalformedToken("not a compact JWS")
-    try:
-        return dict(jws.extract_compact(token.encode("ascii"), registry=_READING).headers())
-    except (JoseError, ValueError, UnicodeError, RecursionError) as exc:
-        raise MalformedToken(f"not a compact JWS: {exc}") from None
+    return CompactJws(token).header
 
 
 def read_payload(token: str) -> dict[str, Any]:
     """The claims of a compact JWS, *unverified* (to find the issuer before resolving its key)."""
-    read_header(token)
-    try:
-        payload = jws.extract_compact(token.encode("ascii"), registry=_READING).payload
-    except (JoseError, ValueError, UnicodeError) as exc:
-        raise MalformedToken(f"not a compact JWS: {exc}") from None
-    return json_object(payload, "JWS payload")
+    return CompactJws(token).claims
 
 
 def check_alg(alg: Any, jwk: Mapping[str, Any], allowed_algs: Collection[str] | None = None) -> str:
@@ -282,23 +312,26 @@ def check_alg(alg: Any, jwk: Mapping[str, Any], allowed_algs: Collection[str] | 
 
 
 def verify_jws(
-    token: str, jwk: Mapping[str, Any], *, allowed_algs: Collection[str] | None = None
+    token: str | CompactJws, jwk: Mapping[str, Any], *, allowed_algs: Collection[str] | None = None
 ) -> VerifiedJws:
-    """Verify a compact JWS with a public JWK, the ``alg`` pinned to the key type.
+    """Verify a compact JWS (or one decoded already) with a public JWK, the ``alg`` pinned to the
+    key type.
 
     Raises ``MalformedToken``, ``AlgNone``, ``AlgSymmetric``, ``AlgKeyMismatch``, ``KeyUnsupported``
     or ``SignatureInvalid``.
     """
-    header = read_header(token)
-    alg = check_alg(header.get("alg"), jwk, allowed_algs)
-    key = jwk.key if isinstance(jwk, ImportedJwk) else import_public_jwk(jwk)
+    parsed = compact_jws(token)
+    alg = check_alg(parsed.header.get("alg"), jwk, allowed_algs)
+    key = jwk if isinstance(jwk, ImportedJwk) else ImportedJwk(jwk)
     try:
-        result = jws.deserialize_compact(token, key, registry=_registry(alg))
+        valid = jws.validate_compact(parsed.signature, key.key, registry=_registry(alg))
     except BadSignatureError:
-        raise SignatureInvalid("JWS signature does not verify") from None
+        valid = False
     except (JoseError, ValueError, TypeError, RecursionError) as exc:  # TypeError: joserfc on "crit": 5
         raise MalformedToken(f"JWS rejected: {exc}") from None
-    return VerifiedJws(header=dict(result.headers()), payload=result.payload)
+    if not valid:
+        raise SignatureInvalid("JWS signature does not verify")
+    return VerifiedJws(header=parsed.header, jws=parsed, key=key)
 
 
 IssuerKeySource = Mapping[str, Any] | Callable[[dict[str, Any], dict[str, Any]], Mapping[str, Any]]
@@ -306,8 +339,10 @@ IssuerKeySource = Mapping[str, Any] | Callable[[dict[str, Any], dict[str, Any]],
 ``kid``, checked against ``iss``); the resolver raises when the key cannot be validated."""
 
 
-def issuer_jwk(source: IssuerKeySource, token: str) -> Mapping[str, Any]:
-    """The verification key for ``token`` from a JWK or a resolver."""
+def issuer_jwk(source: IssuerKeySource, token: str | CompactJws) -> Mapping[str, Any]:
+    """The verification key for ``token`` from a JWK or a resolver (given the token's decoded
+    header and claims, which it reads and does not change)."""
     if isinstance(source, Mapping):
         return source
-    return source(read_header(token), read_payload(token))
+    parsed = compact_jws(token)
+    return source(parsed.header, parsed.claims)

@@ -14,6 +14,7 @@ Verification follows RFC 9901 §7 and SD-JWT VC; each failure raises its own ``C
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -32,7 +33,15 @@ from api.credentials.errors import (
 )
 from api.credentials.jwt_vc import VCDM1_CONTEXT
 from api.credentials.kb_jwt import create_kb_jwt, verify_kb_jwt
-from api.credentials.keys import IssuerKeySource, SigningKey, issuer_jwk, public_jwk, read_header, verify_jws
+from api.credentials.keys import (
+    CompactJws,
+    ImportedJwk,
+    IssuerKeySource,
+    SigningKey,
+    issuer_jwk,
+    public_jwk,
+    verify_jws,
+)
 
 TYP_DC_SD_JWT = "dc+sd-jwt"
 TYP_VC_SD_JWT = "vc+sd-jwt"
@@ -63,6 +72,11 @@ class SdJwt:
         if not jwt or any(not d for d in middle):
             raise MalformedToken("SD-JWT has an empty component")
         return cls(issuer_jwt=jwt, disclosures=tuple(middle), kb_jwt=last or None)
+
+    @functools.cached_property
+    def issuer_jws(self) -> CompactJws:
+        """The issuer-signed JWT decoded (once), *unverified*; ``MalformedToken`` if it is no JWS."""
+        return CompactJws(self.issuer_jwt)
 
     @property
     def presented(self) -> str:
@@ -250,7 +264,8 @@ class VerifiedSdJwt:
     ``claims``: the processed payload (disclosed values in place, no ``_sd``/``_sd_alg``);
     ``disclosed``: only the claims that came from disclosures, flat by name (nested names may
     collide: use ``claims`` for structure); ``holder_jwk``: ``cnf.jwk``;
-    ``kb_claims``: the verified KB-JWT claims, when key binding was presented.
+    ``kb_claims``: the verified KB-JWT claims, when key binding was presented, and ``holder_key``
+    the ``cnf`` key as imported to verify it (None without).
     """
 
     header: dict[str, Any]
@@ -258,6 +273,7 @@ class VerifiedSdJwt:
     disclosed: dict[str, Any]
     holder_jwk: dict[str, Any] | None
     kb_claims: dict[str, Any] | None
+    holder_key: ImportedJwk | None = None
 
     @property
     def typ(self) -> str:
@@ -265,7 +281,7 @@ class VerifiedSdJwt:
 
 
 def verify_sd_jwt(
-    presentation: str,
+    presentation: str | SdJwt,
     issuer_key: IssuerKeySource,
     *,
     audience: str | None = None,
@@ -287,10 +303,9 @@ def verify_sd_jwt(
     """
     if require_key_binding and (audience is None or nonce is None):
         raise ValueError("key binding verification needs audience and nonce")
-    parsed = SdJwt.parse(presentation)
-    verified = verify_jws(
-        parsed.issuer_jwt, issuer_jwk(issuer_key, parsed.issuer_jwt), allowed_algs=allowed_algs
-    )
+    parsed = presentation if isinstance(presentation, SdJwt) else SdJwt.parse(presentation)
+    issuer_jws = parsed.issuer_jws
+    verified = verify_jws(issuer_jws, issuer_jwk(issuer_key, issuer_jws), allowed_algs=allowed_algs)
     if allowed_typs is not None and verified.header.get("typ") not in allowed_typs:
         raise TypInvalid(f"typ {verified.header.get('typ')!r} is not one of {sorted(allowed_typs)}")
     payload = verified.claims()
@@ -303,14 +318,14 @@ def verify_sd_jwt(
     if forbidden:
         raise DisclosureMismatch(f"claims {sorted(forbidden)} must not be selectively disclosable")
     holder_jwk = _cnf_jwk(payload)
-    kb_claims = None
+    verified_kb = None
     if parsed.kb_jwt is None:
         if require_key_binding:
             raise HolderBindingMissing("the presentation has no KB-JWT")
     elif audience is not None and nonce is not None:
         if holder_jwk is None:
             raise HolderBindingInvalid("KB-JWT presented but the credential has no cnf.jwk")
-        kb_claims = verify_kb_jwt(
+        verified_kb = verify_kb_jwt(
             parsed.kb_jwt,
             holder_jwk=holder_jwk,
             sd_jwt=parsed.presented,
@@ -325,7 +340,8 @@ def verify_sd_jwt(
         claims=claims,
         disclosed={d.name: value for d, value in used if d.name is not None},
         holder_jwk=holder_jwk,
-        kb_claims=kb_claims,
+        kb_claims=verified_kb.claims if verified_kb else None,
+        holder_key=verified_kb.holder_key if verified_kb else None,
     )
 
 
@@ -348,10 +364,10 @@ def verify_sd_jwt_vc(
     On top of ``verify_sd_jwt``: ``iss`` required, ``vct`` required for ``dc+sd-jwt`` and
     ``credentialSubject`` for ``vc+sd-jwt``, protected claims never disclosed, ``status`` shape.
     """
-    typ = read_header(SdJwt.parse(presentation).issuer_jwt).get("typ")
-    twdiw = typ == TYP_VC_SD_JWT
+    parsed = SdJwt.parse(presentation)
+    twdiw = parsed.issuer_jws.header.get("typ") == TYP_VC_SD_JWT
     result = verify_sd_jwt(
-        presentation,
+        parsed,
         issuer_key,
         audience=audience,
         nonce=nonce,

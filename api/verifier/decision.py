@@ -208,6 +208,7 @@ class TrustDecision:
             key_id = keys.used[-1]
         claims = verified_sd.claims
         holder_jwk = verified_sd.holder_jwk
+        holder_key = verified_sd.holder_key or holder_jwk  # imported to verify the KB-JWT
         if typ == TYP_VC_SD_JWT:  # VCDM 1.1 JWT: the credential is the vc claim
             subject = dict(claims["vc"]["credentialSubject"])
             references = _w3c_references(claims["vc"].get("credentialStatus"))
@@ -230,7 +231,7 @@ class TrustDecision:
             payload=claims,
             types=types,
             subject=subject,
-            holder=holder or (did_jwk(holder_jwk) if holder_jwk else ""),
+            holder=holder or (did_jwk(holder_key) if holder_key else ""),
             holder_jwk=holder_jwk,
             status_references=references,
             issued_at=_issued_at(claims),
