@@ -7,7 +7,8 @@ ledger (getLogs, block times, strict decoding, aggregate events and tracking in 
 Every catch-up runs as ten polls up to evenly spaced blocks, each timed, so the rate of its first
 and second half shows whether it slows as the ledger grows; the catch-up of 1,000,000
 events is extrapolated from the second half's rate (the slower one, if it slows) and stated with
-the process's peak resident memory during the catch-up (VmHWM, reset before it).
+the process's peak resident memory during the catch-up (VmHWM, reset before it), and the catch-up's CPU
+time in this process (time.process_time), which other load on the machine moves less than wall time.
 
     python -m bench.ingest [--events 20000] [--repeat 3]
 """
@@ -64,6 +65,7 @@ class CatchUp:
     """One catch-up from an empty ledger: its time, logs, slices and memory."""
 
     seconds: float
+    cpu_seconds: float  # this process's CPU time (time.process_time), which other load moves less
     logs: int
     slices: list[tuple[float, int]]  # (seconds since start, logs ingested so far) after each range
     rss_before_mib: float
@@ -96,12 +98,12 @@ def catch_up(gateway: TrustGateway, env: dict[str, str], first: int, head: int, 
         gc.collect()
         Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM to the current RSS
         rss_before = _memory_mib("VmRSS")
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         for k in range(1, slices + 1):
             ingested += follower.poll(until_block=first + (head - first) * k // slices).logs
             timed.append((time.perf_counter() - started, ingested))
-        seconds = time.perf_counter() - started
-        return CatchUp(seconds, ingested, timed, rss_before, _memory_mib("VmHWM"))
+        seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+        return CatchUp(seconds, cpu_seconds, ingested, timed, rss_before, _memory_mib("VmHWM"))
     finally:
         ledger.close()
 
@@ -132,6 +134,7 @@ def main() -> None:
         postgres: list[CatchUp] = []
         logs_total = 0
         for round_ in range(args.repeat):
+            gc.collect()  # as before each catch-up: the baseline does not pay for the last round's garbage
             started = time.perf_counter()
             response = w3.provider.make_request("eth_getLogs", [query])
             if "error" in response:
@@ -189,6 +192,11 @@ def main() -> None:
     for name, seconds in rows.items():
         table.add_row(name, f"{seconds:.3f}", f"{logs_total / seconds:,.0f}", f"{seconds / baseline:.1f}")
     console.print(table)
+    cpu = {name: statistics.median(r.cpu_seconds for r in found) for name, found in runs.items()}
+    console.print(
+        "catch-up CPU time of this process (median): "
+        + ", ".join(f"{name} {seconds:.3f} s" for name, seconds in cpu.items())
+    )
 
     million = 1_000_000
     extrapolation = {}
@@ -228,6 +236,7 @@ def main() -> None:
         "seconds": {name: seconds for name, seconds in rows.items()},
         "events_per_second": {name: logs_total / seconds for name, seconds in rows.items()},
         "ratio_to_get_logs": {name: seconds / baseline for name, seconds in rows.items()},
+        "catch_up_cpu_seconds": cpu,
         "extrapolated_1m_events": extrapolation,
         "slices": {name: [r.slices for r in found] for name, found in runs.items()},
         "profile_sqlite_catch_up": profiled,

@@ -47,6 +47,7 @@ from trust_ledger.domain import (
 from trust_ledger.domain.cursor import END_OF_BLOCK
 from trust_ledger.domain.ids import CURSOR_ID
 from trust_ledger.domain.provenance import provenance_of
+from trust_ledger.recorders import ledger_recorder
 from trust_ledger.table_creation import creating_tables
 
 TRUST_REGISTRY_EVENTS = frozenset(
@@ -98,9 +99,10 @@ class TrustLedger(Application[UUID]):
 
     def construct_recorder(self) -> ProcessRecorder:
         """A process recorder: it inserts events and a tracking record in one transaction (its
-        tables created once, however many processes start at the same moment)."""
+        tables created once, however many processes start at the same moment; on SQLite and
+        PostgreSQL a batch's events in one call, trust_ledger.recorders)."""
         with creating_tables(self.factory):
-            return self.factory.process_recorder()
+            return ledger_recorder(self.factory)
 
     @property
     def process_recorder(self) -> ProcessRecorder:

@@ -27,6 +27,7 @@ def test_ingest_compares_each_store_with_get_logs(results: Path, ingest: str) ->
         assert extrapolated["peak_rss_mib"] >= extrapolated["rss_before_mib"] > 0
         # ten timed polls, the last one holding every log
         assert all(run[-1][1] == report["logs"] for run in report["slices"][store])
+        assert report["catch_up_cpu_seconds"][store] > 0
     assert_profiled(report["profile_sqlite_catch_up"], "ingest")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import threading
@@ -20,6 +21,7 @@ from trust_ledger.chain.follower import (
 )
 from trust_ledger.chain.gateway import TrustGateway
 from trust_ledger.chain.rpc import JsonRpc
+from trust_ledger.ledger import TrustLedger
 
 MARKET = "did:elsi:EU.EORI.NLMARKETPLACE"
 PACKET = "did:elsi:EU.EORI.NLPACKETDEL"
@@ -117,6 +119,42 @@ def test_ranges_shrink_when_the_node_refuses_and_nothing_is_missed(chain, tmp_pa
     covered = [block for first, last in served for block in range(first, last + 1)]
     assert covered == list(range(chain.deployment.deployment_block, chain.w3.eth.block_number + 1))
     assert ledger.entity_by_did(PACKET)["controller"] == dev_account("dev3").address
+
+
+def test_the_collector_is_paused_only_while_a_range_is_read_and_recorded(chain, follower_of):
+    """The follower turns Python's cyclic garbage collector off for a range (bench/README.md,
+    ingest) and back on after it, also when the range fails; one the caller turned off stays off."""
+    enabled_while_reading: list[bool] = []
+    failing = False
+
+    class WatchedSource(RpcLogSource):
+        def get_logs(self, from_block, to_block):
+            enabled_while_reading.append(gc.isenabled())
+            if failing:
+                raise ConnectionRefusedError("the node went away")
+            return super().get_logs(from_block, to_block)
+
+    follower = follower_of(TrustLedger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}))
+    follower.source = WatchedSource(chain.rpc, follower.decoder)
+    assert follower.poll().logs == 1  # the root's registration at deployment
+    assert enabled_while_reading == [False]
+    assert gc.isenabled()
+
+    failing = True
+    chain.gateway("anchor").register("root", "alpha", "did:example:alpha", dev_account("dev1").address)
+    with pytest.raises(ConnectionRefusedError):
+        follower.poll()
+    assert enabled_while_reading == [False, False]
+    assert gc.isenabled()
+
+    failing = False
+    gc.disable()
+    try:
+        assert follower.poll().logs == 1
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    assert enabled_while_reading == [False, False, False]
 
 
 def test_reorg_below_the_horizon_halts_and_merges_nothing(chain, follower_of, store):

@@ -211,7 +211,8 @@ class LogDecoder:
             raise UndecodableLog(f"log from {address}, which is not one of our contracts")
         topics = [bytes.fromhex(_hex(t)[2:]) for t in raw_log["topics"]]
         entry = events.get(topics[0]) if topics else None
-        position = f"block {quantity(raw_log['blockNumber'])} log {quantity(raw_log['logIndex'])}"
+        block_number, log_index = quantity(raw_log["blockNumber"]), quantity(raw_log["logIndex"])
+        position = f"block {block_number} log {log_index}"
         if entry is None:
             raise UndecodableLog(f"log at {position} from {address} matches none of its events")
         indexed = [p for p in entry["inputs"] if p["indexed"]]
@@ -240,11 +241,11 @@ class LogDecoder:
         return ChainLog(
             chain_id=self.chain_id,
             contract=address,
-            block_number=quantity(raw_log["blockNumber"]),
+            block_number=block_number,
             block_hash=_hex(raw_log["blockHash"]),
             block_time=block_time,
             tx_hash=_hex(raw_log["transactionHash"]),
-            log_index=quantity(raw_log["logIndex"]),
+            log_index=log_index,
             event=entry["name"],
             args=ordered,
         )

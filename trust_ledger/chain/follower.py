@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -193,20 +195,11 @@ class Follower:
         start = self.next_block()
         while start <= target:
             end = min(target, start + self.range - 1)
-            try:
-                raw_logs = self.source.get_logs(start, end)
-            except RangeTooLarge as exc:
-                if end == start:
-                    raise ChainError(f"the node refuses eth_getLogs even for block {start}: {exc}") from exc
-                self.range = max(1, (end - start + 1) // 2)
-                log.info(
-                    "eth_getLogs refused %d blocks from %d; shrinking to %d",
-                    end - start + 1,
-                    start,
-                    self.range,
-                )
-                continue
-            self._ingest_range(start, end, raw_logs)
+            with _collector_paused():
+                raw_logs = self._get_logs(start, end)
+                if raw_logs is None:
+                    continue
+                self._ingest_range(start, end, raw_logs)
             progress.blocks += end - start + 1
             progress.logs += len(raw_logs)
             if len(raw_logs) < self.max_logs_per_batch // 4 and self.range < self.max_range:
@@ -217,6 +210,20 @@ class Follower:
         return progress
 
     # ------------------------------------------------------------ internals
+
+    def _get_logs(self, start: int, end: int) -> list[dict[str, Any]] | None:
+        """The logs of blocks `start`..`end`, or None if the node refused the range (halved for the
+        next try)."""
+        try:
+            return self.source.get_logs(start, end)
+        except RangeTooLarge as exc:
+            if end == start:
+                raise ChainError(f"the node refuses eth_getLogs even for block {start}: {exc}") from exc
+            self.range = max(1, (end - start + 1) // 2)
+            log.info(
+                "eth_getLogs refused %d blocks from %d; shrinking to %d", end - start + 1, start, self.range
+            )
+            return None
 
     def _ingest_range(self, start: int, end: int, raw_logs: list[dict[str, Any]]) -> None:
         end_header = self.source.header(end)
@@ -257,6 +264,25 @@ class Follower:
                 raise ChainError(f"block {number} vanished while scanning")
             times[number] = header.timestamp
         return times
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while one range is fetched, decoded and recorded.
+
+    A range allocates tens of thousands of objects that outlive it (logs, events, the aggregates'
+    state) and leaves almost no cycles (264 objects after a catch-up of 10,000 logs), so the collector
+    ran some fifteen times a batch to find nothing, and now and then went through every object of the
+    process: a sixth of a catch-up's CPU time (bench/README.md, ingest). Paused, it runs once after
+    the range; reference counting frees everything else as usual. Left off if it was off."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _batches_by_block(logs: list[ChainLog], limit: int) -> list[list[ChainLog]]:
