@@ -19,6 +19,7 @@ from api.wallet import Wallet
 from projections.store_postgres import PostgresViewRecorder
 from tests.support.issuer import ISSUER_DID, RunningIssuer
 from tests.support.stores import postgres_schema
+from trust_ledger.recorders.postgres import PostgresLedgerRecorder
 
 
 @pytest.fixture
@@ -62,7 +63,7 @@ def test_issuance_and_revocation_with_records_and_views_on_postgres(
     issuer = issuer_with()
     assert type(issuer.ctx.records.recorder).__module__ == "eventsourcing.postgres"
     assert isinstance(issuer.service.views.recorder, PostgresViewRecorder)
-    assert type(issuer.service.ledger.recorder).__module__ == "eventsourcing.postgres"
+    assert isinstance(issuer.service.ledger.recorder, PostgresLedgerRecorder)
 
     created = issuer.offer(dataTag="pg")
     (stored,) = Wallet(tmp_path / "wallet").accept_offer(created["deepLink"], format="dc+sd-jwt")
