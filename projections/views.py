@@ -328,26 +328,27 @@ class SqlTrustViews:
 
     def status_lists_of(self, owner_did: str) -> list[StatusListVersion]:
         """The current version of every status list of `owner_did`, by list id."""
-        t = self._t.status_list_versions
-        with self.recorder.reading() as sql:
-            rows = sql.all(
-                f"SELECT s.* FROM {t} s WHERE s.owner_did = ? "
-                f"AND s.version = (SELECT MAX(v.version) FROM {t} v WHERE v.list_id = s.list_id) "
-                "ORDER BY s.list_id",
-                (owner_did,),
-            )
-        return [_status_list(row) for row in rows]
+        return self._current_status_lists("s.owner_did = ?", (owner_did,))
 
     def status_list_at(self, owner_did: str, uri: str) -> StatusListVersion | None:
+        found = self._current_status_lists("s.owner_did = ? AND s.uri = ?", (owner_did, uri), limit=1)
+        return found[0] if found else None
+
+    def _current_status_lists(
+        self, condition: str, params: tuple[Any, ...], *, limit: int | None = None
+    ) -> list[StatusListVersion]:
+        """The current version of each status list matching `condition` (on alias ``s``), by list id."""
         t = self._t.status_list_versions
+        query = (
+            f"SELECT s.* FROM {t} s WHERE {condition} "
+            f"AND s.version = (SELECT MAX(v.version) FROM {t} v WHERE v.list_id = s.list_id) "
+            "ORDER BY s.list_id"
+        )
+        if limit is not None:
+            query += f" LIMIT {int(limit)}"
         with self.recorder.reading() as sql:
-            row = sql.one(
-                f"SELECT s.* FROM {t} s WHERE s.owner_did = ? AND s.uri = ? "
-                f"AND s.version = (SELECT MAX(v.version) FROM {t} v WHERE v.list_id = s.list_id) "
-                "ORDER BY s.list_id LIMIT 1",
-                (owner_did, uri),
-            )
-        return _status_list(row) if row else None
+            rows = sql.all(query, params)
+        return [_status_list(row) for row in rows]
 
 
 # ---------------------------------------------------------------------- rows to records
