@@ -55,7 +55,8 @@ def test_bitstring_per_time(p: Projected, logchain: Chain) -> None:
     assert now.tx_hash.startswith("0x")
 
 
-def test_status_lists_of_an_owner(p: Projected, logchain: Chain) -> None:
+def ingest_three_lists(p: Projected, logchain: Chain) -> None:
+    """Lists 1 (revocation) and 2 (suspension, word 1 = 7) of issuera1, list 3 of domaina."""
     p.ingest(logchain.hierarchy())
     logchain.mine()
     p.ingest(
@@ -66,6 +67,10 @@ def test_status_lists_of_an_owner(p: Projected, logchain: Chain) -> None:
             logchain.words_changed(2, {1: 7}, "issuera1"),
         ]
     )
+
+
+def test_status_lists_of_an_owner(p: Projected, logchain: Chain) -> None:
+    ingest_three_lists(p, logchain)
 
     lists = p.views.status_lists_of(logchain.DIDS["issuera1"])
 
@@ -81,16 +86,7 @@ def test_status_lists_of_an_owner(p: Projected, logchain: Chain) -> None:
 
 
 def test_status_list_at_an_owners_uri(p: Projected, logchain: Chain) -> None:
-    p.ingest(logchain.hierarchy())
-    logchain.mine()
-    p.ingest(
-        [
-            logchain.list_created(2, "issuera1", "issuera1", purpose=1, size=1024),
-            logchain.list_created(1, "issuera1", "issuera1"),
-            logchain.list_created(3, "domaina", "domaina"),
-            logchain.words_changed(2, {1: 7}, "issuera1"),
-        ]
-    )
+    ingest_three_lists(p, logchain)
     owner = logchain.DIDS["issuera1"]
     uri = "https://issuer.happypets.example/status/{}".format
 
